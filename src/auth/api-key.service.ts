@@ -1,0 +1,149 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import { AppError, ErrorCode, UserInputError } from '../errors';
+import { newId } from '../db/columns';
+import { ApiKeyEntity } from './api-key.entity';
+import { AuthErrorReason, type AuthFailure } from './auth.errors';
+import { ALL_SCOPES, Scope } from './scope';
+import { WorkspaceEntity } from './workspace.entity';
+
+/** Who is calling: resolved from the API key on every HTTP request and WebSocket operation. */
+export interface AuthInfo {
+  workspaceId: string;
+  apiKeyId: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+export type AuthResult = { ok: true; auth: AuthInfo } | { ok: false; reason: AuthFailure };
+
+/** Prefix makes leaked keys easy to spot by secret scanners; 32 random bytes = 256 bits. */
+const SECRET_PREFIX = 'dca_';
+const MIN_BOOTSTRAP_SECRET_LENGTH = 24;
+/** lastUsedAt is informative; writing it on every request would turn each read into a write. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+export const generateSecret = (): string => SECRET_PREFIX + randomBytes(32).toString('base64url');
+
+export function parseBearer(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+export interface BootstrapResult {
+  /** Set only when this start created the workspace: the admin secret, to print once. */
+  createdSecret?: string;
+  workspaceId?: string;
+}
+
+export class ApiKeyService {
+  private readonly keys: Repository<ApiKeyEntity>;
+  private readonly workspaces: Repository<WorkspaceEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.keys = dataSource.getRepository(ApiKeyEntity);
+    this.workspaces = dataSource.getRepository(WorkspaceEntity);
+  }
+
+  async authenticate(secret: string | null | undefined): Promise<AuthResult> {
+    if (!secret) return { ok: false, reason: AuthErrorReason.API_KEY_MISSING };
+    const key = await this.keys.findOne({ where: { secretHash: hashSecret(secret) } });
+    if (!key) return { ok: false, reason: AuthErrorReason.API_KEY_INVALID };
+    if (key.revokedAt) return { ok: false, reason: AuthErrorReason.API_KEY_REVOKED };
+    this.touch(key);
+    return { ok: true, auth: { workspaceId: key.workspaceId, apiKeyId: key.id, scopes: new Set(key.scopes) } };
+  }
+
+  private touch(key: ApiKeyEntity): void {
+    const now = Date.now();
+    if (key.lastUsedAt && now - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+    // Fire and forget: a lost update of a usage timestamp must not fail the request.
+    this.keys.update({ id: key.id }, { lastUsedAt: new Date(now) }).catch(() => undefined);
+  }
+
+  async list(workspaceId: string): Promise<ApiKeyEntity[]> {
+    return this.keys.find({ where: { workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async get(workspaceId: string, id: string): Promise<ApiKeyEntity | null> {
+    return this.keys.findOne({ where: { workspaceId, id } });
+  }
+
+  async create(workspaceId: string, name: string, scopes: readonly Scope[]): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
+    const trimmed = name.trim();
+    if (trimmed.length < 1 || trimmed.length > 255) {
+      throw new UserInputError('name must be 1..255 characters', ['name'], AuthErrorReason.API_KEY_NAME_INVALID);
+    }
+    const unique = [...new Set(scopes)];
+    if (unique.length === 0) {
+      throw new UserInputError('scopes must name at least one scope', ['scopes'], AuthErrorReason.API_KEY_SCOPES_INVALID);
+    }
+    const secret = generateSecret();
+    const apiKey = await this.insertKey(workspaceId, trimmed, unique, secret);
+    return { apiKey, secret };
+  }
+
+  async revoke(workspaceId: string, id: string): Promise<ApiKeyEntity> {
+    const key = await this.get(workspaceId, id);
+    if (!key) throw new AppError(ErrorCode.NOT_FOUND, `API key ${JSON.stringify(id)} not found`, ['id'], AuthErrorReason.API_KEY_NOT_FOUND);
+    if (!key.revokedAt) {
+      key.revokedAt = new Date();
+      await this.keys.update({ id: key.id }, { revokedAt: key.revokedAt });
+    }
+    return key;
+  }
+
+  /**
+   * On an empty database: create the first workspace and an admin key with
+   * every scope. The secret is BOOTSTRAP_API_KEY when given, else random.
+   */
+  async bootstrap(fixedSecret?: string): Promise<BootstrapResult> {
+    if (fixedSecret !== undefined && fixedSecret.length < MIN_BOOTSTRAP_SECRET_LENGTH) {
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `BOOTSTRAP_API_KEY must be at least ${MIN_BOOTSTRAP_SECRET_LENGTH} characters`,
+        undefined,
+        AuthErrorReason.BOOTSTRAP_KEY_TOO_WEAK,
+      );
+    }
+    return this.dataSource.transaction(async (manager) => {
+      if ((await manager.count(WorkspaceEntity)) > 0) return {};
+      const workspace = manager.create(WorkspaceEntity, { id: newId(), name: 'Default workspace', createdAt: new Date() });
+      await manager.insert(WorkspaceEntity, workspace);
+      const secret = fixedSecret ?? generateSecret();
+      await manager.insert(ApiKeyEntity, this.newKey(workspace.id, 'admin', ALL_SCOPES, secret));
+      return { createdSecret: secret, workspaceId: workspace.id };
+    });
+  }
+
+  async createWorkspace(name: string): Promise<WorkspaceEntity> {
+    const workspace = this.workspaces.create({ id: newId(), name, createdAt: new Date() });
+    await this.workspaces.insert(workspace);
+    return workspace;
+  }
+
+  async getWorkspace(id: string): Promise<WorkspaceEntity> {
+    return this.workspaces.findOneOrFail({ where: { id } });
+  }
+
+  /** Creates a key with a known secret (bootstrap, tests and tooling). */
+  async insertKey(workspaceId: string, name: string, scopes: readonly Scope[], secret: string): Promise<ApiKeyEntity> {
+    const apiKey = this.newKey(workspaceId, name, scopes, secret);
+    await this.keys.insert(apiKey);
+    return apiKey;
+  }
+
+  private newKey(workspaceId: string, name: string, scopes: readonly Scope[], secret: string): ApiKeyEntity {
+    return this.keys.create({
+      id: newId(),
+      workspaceId,
+      name,
+      scopes: [...scopes],
+      secretHash: hashSecret(secret),
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+  }
+}

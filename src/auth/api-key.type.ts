@@ -1,0 +1,77 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { ApiKeyEntity } from './api-key.entity';
+import type { WorkspaceEntity } from './workspace.entity';
+import { Scope } from './scope';
+
+registerEnumType(Scope, {
+  name: 'Scope',
+  valuesConfig: {
+    RECORD: { description: 'Record activities and identify visitors (the chat widget).' },
+    READ: { description: 'Read people, activities, lists, campaigns, runs and deliveries.' },
+    SUBSCRIBE: { description: 'Subscribe to campaign triggers and activity streams.' },
+    MANAGE: { description: 'Manage smart lists, campaigns, Sales Insight settings and API keys.' },
+  },
+});
+
+@ObjectType()
+export class Workspace {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  name: string;
+
+  static from(entity: WorkspaceEntity): Workspace {
+    return Object.assign(new Workspace(), { id: entity.id, name: entity.name });
+  }
+}
+
+@ObjectType()
+export class ApiKey {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  name: string;
+
+  @Field(() => [Scope])
+  scopes: Scope[];
+
+  @Field()
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  lastUsedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt: Date | null;
+
+  static from(entity: ApiKeyEntity): ApiKey {
+    return Object.assign(new ApiKey(), {
+      id: entity.id,
+      name: entity.name,
+      scopes: entity.scopes,
+      createdAt: entity.createdAt,
+      lastUsedAt: entity.lastUsedAt,
+      revokedAt: entity.revokedAt,
+    });
+  }
+}
+
+@ObjectType()
+export class CreatedApiKey {
+  @Field(() => ApiKey)
+  apiKey: ApiKey;
+
+  @Field({ description: 'Shown once; only a hash is stored.' })
+  secret: string;
+}
+
+@ObjectType()
+export class Viewer {
+  @Field(() => Workspace)
+  workspace: Workspace;
+
+  @Field(() => ApiKey)
+  apiKey: ApiKey;
+}

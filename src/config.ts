@@ -1,0 +1,66 @@
+/**
+ * Runtime configuration, read once from the environment. Every variable is
+ * documented in the README's configuration table; keep the two in step.
+ */
+export interface DatabaseConfig {
+  /** `sqlite` (embedded, better-sqlite3) or `mysql` (MySQL 8 / MariaDB 10.6+ through mysql2). */
+  kind: 'sqlite' | 'mysql';
+  /** SQLite: file path or `:memory:`. MySQL: the connection URL. */
+  url: string;
+  /** Connections in the MySQL pool. */
+  poolSize: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** Set: pub/sub goes through Redis so several instances share subscriptions. */
+  redisUrl?: string;
+  /** Fixes the admin key created on first start instead of generating one. */
+  bootstrapApiKey?: string;
+  logLevel: string;
+  /** How long SIGTERM waits for in-flight HTTP requests before closing them. */
+  shutdownGraceMs: number;
+  /** Largest accepted HTTP request body. */
+  bodyLimit: string;
+  /** Expose introspection (schema browsing); turn off for hardened deployments. */
+  introspection: boolean;
+}
+
+export const DEFAULT_SQLITE_PATH = 'data/dynamic-chat.sqlite';
+
+export function parseDatabaseUrl(url: string | undefined): Pick<DatabaseConfig, 'kind' | 'url'> {
+  if (!url) return { kind: 'sqlite', url: DEFAULT_SQLITE_PATH };
+  if (/^(mysql|mariadb):\/\//i.test(url)) return { kind: 'mysql', url: url.replace(/^mariadb:/i, 'mysql:') };
+  if (/^sqlite:/i.test(url)) return { kind: 'sqlite', url: url.replace(/^sqlite:(\/\/)?/i, '') || DEFAULT_SQLITE_PATH };
+  throw new Error(`DATABASE_URL must start with mysql://, mariadb:// or sqlite: (got "${url.split(':')[0]}:…")`);
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+}
+
+function boolFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return /^(1|true|yes|on)$/i.test(raw);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: intFromEnv(env, 'PORT', 4000),
+    host: env.HOST || '0.0.0.0',
+    database: { ...parseDatabaseUrl(env.DATABASE_URL), poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10) },
+    redisUrl: env.REDIS_URL || undefined,
+    bootstrapApiKey: env.BOOTSTRAP_API_KEY || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    shutdownGraceMs: intFromEnv(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    bodyLimit: env.BODY_LIMIT || '1mb',
+    introspection: boolFromEnv(env, 'INTROSPECTION', true),
+  };
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthInfo, AuthResult } from '../auth/api-key.service';
+import { unauthenticated } from '../auth/auth.errors';
+import type { Logger } from '../logger';
+import type { Services } from '../services';
+
+/** Per-operation context, the same shape on HTTP and on graphql-ws. */
+export class RequestContext {
+  readonly log: Logger;
+  private readonly loaders = new Map<unknown, unknown>();
+
+  constructor(
+    readonly services: Services,
+    readonly requestId: string,
+    private readonly authResult: AuthResult,
+  ) {
+    this.log = services.log.child({ requestId });
+  }
+
+  get auth(): AuthInfo | null {
+    return this.authResult.ok ? this.authResult.auth : null;
+  }
+
+  /**
+   * A per-request memo (typically a DataLoader): created on first use, shared
+   * by every resolver of this operation, dropped with it, so nothing cached
+   * outlives the request or crosses workspaces.
+   */
+  loader<T>(key: unknown, create: () => T): T {
+    let value = this.loaders.get(key) as T | undefined;
+    if (value === undefined) {
+      value = create();
+      this.loaders.set(key, value);
+    }
+    return value;
+  }
+
+  /** The caller's identity; throws UNAUTHENTICATED when the key is missing, unknown or revoked. */
+  requireAuth(): AuthInfo {
+    if (this.authResult.ok) return this.authResult.auth;
+    throw unauthenticated(this.authResult.reason);
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Honour a sane incoming X-Request-Id (from a proxy) so logs correlate; otherwise make one. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && REQUEST_ID.test(value) ? value : randomUUID();
+}

@@ -1,0 +1,69 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { AppError, ErrorCode } from '../errors';
+import type { Logger } from '../logger';
+
+/** Codes whose messages are safe to show: they describe the request, not the server. */
+const CLIENT_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+function originalOf(error: unknown): unknown {
+  let current = error;
+  // Resolver errors are wrapped in GraphQLError (possibly more than once, e.g. by Apollo); find the cause.
+  while (current instanceof GraphQLError && current.originalError && current.originalError !== current) {
+    current = current.originalError;
+  }
+  return current;
+}
+
+function appErrorExtensions(error: AppError): Record<string, unknown> {
+  return {
+    code: error.code,
+    ...(error.field ? { field: [...error.field] } : {}),
+    ...(error.reason ? { reason: error.reason } : {}),
+    ...(error.details ?? {}),
+  };
+}
+
+/**
+ * The one place errors become what clients see, used by Apollo's formatError
+ * (HTTP) and by the graphql-ws hooks (WebSocket) alike:
+ * - domain errors (AppError) → their code, field path and reason;
+ * - GraphQL's own request errors (parse, validation, coercion) → kept, with a code;
+ * - anything else → logged with the request id and masked as INTERNAL_SERVER_ERROR.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  log: Logger,
+  requestId?: string,
+): GraphQLFormattedError {
+  const original = originalOf(error);
+  const base = { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+
+  if (original instanceof AppError) {
+    return { ...base, message: original.message, extensions: appErrorExtensions(original) };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    return { ...base, extensions: { code } };
+  }
+  // A GraphQLError without a cause was raised by graphql-js itself (parse/validate); on the WebSocket path it has no code yet.
+  if (original instanceof GraphQLError && code === undefined) {
+    return { ...base, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+  }
+  log.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
+  return {
+    message: 'Internal server error',
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
+  };
+}

@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from '../auth/auth-checker';
+import { ApiKeyResolver } from '../auth/api-key.resolver';
+import type { AppPubSub } from './pubsub';
+import { validateArgument } from './validation';
+
+/** Every resolver of the API; a feature registers its resolvers here. */
+export const RESOLVERS: NonEmptyArray<Function> = [ApiKeyResolver];
+
+/** Concrete types reached only through interfaces (e.g. the Activity implementations). */
+export const ORPHANED_TYPES: Function[] = [];
+
+export async function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    orphanedTypes: ORPHANED_TYPES,
+    pubSub,
+    authChecker,
+    validateFn: validateArgument,
+    // The contract names the date scalar DateTime (type-graphql's default is DateTimeISO).
+    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+  });
+}

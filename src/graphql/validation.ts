@@ -1,0 +1,55 @@
+import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
+import type { ValidatorFn } from 'type-graphql';
+import { AppError, ErrorCode } from '../errors';
+
+const OPTIONS: ValidatorOptions = {
+  // GraphQL already enforces presence and scalar types; null/undefined optional fields skip the checks.
+  skipMissingProperties: true,
+  forbidUnknownValues: false,
+  validationError: { target: false, value: false },
+};
+
+export interface Violation {
+  field: string[];
+  message: string;
+}
+
+/** Flattens class-validator's tree into field paths, never carrying the offending value. */
+export function toViolations(errors: ValidationError[], prefix: string[] = []): Violation[] {
+  const out: Violation[] = [];
+  for (const error of errors) {
+    const path = [...prefix, error.property];
+    for (const message of Object.values(error.constraints ?? {})) out.push({ field: path, message });
+    if (error.children?.length) out.push(...toViolations(error.children, path));
+  }
+  return out;
+}
+
+export async function violationsOf(value: object, prefix: string[] = []): Promise<Violation[]> {
+  return toViolations(await validate(value, OPTIONS), prefix);
+}
+
+export function violationError(violations: Violation[]): AppError {
+  const [first] = violations;
+  return new AppError(ErrorCode.BAD_USER_INPUT, `${first.field.join('.')}: ${first.message}`, first.field, 'INVALID_INPUT', {
+    violations,
+  });
+}
+
+/**
+ * Global argument validation for buildSchema. type-graphql's own
+ * (`validate: true`) reports errors without the argument's name and with the
+ * whole input echoed in `target`/`value`; this one runs the same
+ * class-validator rules but answers BAD_USER_INPUT with the full field path
+ * (["input", "chat", "id"]) and no values.
+ */
+export const validateArgument: ValidatorFn = async (argValue, _argType, { args }) => {
+  if (argValue === null || typeof argValue !== 'object') return;
+  const argName = Object.keys(args).find((name) => args[name] === argValue);
+  const prefix = argName ? [argName] : [];
+  const items: Array<[object, string[]]> = Array.isArray(argValue)
+    ? argValue.filter((item) => item !== null && typeof item === 'object').map((item, i) => [item, [...prefix, String(i)]])
+    : [[argValue, prefix]];
+  const violations = (await Promise.all(items.map(([item, path]) => violationsOf(item, path)))).flat();
+  if (violations.length > 0) throw violationError(violations);
+};

@@ -1,0 +1,204 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { openDatabase } from './db/data-source';
+import { createLogger, type Logger } from './logger';
+import { createServices, type Services } from './services';
+import { parseBearer, type BootstrapResult } from './auth/api-key.service';
+import { RequestContext, requestIdFrom } from './graphql/context';
+import { formatError } from './graphql/format-error';
+import { createAppPubSub } from './graphql/pubsub';
+import { buildAppSchema } from './graphql/schema';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface App {
+  readonly httpServer: http.Server;
+  readonly dataSource: DataSource;
+  readonly services: Services;
+  readonly schema: GraphQLSchema;
+  readonly log: Logger;
+  /** What the first start on an empty database created (the admin secret, once). */
+  readonly bootstrap: BootstrapResult;
+  /** Starts listening; port 0 picks a free one. */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** Drains HTTP and WebSocket clients, then closes pub/sub and the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  log?: Logger;
+}
+
+/** How long /ready waits for the database before calling it unreachable. */
+const READY_TIMEOUT_MS = 2_000;
+
+async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      dataSource.query('SELECT 1').then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+      }),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function loggingPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, errors }) {
+          const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+          contextValue.log.debug({ operationName, durationMs, errors: errors?.length ?? 0 }, 'graphql request');
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Wires one http.Server: Apollo Server (express 5) on /graphql for queries
+ * and mutations, graphql-ws on the same port and path for subscriptions,
+ * plus /health and /ready. Everything the WebSocket path needs that Apollo
+ * would otherwise do (auth, error masking) is applied in the useServer hooks.
+ */
+export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const dataSource = await openDatabase(config.database);
+  const pubSubHandle = createAppPubSub(config.redisUrl, log);
+  const services = createServices(dataSource, pubSubHandle.pubSub, log);
+  let bootstrap: BootstrapResult;
+  let schema: GraphQLSchema;
+  try {
+    bootstrap = await services.apiKeys.bootstrap(config.bootstrapApiKey);
+    schema = await buildAppSchema(pubSubHandle.pubSub);
+  } catch (err) {
+    await Promise.allSettled([pubSubHandle.close(), dataSource.destroy()]);
+    throw err;
+  }
+
+  let draining = false;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  // Liveness: the process answers. Readiness: it can do useful work (database reachable, not shutting down).
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    const ok = await databaseAnswers(dataSource);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable' });
+  });
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsCleanup = useServer<{ authorization?: string }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const secret = parseBearer(ctx.connectionParams?.authorization) ?? ctx.connectionParams?.authorization;
+        const result = await services.apiKeys.authenticate(secret);
+        // false closes the socket with 4403 Forbidden before any operation runs.
+        return result.ok;
+      },
+      context: async (ctx, id) => {
+        // Re-checked per operation so a key revoked mid-connection stops opening subscriptions.
+        const secret = parseBearer(ctx.connectionParams?.authorization) ?? ctx.connectionParams?.authorization;
+        return new RequestContext(services, `ws:${id}:${randomUUID()}`, await services.apiKeys.authenticate(secret));
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const requestId = (args.contextValue as RequestContext | undefined)?.requestId;
+        return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error, log, requestId)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error, log)),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      loggingPlugin(),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = requestIdFrom(req.headers['x-request-id']);
+        res.setHeader('X-Request-Id', requestId);
+        const secret = parseBearer(req.headers.authorization);
+        return new RequestContext(services, requestId, await services.apiKeys.authenticate(secret));
+      },
+    }),
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    httpServer,
+    dataSource,
+    services,
+    schema,
+    log,
+    bootstrap,
+    listen: (port = config.port, host = config.host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve(httpServer.address() as AddressInfo);
+        });
+      }),
+    stop: () => {
+      stopping ??= (async () => {
+        draining = true;
+        await apollo.stop();
+        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        await pubSubHandle.close();
+        await dataSource.destroy();
+      })();
+      return stopping;
+    },
+  };
+}
