@@ -1,5 +1,8 @@
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { WorkspaceEntity } from '../auth/workspace.entity';
+import { ActivityEntity } from '../activity/activity.entity';
+import { PersonEntity } from '../person/person.entity';
+import { VisitorEntity } from '../person/visitor.entity';
 
 /** Entity classes, listed explicitly (globs differ between ts-jest and compiled output). */
-export const ENTITIES: Function[] = [WorkspaceEntity, ApiKeyEntity];
+export const ENTITIES: Function[] = [WorkspaceEntity, ApiKeyEntity, PersonEntity, VisitorEntity, ActivityEntity];

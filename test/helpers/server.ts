@@ -54,7 +54,9 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const address = await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${address.port}`;
   const wsClients: Client[] = [];
-  const workspaceId = app.bootstrap.workspaceId ?? (await app.services.apiKeys.authenticate(adminKey).then((r) => (r.ok ? r.auth.workspaceId : '')));
+  const auth = await app.services.apiKeys.authenticate(adminKey);
+  if (!auth.ok) throw new Error(`bootstrap key does not authenticate: ${auth.reason}`);
+  const workspaceId = auth.auth.workspaceId;
 
   const server: TestServer = {
     app,

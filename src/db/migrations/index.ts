@@ -1,4 +1,5 @@
 import { Foundation1764000000000 } from './1764000000000-Foundation';
+import { PeopleAndActivities1764000000001 } from './1764000000001-PeopleAndActivities';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
-export const MIGRATIONS: Function[] = [Foundation1764000000000];
+export const MIGRATIONS: Function[] = [Foundation1764000000000, PeopleAndActivities1764000000001];

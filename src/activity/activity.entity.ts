@@ -1,0 +1,128 @@
+import { Column, Entity, Index } from 'typeorm';
+import { ForeignIdColumn, IdColumn, TimestampColumn } from '../db/columns';
+
+/** Values are stored; never rename them. */
+export enum ChatActivityType {
+  TRIGGERED = 'TRIGGERED',
+  ENGAGED = 'ENGAGED',
+  ENGAGED_WITH_AGENT = 'ENGAGED_WITH_AGENT',
+  INTERACTED_WITH_DOCUMENT = 'INTERACTED_WITH_DOCUMENT',
+  GOAL_ACHIEVED = 'GOAL_ACHIEVED',
+  MEETING_SCHEDULED = 'MEETING_SCHEDULED',
+}
+
+/** Stored at most once per (workspace, visitor, session, chat, type). */
+export const ONCE_PER_SESSION_TYPES: ReadonlySet<ChatActivityType> = new Set([
+  ChatActivityType.TRIGGERED,
+  ChatActivityType.ENGAGED,
+  ChatActivityType.ENGAGED_WITH_AGENT,
+]);
+
+export enum ChatKind {
+  DIALOGUE = 'DIALOGUE',
+  CONVERSATIONAL_FLOW = 'CONVERSATIONAL_FLOW',
+}
+
+export enum PromptType {
+  MULTIPLE_CHOICE = 'MULTIPLE_CHOICE',
+  SUBMIT_INFO = 'SUBMIT_INFO',
+  BOOK_MEETING = 'BOOK_MEETING',
+  OPEN_DOCUMENT = 'OPEN_DOCUMENT',
+  FREE_TEXT = 'FREE_TEXT',
+}
+
+export enum MeetingStatus {
+  SCHEDULED = 'SCHEDULED',
+  RESCHEDULED = 'RESCHEDULED',
+  CANCELLED = 'CANCELLED',
+}
+
+/**
+ * One recorded chat activity: a single wide table (type-specific columns are
+ * null for other types) so the timeline and smart-list filters are plain
+ * indexed queries, with no joins per type.
+ */
+@Entity('activity')
+@Index('uq_activity_client_event', ['workspaceId', 'clientEventId'], { unique: true })
+@Index('uq_activity_once', ['workspaceId', 'onceKey'], { unique: true })
+@Index('idx_activity_person_time', ['personId', 'occurredAt', 'id'])
+@Index('idx_activity_person_type', ['personId', 'type', 'occurredAt'])
+export class ActivityEntity {
+  @IdColumn()
+  id: string;
+
+  @ForeignIdColumn({ name: 'workspace_id' })
+  workspaceId: string;
+
+  @ForeignIdColumn({ name: 'person_id' })
+  personId: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  type: ChatActivityType;
+
+  @TimestampColumn({ name: 'occurred_at' })
+  occurredAt: Date;
+
+  @TimestampColumn({ name: 'recorded_at' })
+  recordedAt: Date;
+
+  @Column({ name: 'visitor_id', type: 'varchar', length: 128 })
+  visitorId: string;
+
+  @Column({ name: 'session_id', type: 'varchar', length: 128 })
+  sessionId: string;
+
+  @Column({ name: 'chat_kind', type: 'varchar', length: 32 })
+  chatKind: ChatKind;
+
+  @Column({ name: 'chat_id', type: 'varchar', length: 128 })
+  chatId: string;
+
+  @Column({ name: 'chat_name', type: 'varchar', length: 255 })
+  chatName: string;
+
+  @Column({ name: 'page_url', type: 'varchar', length: 2048, nullable: true })
+  pageUrl: string | null;
+
+  /** Idempotency key chosen by the client; unique per workspace. */
+  @Column({ name: 'client_event_id', type: 'varchar', length: 128, nullable: true })
+  clientEventId: string | null;
+
+  /** SHA-256 of the normalized input: a retry with the same clientEventId but other content is a CONFLICT. */
+  @Column({ name: 'request_hash', type: 'varchar', length: 64, nullable: true })
+  requestHash: string | null;
+
+  /** SHA-256 of (visitor, session, chat, type) for once-per-session types, null otherwise; unique per workspace. */
+  @Column({ name: 'once_key', type: 'varchar', length: 64, nullable: true })
+  onceKey: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  prompt: PromptType | null;
+
+  @Column({ name: 'agent_id', type: 'varchar', length: 128, nullable: true })
+  agentId: string | null;
+
+  @Column({ name: 'agent_name', type: 'varchar', length: 255, nullable: true })
+  agentName: string | null;
+
+  @Column({ name: 'document_id', type: 'varchar', length: 128, nullable: true })
+  documentId: string | null;
+
+  @Column({ name: 'document_name', type: 'varchar', length: 255, nullable: true })
+  documentName: string | null;
+
+  @Column({ name: 'document_url', type: 'varchar', length: 2048, nullable: true })
+  documentUrl: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  goal: string | null;
+
+  @TimestampColumn({ name: 'meeting_starts_at', nullable: true })
+  meetingStartsAt: Date | null;
+
+  @Column({ name: 'meeting_duration_minutes', type: 'int', nullable: true })
+  meetingDurationMinutes: number | null;
+
+  @Column({ name: 'meeting_status', type: 'varchar', length: 16, nullable: true })
+  meetingStatus: MeetingStatus | null;
+}

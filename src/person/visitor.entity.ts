@@ -1,0 +1,23 @@
+import { Entity, Index, PrimaryColumn } from 'typeorm';
+import { ForeignIdColumn, TimestampColumn } from '../db/columns';
+
+/** A browser (cookie) id and the person it belongs to now. A person can have many. */
+@Entity('visitor')
+@Index('idx_visitor_person', ['personId'])
+export class VisitorEntity {
+  @PrimaryColumn({ name: 'workspace_id', type: 'varchar', length: 36 })
+  workspaceId: string;
+
+  @PrimaryColumn({ name: 'visitor_id', type: 'varchar', length: 128 })
+  visitorId: string;
+
+  @ForeignIdColumn({ name: 'person_id' })
+  personId: string;
+
+  @TimestampColumn({ name: 'created_at' })
+  createdAt: Date;
+
+  /** Bumped when the visitor moves to another person (identify, merge). */
+  @TimestampColumn({ name: 'updated_at' })
+  updatedAt: Date;
+}
