@@ -1,0 +1,199 @@
+import { Field, ID, InterfaceType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ActivityEntity, ChatActivityType, ChatKind, MeetingStatus, PromptType } from './activity.entity';
+
+registerEnumType(ChatActivityType, {
+  name: 'ChatActivityType',
+  description: 'The six Dynamic Chat activities.',
+  valuesConfig: {
+    TRIGGERED: { description: 'A dialogue or conversational flow met its targeting and was shown. Once per visitor, session and chat.' },
+    ENGAGED: { description: 'First click on a prompt of the dialogue or flow (opening it is not enough). Once per visitor, session and chat.' },
+    ENGAGED_WITH_AGENT: { description: 'The visitor talked with a live agent. Once per visitor, session and chat.' },
+    INTERACTED_WITH_DOCUMENT: { description: 'Clicked a document on a document card. Any number of times.' },
+    GOAL_ACHIEVED: { description: 'Reached a goal defined in the dialogue or flow. Any number of times.' },
+    MEETING_SCHEDULED: { description: 'Booked a meeting with an agent. Any number of times.' },
+  },
+});
+registerEnumType(ChatKind, { name: 'ChatKind' });
+registerEnumType(PromptType, { name: 'PromptType', description: 'The kind of prompt whose first click counts as ENGAGED.' });
+registerEnumType(MeetingStatus, { name: 'MeetingStatus' });
+
+@ObjectType({ description: 'The dialogue or conversational flow an activity happened in.' })
+export class Chat {
+  @Field(() => ChatKind)
+  kind: ChatKind;
+
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  name: string;
+}
+
+@ObjectType()
+export class Agent {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  name: string;
+}
+
+@ObjectType()
+export class Document {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  url: string | null;
+}
+
+@ObjectType()
+export class Meeting {
+  @Field()
+  startsAt: Date;
+
+  @Field(() => Int, { nullable: true })
+  durationMinutes: number | null;
+
+  @Field(() => Agent)
+  agent: Agent;
+
+  @Field(() => MeetingStatus)
+  status: MeetingStatus;
+}
+
+/** GraphQL type name per activity type; also how payloads that crossed Redis (plain JSON) find their type. */
+export const ACTIVITY_TYPE_NAMES: Record<ChatActivityType, string> = {
+  [ChatActivityType.TRIGGERED]: 'ChatTriggeredActivity',
+  [ChatActivityType.ENGAGED]: 'ChatEngagedActivity',
+  [ChatActivityType.ENGAGED_WITH_AGENT]: 'AgentEngagedActivity',
+  [ChatActivityType.INTERACTED_WITH_DOCUMENT]: 'DocumentInteractedActivity',
+  [ChatActivityType.GOAL_ACHIEVED]: 'GoalAchievedActivity',
+  [ChatActivityType.MEETING_SCHEDULED]: 'MeetingScheduledActivity',
+};
+
+/**
+ * The fields every activity has. `person` is resolved from `personId` by a
+ * field resolver (batched per request), so it is not stored on the object.
+ */
+@InterfaceType({
+  description: 'One recorded Dynamic Chat activity. Concrete types add what is specific to each activity.',
+  resolveType: (value: { type: ChatActivityType }) => ACTIVITY_TYPE_NAMES[value.type],
+})
+export abstract class Activity {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => ChatActivityType)
+  type: ChatActivityType;
+
+  @Field({ description: "When it happened in the visitor's browser (or when it was received, if the widget sent no time)." })
+  occurredAt: Date;
+
+  @Field({ description: 'When the server stored it.' })
+  recordedAt: Date;
+
+  personId: string;
+
+  @Field()
+  visitorId: string;
+
+  @Field()
+  sessionId: string;
+
+  @Field(() => Chat)
+  chat: Chat;
+
+  @Field(() => String, { nullable: true })
+  pageUrl: string | null;
+
+  @Field(() => String, { nullable: true })
+  clientEventId: string | null;
+}
+
+@ObjectType({ implements: Activity })
+export class ChatTriggeredActivity extends Activity {}
+
+@ObjectType({ implements: Activity })
+export class ChatEngagedActivity extends Activity {
+  @Field(() => PromptType, { nullable: true })
+  prompt: PromptType | null;
+}
+
+@ObjectType({ implements: Activity })
+export class AgentEngagedActivity extends Activity {
+  @Field(() => Agent)
+  agent: Agent;
+}
+
+@ObjectType({ implements: Activity })
+export class DocumentInteractedActivity extends Activity {
+  @Field(() => Document)
+  document: Document;
+}
+
+@ObjectType({ implements: Activity })
+export class GoalAchievedActivity extends Activity {
+  @Field()
+  goal: string;
+}
+
+@ObjectType({ implements: Activity })
+export class MeetingScheduledActivity extends Activity {
+  @Field(() => Meeting)
+  meeting: Meeting;
+}
+
+export const ACTIVITY_TYPES = [
+  ChatTriggeredActivity,
+  ChatEngagedActivity,
+  AgentEngagedActivity,
+  DocumentInteractedActivity,
+  GoalAchievedActivity,
+  MeetingScheduledActivity,
+];
+
+/** Maps a stored row to its concrete GraphQL type. Also accepts a row that crossed Redis (dates as strings). */
+export function toActivity(row: ActivityEntity): Activity {
+  const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+  const base = {
+    id: row.id,
+    type: row.type,
+    occurredAt: date(row.occurredAt),
+    recordedAt: date(row.recordedAt),
+    personId: row.personId,
+    visitorId: row.visitorId,
+    sessionId: row.sessionId,
+    chat: Object.assign(new Chat(), { kind: row.chatKind, id: row.chatId, name: row.chatName }),
+    pageUrl: row.pageUrl,
+    clientEventId: row.clientEventId,
+  };
+  switch (row.type) {
+    case ChatActivityType.TRIGGERED:
+      return Object.assign(new ChatTriggeredActivity(), base);
+    case ChatActivityType.ENGAGED:
+      return Object.assign(new ChatEngagedActivity(), base, { prompt: row.prompt });
+    case ChatActivityType.ENGAGED_WITH_AGENT:
+      return Object.assign(new AgentEngagedActivity(), base, {
+        agent: Object.assign(new Agent(), { id: row.agentId, name: row.agentName }),
+      });
+    case ChatActivityType.INTERACTED_WITH_DOCUMENT:
+      return Object.assign(new DocumentInteractedActivity(), base, {
+        document: Object.assign(new Document(), { id: row.documentId, name: row.documentName, url: row.documentUrl }),
+      });
+    case ChatActivityType.GOAL_ACHIEVED:
+      return Object.assign(new GoalAchievedActivity(), base, { goal: row.goal });
+    case ChatActivityType.MEETING_SCHEDULED:
+      return Object.assign(new MeetingScheduledActivity(), base, {
+        meeting: Object.assign(new Meeting(), {
+          startsAt: date(row.meetingStartsAt!),
+          durationMinutes: row.meetingDurationMinutes,
+          agent: Object.assign(new Agent(), { id: row.agentId, name: row.agentName }),
+          status: row.meetingStatus,
+        }),
+      });
+  }
+}
