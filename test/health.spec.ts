@@ -1,0 +1,87 @@
+import { createTestDatabase, TEST_MYSQL_URL } from './helpers/database';
+import { startTestServer, type TestServer } from './helpers/server';
+import { TcpProxy } from './helpers/tcp-proxy';
+
+const base = (server: TestServer) => server.url.replace(/\/graphql$/, '');
+
+async function poll(url: string, expected: number, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let status = 0;
+  while (Date.now() < deadline) {
+    status = (await fetch(url)).status;
+    if (status === expected) return status;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return status;
+}
+
+describe('/health and /ready', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it('answers /health while the process lives and /ready when the database answers', async () => {
+    const health = await fetch(`${base(server)}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base(server)}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('echoes a sane X-Request-Id and makes one otherwise', async () => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-123' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(res.headers.get('x-request-id')).toBe('trace-123');
+    const other = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(other.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+// The embedded SQLite database is a local file with no network to lose; the
+// unreachable-database case exists with a database server.
+const withServer = TEST_MYSQL_URL ? describe : describe.skip;
+
+withServer('/ready with an unreachable database server', () => {
+  it('goes 503 when the database is unreachable and back to 200 when it returns, without a restart', async () => {
+    const database = await createTestDatabase();
+    const target = new URL(database.config.url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 3306));
+    const proxyPort = await proxy.start();
+    const viaProxy = new URL(database.config.url);
+    viaProxy.port = String(proxyPort);
+    const server = await startTestServer({ database: { ...database, config: { ...database.config, url: viaProxy.toString() } } });
+    try {
+      expect((await fetch(`${base(server)}/ready`)).status).toBe(200);
+
+      await proxy.stop();
+      expect(await poll(`${base(server)}/ready`, 503)).toBe(503);
+      expect((await fetch(`${base(server)}/health`)).status).toBe(200);
+      const during = await server.gql('{ viewer { workspace { id } } }');
+      // A clean, masked error: the client learns nothing about the infrastructure.
+      expect(during.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(during.errors?.[0].message).toBe('Internal server error');
+      expect(JSON.stringify(during.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|mysql/i);
+      expect(during.data?.viewer ?? null).toBeNull();
+
+      await proxy.start();
+      expect(await poll(`${base(server)}/ready`, 200)).toBe(200);
+      const after = await server.gql('{ viewer { workspace { id } } }');
+      expect(after.errors).toBeUndefined();
+      expect(after.data.viewer.workspace.id).toBe(server.workspaceId);
+    } finally {
+      await server.stop();
+      await proxy.stop();
+      await database.drop();
+    }
+  });
+});
