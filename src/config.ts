@@ -11,6 +11,23 @@ export interface DatabaseConfig {
   poolSize: number;
 }
 
+/**
+ * Abuse limits for every operation, on HTTP and on graphql-ws alike
+ * (enforced by src/graphql/limits.ts).
+ */
+export interface QueryLimits {
+  /** Deepest selection nesting (fragments flattened). */
+  maxDepth: number;
+  /** Aliased fields per operation (aliases multiply work without multiplying the query size). */
+  maxAliases: number;
+  /** Lexer tokens per document: bounds parse time and memory before anything else runs. */
+  maxTokens: number;
+  /** Estimated cost: 1 per field, connections multiply their children by `first`. */
+  maxCost: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 15, maxTokens: 5_000, maxCost: 5_000 };
+
 export interface Config {
   port: number;
   host: string;
@@ -26,6 +43,8 @@ export interface Config {
   bodyLimit: string;
   /** Expose introspection (schema browsing); turn off for hardened deployments. */
   introspection: boolean;
+  /** Per-operation abuse limits, applied on HTTP and WebSocket alike. */
+  limits: QueryLimits;
 }
 
 export const DEFAULT_SQLITE_PATH = 'data/dynamic-chat.sqlite';
@@ -62,5 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: intFromEnv(env, 'SHUTDOWN_GRACE_MS', 10_000),
     bodyLimit: env.BODY_LIMIT || '1mb',
     introspection: boolFromEnv(env, 'INTROSPECTION', true),
+    limits: {
+      maxDepth: intFromEnv(env, 'QUERY_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
+      maxAliases: intFromEnv(env, 'QUERY_MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
+      maxTokens: intFromEnv(env, 'QUERY_MAX_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
+      maxCost: intFromEnv(env, 'QUERY_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost),
+    },
   };
 }

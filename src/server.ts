@@ -8,7 +8,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, validate, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { DataSource } from 'typeorm';
@@ -19,6 +19,7 @@ import { createServices, type Services } from './services';
 import { parseBearer, type BootstrapResult } from './auth/api-key.service';
 import { RequestContext, requestIdFrom } from './graphql/context';
 import { formatError } from './graphql/format-error';
+import { checkQueryLimits, parseWithLimits, queryLimitsPlugin } from './graphql/limits';
 import { createAppPubSub } from './graphql/pubsub';
 import { buildAppSchema } from './graphql/schema';
 
@@ -118,6 +119,18 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const wsCleanup = useServer<{ authorization?: string }>(
     {
       schema,
+      // Parse, validate and limit here: Apollo's parse options, validation and plugins do not run on this path.
+      onSubscribe: (_ctx, _id, payload) => {
+        const document = parseWithLimits(payload.query, config.limits);
+        if (Array.isArray(document)) return document;
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) {
+          return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        }
+        const limited = checkQueryLimits(schema, document, payload.variables ?? undefined, payload.operationName, config.limits);
+        if (limited.length > 0) return limited;
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
       onConnect: async (ctx) => {
         const secret = parseBearer(ctx.connectionParams?.authorization) ?? ctx.connectionParams?.authorization;
         const result = await services.apiKeys.authenticate(secret);
@@ -143,6 +156,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: config.limits.maxTokens },
     formatError: (formatted, error) => formatError(formatted, error, log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
@@ -155,6 +169,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
           };
         },
       },
+      queryLimitsPlugin<RequestContext>(config.limits),
       loggingPlugin(),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -173,6 +188,14 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       },
     }),
   );
+
+  // Body-parser failures (too large, malformed JSON) answer as GraphQL-shaped JSON, not express's HTML page.
+  app.use(GRAPHQL_PATH, (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    if (res.headersSent || status >= 500) return next(err);
+    const message = status === 413 ? `Request body is larger than ${config.bodyLimit}` : 'Malformed request body';
+    res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+  });
 
   let stopping: Promise<void> | undefined;
   return {

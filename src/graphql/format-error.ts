@@ -2,6 +2,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import { isTokenLimitError } from './limits';
 
 /** Codes whose messages are safe to show: they describe the request, not the server. */
 const CLIENT_CODES = new Set<string>([
@@ -52,6 +53,9 @@ export function formatError(
     return { ...base, message: original.message, extensions: appErrorExtensions(original) };
   }
   const code = formatted.extensions?.code;
+  if (code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(formatted.message)) {
+    return { ...base, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
+  }
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     return { ...base, extensions: { code } };
   }

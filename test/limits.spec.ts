@@ -1,0 +1,60 @@
+import { startTestServer, subscribe, type TestServer } from './helpers/server';
+
+const nested = (depth: number): string => {
+  let selection = 'name';
+  for (let i = 0; i < depth; i += 1) selection = `ofType { ${selection} }`;
+  return `{ __schema { types { fields { type { ${selection} } } } } }`;
+};
+const aliased = (count: number): string =>
+  `{ ${Array.from({ length: count }, (_, i) => `a${i}: viewer { workspace { id } }`).join(' ')} }`;
+const manyTokens = (count: number): string => `{ viewer { workspace { ${'id '.repeat(count)} } } }`;
+
+describe('query limits', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  const cases: Array<[string, string, string]> = [
+    ['too many aliases', aliased(16), 'QUERY_TOO_COMPLEX'],
+    ['too many tokens', manyTokens(6_000), 'QUERY_TOO_COMPLEX'],
+    ['not GraphQL', '{ viewer { ', 'GRAPHQL_PARSE_FAILED'],
+    ['an unknown field', '{ nope }', 'GRAPHQL_VALIDATION_FAILED'],
+  ];
+
+  it.each(cases)('rejects a query that is %s on HTTP, with a clear code and nothing executed', async (_label, query, code) => {
+    const res = await server.gql(query);
+    expect(res.status).toBe(400);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0].extensions?.code).toBe(code);
+    expect(res.errors?.[0].message.length).toBeLessThan(300);
+  });
+
+  it.each(cases)('rejects a query that is %s on WebSocket the same way', async (_label, query, code) => {
+    const sub = subscribe(server.wsClient(), query);
+    await expect(sub.waitFor(1)).rejects.toBeDefined();
+    const errors = sub.error as Array<{ extensions?: { code?: string }; message: string }>;
+    expect(Array.isArray(errors)).toBe(true);
+    expect(errors[0].extensions?.code).toBe(code);
+  });
+
+  it('accepts queries within the limits on both paths', async () => {
+    expect((await server.gql(aliased(15))).errors).toBeUndefined();
+    // Introspection is exempt from the depth limit (tools send deep TypeRef fragments); tokens and cost still bound it.
+    expect((await server.gql(nested(12))).errors).toBeUndefined();
+    const [result] = await subscribe(server.wsClient(), aliased(15)).waitFor(1);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.a14.workspace.id).toBe(server.workspaceId);
+  });
+
+  it('answers an oversized body with 413 and a JSON error', async () => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.adminKey}` },
+      body: JSON.stringify({ query: '{ viewer { workspace { id } } }', variables: { pad: 'x'.repeat(1_100_000) } }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+});
