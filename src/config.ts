@@ -28,6 +28,15 @@ export interface QueryLimits {
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 15, maxTokens: 5_000, maxCost: 5_000 };
 
+export interface RateLimitConfig {
+  /** Requests (HTTP) and operations (WebSocket) per second per API key; 0 turns it off. */
+  perKeyPerSecond: number;
+  /** Requests per minute per client IP that carry no valid key; 0 turns it off. */
+  unauthenticatedPerIpPerMinute: number;
+  /** Concurrent subscriptions one WebSocket connection may hold. */
+  subscriptionsPerConnection: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -45,6 +54,11 @@ export interface Config {
   introspection: boolean;
   /** Per-operation abuse limits, applied on HTTP and WebSocket alike. */
   limits: QueryLimits;
+  rateLimits: RateLimitConfig;
+  /** Origins allowed to call the API from browsers: `*`, or a comma-separated list. */
+  corsOrigins: string;
+  /** Express `trust proxy`: set when behind a load balancer so per-IP limits see the client address. */
+  trustProxy: boolean | number | string;
 }
 
 export const DEFAULT_SQLITE_PATH = 'data/dynamic-chat.sqlite';
@@ -70,6 +84,12 @@ function boolFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
   return /^(1|true|yes|on)$/i.test(raw);
 }
 
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === '' || /^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: intFromEnv(env, 'PORT', 4000),
@@ -87,5 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: intFromEnv(env, 'QUERY_MAX_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
       maxCost: intFromEnv(env, 'QUERY_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost),
     },
+    rateLimits: {
+      perKeyPerSecond: intFromEnv(env, 'RATE_LIMIT_PER_KEY_PER_SECOND', 300),
+      unauthenticatedPerIpPerMinute: intFromEnv(env, 'RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 120),
+      subscriptionsPerConnection: intFromEnv(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100),
+    },
+    corsOrigins: env.CORS_ORIGINS || '*',
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }

@@ -7,7 +7,9 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
+import cors from 'cors';
 import express from 'express';
+import helmet from 'helmet';
 import { GraphQLError, validate, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -16,11 +18,12 @@ import type { Config } from './config';
 import { openDatabase } from './db/data-source';
 import { createLogger, type Logger } from './logger';
 import { createServices, type Services } from './services';
-import { parseBearer, type BootstrapResult } from './auth/api-key.service';
+import { parseBearer, type AuthResult, type BootstrapResult } from './auth/api-key.service';
 import { RequestContext, requestIdFrom } from './graphql/context';
 import { formatError } from './graphql/format-error';
 import { checkQueryLimits, parseWithLimits, queryLimitsPlugin } from './graphql/limits';
 import { createAppPubSub } from './graphql/pubsub';
+import { RateLimits, type RateDecision } from './graphql/rate-limit';
 import { buildAppSchema } from './graphql/schema';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -62,6 +65,16 @@ async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
   }
 }
 
+function rateLimitedError(message: string, retryAfterSeconds?: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'RATE_LIMITED', ...(retryAfterSeconds ? { retryAfterSeconds } : {}) },
+  });
+}
+
+function rateLimitMessage(decision: Extract<RateDecision, { ok: false }>): string {
+  return `Rate limit exceeded: retry in ${decision.retryAfterSeconds} s`;
+}
+
 function loggingPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
@@ -98,8 +111,20 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   }
 
   let draining = false;
+  const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis);
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((origin) => origin.trim()),
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Apollo-Require-Preflight'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
   const httpServer = http.createServer(app);
 
   // Liveness: the process answers. Readiness: it can do useful work (database reachable, not shutting down).
@@ -115,12 +140,19 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable' });
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const wsCleanup = useServer<{ authorization?: string }>(
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 1024 * 1024 });
+  const wsCleanup = useServer<{ authorization?: string }, { auth: AuthResult }>(
     {
       schema,
       // Parse, validate and limit here: Apollo's parse options, validation and plugins do not run on this path.
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > config.rateLimits.subscriptionsPerConnection) {
+          return [rateLimitedError(`At most ${config.rateLimits.subscriptionsPerConnection} operations at once per connection`)];
+        }
+        if (ctx.extra.auth?.ok) {
+          const decision = await rateLimits.consumeKey(ctx.extra.auth.auth.apiKeyId);
+          if (!decision.ok) return [rateLimitedError(rateLimitMessage(decision), decision.retryAfterSeconds)];
+        }
         const document = parseWithLimits(payload.query, config.limits);
         if (Array.isArray(document)) return document;
         const invalid = validate(schema, document);
@@ -134,6 +166,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       onConnect: async (ctx) => {
         const secret = parseBearer(ctx.connectionParams?.authorization) ?? ctx.connectionParams?.authorization;
         const result = await services.apiKeys.authenticate(secret);
+        ctx.extra.auth = result;
         // false closes the socket with 4403 Forbidden before any operation runs.
         return result.ok;
       },
@@ -176,25 +209,52 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   });
   await apollo.start();
 
+  // Authenticate once per request, before the body is parsed, so a flood of
+  // keyless or over-budget requests costs a key lookup, not a GraphQL execution.
+  const authenticate: express.RequestHandler = async (req, res, next) => {
+    try {
+      const requestId = requestIdFrom(req.headers['x-request-id']);
+      res.setHeader('X-Request-Id', requestId);
+      const auth = await services.apiKeys.authenticate(parseBearer(req.headers.authorization));
+      const decision = auth.ok
+        ? await rateLimits.consumeKey(auth.auth.apiKeyId)
+        : await rateLimits.consumeUnauthenticated(req.ip ?? 'unknown');
+      if (!decision.ok) {
+        res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+        res.status(429).json({ errors: [rateLimitedError(rateLimitMessage(decision), decision.retryAfterSeconds).toJSON()] });
+        return;
+      }
+      res.locals.requestId = requestId;
+      res.locals.auth = auth;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
   app.use(
     GRAPHQL_PATH,
+    authenticate,
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = requestIdFrom(req.headers['x-request-id']);
-        res.setHeader('X-Request-Id', requestId);
-        const secret = parseBearer(req.headers.authorization);
-        return new RequestContext(services, requestId, await services.apiKeys.authenticate(secret));
-      },
+      context: async ({ res }) => new RequestContext(services, res.locals.requestId as string, res.locals.auth as AuthResult),
     }),
   );
 
-  // Body-parser failures (too large, malformed JSON) answer as GraphQL-shaped JSON, not express's HTML page.
+  // Failures outside GraphQL execution (body too large or malformed, database
+  // down while authenticating) answer as GraphQL-shaped JSON, never express's
+  // HTML page, and unexpected ones are masked and logged with the request id.
   app.use(GRAPHQL_PATH, (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
     const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
-    if (res.headersSent || status >= 500) return next(err);
-    const message = status === 413 ? `Request body is larger than ${config.bodyLimit}` : 'Malformed request body';
-    res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    if (status < 500) {
+      const message = status === 413 ? `Request body is larger than ${config.bodyLimit}` : 'Malformed request body';
+      res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    const requestId = (res.getHeader('X-Request-Id') as string | undefined) ?? randomUUID();
+    log.error({ err, requestId }, 'request failed before execution');
+    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
   });
 
   let stopping: Promise<void> | undefined;

@@ -16,6 +16,8 @@ export type AppPubSub = PubSub<Topics>;
 
 export interface PubSubHandle {
   pubSub: AppPubSub;
+  /** A general-purpose Redis connection (the publishing one), for other shared state such as rate limits. */
+  redis?: Redis;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function createAppPubSub(redisUrl: string | undefined, log: Logger): PubS
   const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
   return {
     pubSub: createPubSub<Topics>({ eventTarget }),
+    redis: publishClient,
     close: async () => {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },

@@ -36,12 +36,14 @@ export interface StartOptions {
   /** Reuse a database (e.g. a second instance on the same data); a fresh one by default. */
   database?: TestDatabase;
   config?: Partial<Config>;
+  /** The bootstrap secret; pass the first instance's adminKey when sharing its database. */
+  adminKey?: string;
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
   const ownsDatabase = !options.database;
-  const adminKey = `dca_test_${randomBytes(16).toString('hex')}`;
+  const adminKey = options.adminKey ?? `dca_test_${randomBytes(16).toString('hex')}`;
   const config: Config = {
     ...loadConfig({}),
     database: database.config,
@@ -54,8 +56,17 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const address = await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${address.port}`;
   const wsClients: Client[] = [];
-  const auth = await app.services.apiKeys.authenticate(adminKey);
-  if (!auth.ok) throw new Error(`bootstrap key does not authenticate: ${auth.reason}`);
+  let auth = await app.services.apiKeys.authenticate(adminKey);
+  if (!auth.ok && options.database) {
+    // A second instance on an existing database: bootstrap did nothing, so give this key to the first workspace.
+    const [first] = await app.dataSource.query('SELECT id FROM workspace ORDER BY id LIMIT 1');
+    await app.services.apiKeys.insertKey(first.id, 'admin', ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE'] as any, adminKey);
+    auth = await app.services.apiKeys.authenticate(adminKey);
+  }
+  if (!auth.ok) {
+    await app.stop();
+    throw new Error(`bootstrap key does not authenticate: ${auth.reason}`);
+  }
   const workspaceId = auth.auth.workspaceId;
 
   const server: TestServer = {
