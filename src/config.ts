@@ -57,6 +57,8 @@ export interface Config {
   rateLimits: RateLimitConfig;
   /** Origins allowed to call the API from browsers: `*`, or a comma-separated list. */
   corsOrigins: string;
+  /** How long a valid API key is trusted without a database lookup (revocation delay on other instances). */
+  authCacheTtlMs: number;
   /** Express `trust proxy`: set when behind a load balancer so per-IP limits see the client address. */
   trustProxy: boolean | number | string;
 }
@@ -114,5 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     corsOrigins: env.CORS_ORIGINS || '*',
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    authCacheTtlMs: intFromEnv(env, 'AUTH_CACHE_TTL_MS', 5_000),
   };
 }

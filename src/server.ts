@@ -99,7 +99,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const log = options.log ?? createLogger(config.logLevel);
   const dataSource = await openDatabase(config.database);
   const pubSubHandle = createAppPubSub(config.redisUrl, log);
-  const services = createServices(dataSource, pubSubHandle.pubSub, log);
+  const services = createServices(config, dataSource, pubSubHandle.pubSub, log);
   let bootstrap: BootstrapResult;
   let schema: GraphQLSchema;
   try {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Config } from './config';
 import type { Logger } from './logger';
 import { ApiKeyService } from './auth/api-key.service';
 import type { AppPubSub } from './graphql/pubsub';
@@ -8,17 +9,19 @@ import type { AppPubSub } from './graphql/pubsub';
  * through the request context (resolvers stay thin: arguments in, service out).
  */
 export interface Services {
+  config: Config;
   dataSource: DataSource;
   pubSub: AppPubSub;
   log: Logger;
   apiKeys: ApiKeyService;
 }
 
-export function createServices(dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
+export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   return {
+    config,
     dataSource,
     pubSub,
     log,
-    apiKeys: new ApiKeyService(dataSource),
+    apiKeys: new ApiKeyService(dataSource, config.authCacheTtlMs),
   };
 }

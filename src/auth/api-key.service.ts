@@ -21,6 +21,7 @@ const SECRET_PREFIX = 'dca_';
 const MIN_BOOTSTRAP_SECRET_LENGTH = 24;
 /** lastUsedAt is informative; writing it on every request would turn each read into a write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+const MAX_CACHED_KEYS = 10_000;
 
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
 export const generateSecret = (): string => SECRET_PREFIX + randomBytes(32).toString('base64url');
@@ -40,26 +41,51 @@ export interface BootstrapResult {
 export class ApiKeyService {
   private readonly keys: Repository<ApiKeyEntity>;
   private readonly workspaces: Repository<WorkspaceEntity>;
+  /** Valid keys by secret hash: every request authenticates, and a database round trip each time would cap throughput. */
+  private readonly cache = new Map<string, { key: ApiKeyEntity; auth: AuthInfo; expires: number }>();
 
-  constructor(private readonly dataSource: DataSource) {
+  /**
+   * @param cacheTtlMs how long a valid key is trusted without asking the
+   * database. Revocation is immediate on the instance that revokes and takes
+   * at most this long on the others. 0 disables the cache.
+   */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cacheTtlMs = 5_000,
+  ) {
     this.keys = dataSource.getRepository(ApiKeyEntity);
     this.workspaces = dataSource.getRepository(WorkspaceEntity);
   }
 
   async authenticate(secret: string | null | undefined): Promise<AuthResult> {
     if (!secret) return { ok: false, reason: AuthErrorReason.API_KEY_MISSING };
-    const key = await this.keys.findOne({ where: { secretHash: hashSecret(secret) } });
+    const hash = hashSecret(secret);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.expires > now) {
+      this.touch(cached.key, now);
+      return { ok: true, auth: cached.auth };
+    }
+    const key = await this.keys.findOne({ where: { secretHash: hash } });
     if (!key) return { ok: false, reason: AuthErrorReason.API_KEY_INVALID };
-    if (key.revokedAt) return { ok: false, reason: AuthErrorReason.API_KEY_REVOKED };
-    this.touch(key);
-    return { ok: true, auth: { workspaceId: key.workspaceId, apiKeyId: key.id, scopes: new Set(key.scopes) } };
+    if (key.revokedAt) {
+      this.cache.delete(hash);
+      return { ok: false, reason: AuthErrorReason.API_KEY_REVOKED };
+    }
+    const auth: AuthInfo = { workspaceId: key.workspaceId, apiKeyId: key.id, scopes: new Set(key.scopes) };
+    if (this.cacheTtlMs > 0) {
+      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(hash, { key, auth, expires: now + this.cacheTtlMs });
+    }
+    this.touch(key, now);
+    return { ok: true, auth };
   }
 
-  private touch(key: ApiKeyEntity): void {
-    const now = Date.now();
+  private touch(key: ApiKeyEntity, now: number): void {
     if (key.lastUsedAt && now - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+    key.lastUsedAt = new Date(now);
     // Fire and forget: a lost update of a usage timestamp must not fail the request.
-    this.keys.update({ id: key.id }, { lastUsedAt: new Date(now) }).catch(() => undefined);
+    this.keys.update({ id: key.id }, { lastUsedAt: key.lastUsedAt }).catch(() => undefined);
   }
 
   async list(workspaceId: string): Promise<ApiKeyEntity[]> {
@@ -91,6 +117,7 @@ export class ApiKeyService {
       key.revokedAt = new Date();
       await this.keys.update({ id: key.id }, { revokedAt: key.revokedAt });
     }
+    this.cache.delete(key.secretHash);
     return key;
   }
 

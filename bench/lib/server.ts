@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface BenchServer {
+  process: ChildProcess;
+  port: number;
+  url: string;
+  wsUrl: string;
+  /** Resident memory of the server process in MiB, read from /proc. */
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The production build (dist/), one process, NODE_ENV=production, as it would be deployed. */
+export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_KEY_PER_SECOND: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // Request logs are at debug, so info costs nothing per request and shows the listening line.
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bench server did not start:\n${output}`)), 60_000);
+    const check = setInterval(() => {
+      const match = /"port":(\d+)/.exec(output);
+      if (match) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    }, 50);
+    void exited.then(() => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`bench server exited:\n${output}`));
+    });
+  });
+  return {
+    process: child,
+    port,
+    url: `http://127.0.0.1:${port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    rssMiB: () => {
+      const status = require('node:fs').readFileSync(`/proc/${child.pid}/status`, 'utf8') as string;
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return Math.round(kb / 1024);
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
