@@ -4,13 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import {
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
-import { GraphQLError, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { DataSource } from 'typeorm';
@@ -140,6 +139,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable' });
   });
 
+  const wsValidationRules = config.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 1024 * 1024 });
   const wsCleanup = useServer<{ authorization?: string }, { auth: AuthResult }>(
     {
@@ -155,7 +155,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         }
         const document = parseWithLimits(payload.query, config.limits);
         if (Array.isArray(document)) return document;
-        const invalid = validate(schema, document);
+        const invalid = validate(schema, document, wsValidationRules);
         if (invalid.length > 0) {
           return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         }
@@ -204,7 +204,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       },
       queryLimitsPlugin<RequestContext>(config.limits),
       loggingPlugin(),
-      ApolloServerPluginLandingPageDisabled(),
+      // The landing page (Apollo Sandbox) loads its UI from Apollo's CDN in the browser: opt-in.
+      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();

@@ -59,9 +59,11 @@ export function formatError(
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     return { ...base, extensions: { code } };
   }
-  // A GraphQLError without a cause was raised by graphql-js itself (parse/validate); on the WebSocket path it has no code yet.
-  if (original instanceof GraphQLError && code === undefined) {
-    return { ...base, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+  // A request-level GraphQLError without a cause comes from the framework
+  // (e.g. a persisted-query hash mismatch), not from a resolver: it describes
+  // the request. Apollo gives such errors INTERNAL_SERVER_ERROR by default.
+  if (original instanceof GraphQLError && !original.originalError && !formatted.path && (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR)) {
+    return { ...base, extensions: { code: 'BAD_REQUEST' } };
   }
   log.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
   return {
