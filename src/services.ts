@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { ActivityService } from './activity/activity.service';
 import { ApiKeyService } from './auth/api-key.service';
+import { PersonService } from './person/person.service';
 import type { AppPubSub } from './graphql/pubsub';
 
 /**
@@ -14,14 +16,20 @@ export interface Services {
   pubSub: AppPubSub;
   log: Logger;
   apiKeys: ApiKeyService;
+  people: PersonService;
+  activities: ActivityService;
 }
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
+  const people = new PersonService(dataSource);
+  const activities = new ActivityService(dataSource, people, pubSub, log);
   return {
     config,
     dataSource,
     pubSub,
     log,
     apiKeys: new ApiKeyService(dataSource, config.authCacheTtlMs),
+    people,
+    activities,
   };
 }

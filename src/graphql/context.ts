@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthInfo, AuthResult } from '../auth/api-key.service';
-import { unauthenticated } from '../auth/auth.errors';
+import { missingScope, unauthenticated } from '../auth/auth.errors';
+import type { Scope } from '../auth/scope';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 
@@ -33,6 +34,13 @@ export class RequestContext {
       this.loaders.set(key, value);
     }
     return value;
+  }
+
+  /** The caller's identity, which must hold `scope` (FORBIDDEN otherwise). For places @Authorized does not reach, e.g. a subscription's topic. */
+  requireScope(scope: Scope): AuthInfo {
+    const auth = this.requireAuth();
+    if (!auth.scopes.has(scope)) throw missingScope([scope]);
+    return auth;
   }
 
   /** The caller's identity; throws UNAUTHENTICATED when the key is missing, unknown or revoked. */

@@ -3,15 +3,18 @@ import type { GraphQLSchema } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
+import { ActivityResolver } from '../activity/activity.resolver';
+import { ACTIVITY_TYPES } from '../activity/activity.type';
 import { ApiKeyResolver } from '../auth/api-key.resolver';
+import { PersonResolver } from '../person/person.resolver';
 import type { AppPubSub } from './pubsub';
 import { validateArgument } from './validation';
 
 /** Every resolver of the API; a feature registers its resolvers here. */
-export const RESOLVERS: NonEmptyArray<Function> = [ApiKeyResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [ApiKeyResolver, ActivityResolver, PersonResolver];
 
 /** Concrete types reached only through interfaces (e.g. the Activity implementations). */
-export const ORPHANED_TYPES: Function[] = [];
+export const ORPHANED_TYPES: Function[] = [...ACTIVITY_TYPES];
 
 export async function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
   return buildSchema({

@@ -1,0 +1,41 @@
+import { ArrayMaxSize, MaxLength } from 'class-validator';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { PageInfo } from '../graphql/connection';
+import { ChatActivityType } from './activity.entity';
+import { Activity } from './activity.type';
+
+@InputType()
+export class ActivityFilter {
+  @Field(() => [ChatActivityType], { nullable: true })
+  @ArrayMaxSize(6)
+  types?: ChatActivityType[] | null;
+
+  @Field(() => [ID], { nullable: true })
+  @ArrayMaxSize(100)
+  @MaxLength(128, { each: true })
+  chatIds?: string[] | null;
+
+  @Field(() => Date, { nullable: true, description: 'Inclusive.' })
+  since?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Exclusive.' })
+  until?: Date | null;
+}
+
+@ObjectType()
+export class ActivityEdge {
+  @Field()
+  cursor: string;
+
+  @Field(() => Activity)
+  node: Activity;
+}
+
+@ObjectType()
+export class ActivityConnection {
+  @Field(() => [ActivityEdge])
+  edges: ActivityEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+}

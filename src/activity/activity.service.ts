@@ -1,0 +1,279 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { newId } from '../db/columns';
+import { placeholders } from '../db/sql';
+import { inTransaction } from '../db/transaction';
+import { AppError, UserInputError } from '../errors';
+import type { AppPubSub } from '../graphql/pubsub';
+import { violationError, violationsOf } from '../graphql/validation';
+import type { Logger } from '../logger';
+import type { PersonService } from '../person/person.service';
+import type { ActivityRecordedHook, AfterCommit } from './activity-hooks';
+import { ActivityEntity, ChatActivityType, MeetingStatus, ONCE_PER_SESSION_TYPES } from './activity.entity';
+import { ActivityErrorReason, batchSizeError, clientEventIdConflict } from './activity.errors';
+import type { RecordChatActivityInput } from './record-activity.input';
+import { RecordOutcome } from './record-activity.type';
+
+export const MAX_BATCH = 500;
+export const ACTIVITY_RECORDED_TOPIC = 'ACTIVITY_RECORDED';
+const MAX_FUTURE_MS = 5 * 60_000;
+const MAX_PAST_MS = 30 * 86_400_000;
+
+export type RecordResult = { ok: true; outcome: RecordOutcome; activity: ActivityEntity } | { ok: false; error: AppError };
+
+/** Which type each type-specific input field belongs to (`required`: must be present for it). */
+const TYPE_FIELDS: ReadonlyArray<{ field: 'prompt' | 'agent' | 'document' | 'goal' | 'meeting'; type: ChatActivityType; required: boolean }> = [
+  { field: 'prompt', type: ChatActivityType.ENGAGED, required: false },
+  { field: 'agent', type: ChatActivityType.ENGAGED_WITH_AGENT, required: true },
+  { field: 'document', type: ChatActivityType.INTERACTED_WITH_DOCUMENT, required: true },
+  { field: 'goal', type: ChatActivityType.GOAL_ACHIEVED, required: true },
+  { field: 'meeting', type: ChatActivityType.MEETING_SCHEDULED, required: true },
+];
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** JSON with sorted keys and ISO dates: equal inputs give equal strings, whatever the key order sent. */
+function canonical(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface TimelineFilter {
+  types?: ChatActivityType[] | null;
+  chatIds?: string[] | null;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+/**
+ * Recording chat activities: validation, the once-per-session and
+ * idempotency rules (both enforced by unique indexes, never
+ * check-then-insert), visitor → person resolution and identification, and
+ * the hooks (campaigns, deliveries) that join the same transaction.
+ *
+ * The write path is batch-shaped: one transaction and a fixed number of
+ * statements per call, whatever the number of activities in it.
+ */
+export class ActivityService {
+  private readonly hooks: ActivityRecordedHook[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly people: PersonService,
+    private readonly pubSub: AppPubSub,
+    private readonly log: Logger,
+  ) {}
+
+  registerHook(hook: ActivityRecordedHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** One activity; invalid input and clientEventId conflicts throw (BAD_USER_INPUT / CONFLICT on ["input", …]). */
+  async record(workspaceId: string, input: RecordChatActivityInput): Promise<{ outcome: RecordOutcome; activity: ActivityEntity }> {
+    const [result] = await this.recordMany(workspaceId, [input], ['input']);
+    if (!result.ok) throw result.error;
+    return result;
+  }
+
+  /**
+   * Each input is judged alone and takes effect in input order; a bad input
+   * is answered with its error and does not affect the others. Field paths
+   * start with `prefix` (["inputs", "<index>", …], or ["input", …] for one).
+   */
+  async recordMany(workspaceId: string, inputs: readonly RecordChatActivityInput[], prefix?: string[]): Promise<RecordResult[]> {
+    if (inputs.length < 1 || inputs.length > MAX_BATCH) throw batchSizeError(MAX_BATCH);
+    const now = new Date();
+    const pathOf = (index: number) => prefix ?? ['inputs', String(index)];
+    const results: RecordResult[] = new Array(inputs.length);
+    const pending: Array<{ index: number; input: RecordChatActivityInput; row: ActivityEntity }> = [];
+    await Promise.all(
+      inputs.map(async (input, index) => {
+        const error = await this.check(input, pathOf(index), now);
+        if (error) results[index] = { ok: false, error };
+        else pending.push({ index, input, row: this.toRow(workspaceId, input, now) });
+      }),
+    );
+    if (pending.length === 0) return results;
+    pending.sort((a, b) => a.index - b.index);
+
+    const afterCommit = await inTransaction(this.dataSource, async (tx) => {
+      for (const { input } of pending) {
+        if (input.person) await this.people.identify(tx, workspaceId, input.visitorId, input.person, now);
+      }
+      const personOf = await this.people.resolveVisitors(tx, workspaceId, pending.map((p) => p.input.visitorId), now);
+      for (const item of pending) item.row.personId = personOf.get(item.input.visitorId)!;
+
+      // INSERT-or-ignore: the unique indexes (once per session, clientEventId) decide, even between concurrent calls.
+      await tx.createQueryBuilder().insert().into(ActivityEntity).values(pending.map((p) => p.row)).orIgnore().execute();
+      const ids = pending.map((p) => p.row.id);
+      const stored = new Set<string>(
+        (await tx.query(`SELECT id FROM activity WHERE id IN (${placeholders(ids.length)})`, ids)).map((r: { id: string }) => r.id),
+      );
+      const rejected = pending.filter((p) => !stored.has(p.row.id));
+      const existing = await this.findExisting(tx, workspaceId, rejected.map((p) => p.row));
+      const recorded: ActivityEntity[] = [];
+      for (const { index, row } of pending) {
+        if (stored.has(row.id)) {
+          recorded.push(row);
+          results[index] = { ok: true, outcome: RecordOutcome.RECORDED, activity: row };
+          continue;
+        }
+        const sameKey = row.clientEventId ? existing.byClientEventId.get(row.clientEventId) : undefined;
+        if (sameKey) {
+          results[index] =
+            sameKey.requestHash === row.requestHash
+              ? { ok: true, outcome: RecordOutcome.DUPLICATE_REQUEST, activity: sameKey }
+              : { ok: false, error: clientEventIdConflict([...pathOf(index), 'clientEventId']) };
+          continue;
+        }
+        const sameSession = row.onceKey ? existing.byOnceKey.get(row.onceKey) : undefined;
+        if (!sameSession) throw new Error(`activity insert was ignored for no known reason (index ${index})`);
+        results[index] = { ok: true, outcome: RecordOutcome.ALREADY_LOGGED_IN_SESSION, activity: sameSession };
+      }
+      const after: AfterCommit[] = [];
+      if (recorded.length > 0) {
+        for (const hook of this.hooks) {
+          const callback = await hook(tx, { workspaceId, activities: recorded });
+          if (callback) after.push(callback);
+        }
+        after.push(() => {
+          for (const row of recorded) this.pubSub.publish(ACTIVITY_RECORDED_TOPIC, workspaceId, row);
+        });
+      }
+      return after;
+    });
+
+    for (const callback of afterCommit) {
+      try {
+        await callback();
+      } catch (err) {
+        this.log.error({ err }, 'after-commit work of a recorded activity failed');
+      }
+    }
+    return results;
+  }
+
+  async get(workspaceId: string, id: string): Promise<ActivityEntity | null> {
+    return this.dataSource.getRepository(ActivityEntity).findOne({ where: { workspaceId, id } });
+  }
+
+  /** Batch load for DataLoaders, in key order. */
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<Array<ActivityEntity | null>> {
+    const rows = await this.dataSource
+      .getRepository(ActivityEntity)
+      .createQueryBuilder('a')
+      .where('a.workspace_id = :workspaceId AND a.id IN (:...ids)', { workspaceId, ids: [...new Set(ids)] })
+      .getMany();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /**
+   * A person's activities, newest first by (occurredAt, id), `limit` rows
+   * after the keyset position `after`. Served by idx_activity_person_time, so
+   * a page costs the same at page 1 and page 1000.
+   */
+  async timeline(
+    personId: string,
+    options: { limit: number; after: { occurredAt: number; id: string } | null; filter?: TimelineFilter | null },
+  ): Promise<ActivityEntity[]> {
+    const qb = this.dataSource.getRepository(ActivityEntity).createQueryBuilder('a').where('a.person_id = :personId', { personId });
+    const filter = options.filter;
+    if (filter?.types?.length) qb.andWhere('a.type IN (:...types)', { types: filter.types });
+    if (filter?.chatIds?.length) qb.andWhere('a.chat_id IN (:...chatIds)', { chatIds: filter.chatIds });
+    if (filter?.since) qb.andWhere('a.occurred_at >= :since', { since: filter.since.getTime() });
+    if (filter?.until) qb.andWhere('a.occurred_at < :until', { until: filter.until.getTime() });
+    if (options.after) {
+      qb.andWhere('(a.occurred_at < :afterAt OR (a.occurred_at = :afterAt AND a.id < :afterId))', {
+        afterAt: options.after.occurredAt,
+        afterId: options.after.id,
+      });
+    }
+    return qb.orderBy('a.occurred_at', 'DESC').addOrderBy('a.id', 'DESC').limit(options.limit).getMany();
+  }
+
+  // ---------------------------------------------------------------- private
+
+  private async findExisting(tx: EntityManager, workspaceId: string, rows: readonly ActivityEntity[]) {
+    const repo = tx.getRepository(ActivityEntity);
+    const clientEventIds = [...new Set(rows.map((r) => r.clientEventId).filter((v): v is string => !!v))];
+    const onceKeys = [...new Set(rows.map((r) => r.onceKey).filter((v): v is string => !!v))];
+    const [byClient, byOnce] = await Promise.all([
+      clientEventIds.length
+        ? repo.createQueryBuilder('a').where('a.workspace_id = :workspaceId AND a.client_event_id IN (:...ids)', { workspaceId, ids: clientEventIds }).getMany()
+        : [],
+      onceKeys.length
+        ? repo.createQueryBuilder('a').where('a.workspace_id = :workspaceId AND a.once_key IN (:...keys)', { workspaceId, keys: onceKeys }).getMany()
+        : [],
+    ]);
+    return {
+      byClientEventId: new Map(byClient.map((r) => [r.clientEventId!, r])),
+      byOnceKey: new Map(byOnce.map((r) => [r.onceKey!, r])),
+    };
+  }
+
+  private async check(input: RecordChatActivityInput, path: string[], now: Date): Promise<AppError | null> {
+    const violations = await violationsOf(input, path);
+    if (violations.length > 0) return violationError(violations);
+    for (const { field, type, required } of TYPE_FIELDS) {
+      const present = input[field] !== undefined && input[field] !== null;
+      if (present && input.type !== type) {
+        return new UserInputError(`${field} is only allowed for ${type} activities`, [...path, field], ActivityErrorReason.FIELD_NOT_ALLOWED);
+      }
+      if (!present && required && input.type === type) {
+        return new UserInputError(`${field} is required for ${type} activities`, [...path, field], ActivityErrorReason.FIELD_REQUIRED);
+      }
+    }
+    if (input.occurredAt) {
+      const at = input.occurredAt.getTime();
+      if (at > now.getTime() + MAX_FUTURE_MS) {
+        return new UserInputError('occurredAt must be at most 5 minutes in the future', [...path, 'occurredAt'], ActivityErrorReason.OCCURRED_AT_IN_FUTURE);
+      }
+      if (at < now.getTime() - MAX_PAST_MS) {
+        return new UserInputError('occurredAt must be at most 30 days in the past', [...path, 'occurredAt'], ActivityErrorReason.OCCURRED_AT_TOO_OLD);
+      }
+    }
+    return null;
+  }
+
+  private toRow(workspaceId: string, input: RecordChatActivityInput, now: Date): ActivityEntity {
+    const { clientEventId, ...content } = input;
+    const meeting = input.meeting;
+    const agent = input.agent ?? meeting?.agent ?? null;
+    return Object.assign(new ActivityEntity(), {
+      id: newId(),
+      workspaceId,
+      personId: '',
+      type: input.type,
+      occurredAt: input.occurredAt ?? now,
+      recordedAt: now,
+      visitorId: input.visitorId,
+      sessionId: input.sessionId,
+      chatKind: input.chat.kind,
+      chatId: input.chat.id,
+      chatName: input.chat.name,
+      pageUrl: input.pageUrl ?? null,
+      clientEventId: clientEventId ?? null,
+      // The content as sent (a defaulted occurredAt is not part of it): a retry must hash the same.
+      requestHash: clientEventId ? sha256(canonical(content)) : null,
+      onceKey: ONCE_PER_SESSION_TYPES.has(input.type) ? sha256(canonical([input.visitorId, input.sessionId, input.chat.id, input.type])) : null,
+      prompt: input.prompt ?? null,
+      agentId: agent?.id ?? null,
+      agentName: agent?.name ?? null,
+      documentId: input.document?.id ?? null,
+      documentName: input.document?.name ?? null,
+      documentUrl: input.document?.url ?? null,
+      goal: input.goal ?? null,
+      meetingStartsAt: meeting?.startsAt ?? null,
+      meetingDurationMinutes: meeting?.durationMinutes ?? null,
+      meetingStatus: meeting ? (meeting.status ?? MeetingStatus.SCHEDULED) : null,
+    });
+  }
+}

@@ -1,0 +1,161 @@
+import { IsEmail, IsInt, IsNotEmpty, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { ChatActivityType, ChatKind, MeetingStatus, PromptType } from './activity.entity';
+
+/** Ids and names must carry something visible: an all-blank value is as good as missing. */
+const NOT_BLANK = /\S/;
+const notBlank = (field: string) => Matches(NOT_BLANK, { message: `${field} must not be blank` });
+
+@InputType()
+export class ChatInput {
+  @Field(() => ChatKind)
+  kind: ChatKind;
+
+  @Field(() => ID, { description: '1..128 characters' })
+  @Length(1, 128)
+  @notBlank('id')
+  id: string;
+
+  @Field({ description: '1..255 characters' })
+  @Length(1, 255)
+  @notBlank('name')
+  name: string;
+}
+
+@InputType()
+export class AgentInput {
+  @Field(() => ID)
+  @Length(1, 128)
+  @notBlank('id')
+  id: string;
+
+  @Field()
+  @Length(1, 255)
+  @notBlank('name')
+  name: string;
+}
+
+@InputType()
+export class DocumentInput {
+  @Field(() => ID)
+  @Length(1, 128)
+  @notBlank('id')
+  id: string;
+
+  @Field()
+  @Length(1, 255)
+  @notBlank('name')
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  @MaxLength(2048)
+  url?: string | null;
+}
+
+@InputType({ description: 'A reschedule or cancellation is recorded as a new MEETING_SCHEDULED activity with that status.' })
+export class MeetingInput {
+  @Field()
+  startsAt: Date;
+
+  @Field(() => Int, { nullable: true })
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  durationMinutes?: number | null;
+
+  @Field(() => AgentInput)
+  @ValidateNested()
+  agent: AgentInput;
+
+  @Field(() => MeetingStatus, { nullable: true, defaultValue: MeetingStatus.SCHEDULED })
+  status?: MeetingStatus | null;
+}
+
+@InputType({ description: 'Known identity sent with an activity, e.g. after the visitor submitted an email in the chat.' })
+export class PersonInput {
+  @Field()
+  @MaxLength(320)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  email: string;
+
+  @Field(() => String, { nullable: true })
+  @MaxLength(255)
+  firstName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @MaxLength(255)
+  lastName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @MaxLength(255)
+  company?: string | null;
+}
+
+@InputType({
+  description: `What the widget sends. Type-specific fields are required for their type and
+rejected (BAD_USER_INPUT) for the others: prompt (ENGAGED, optional),
+agent (ENGAGED_WITH_AGENT), document (INTERACTED_WITH_DOCUMENT),
+goal (GOAL_ACHIEVED), meeting (MEETING_SCHEDULED).`,
+})
+export class RecordChatActivityInput {
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Idempotency key chosen by the client, 1..128 characters, unique per workspace. A retry with the same key and the same content returns the first result; with other content it is a CONFLICT.',
+  })
+  @Length(1, 128)
+  @notBlank('clientEventId')
+  clientEventId?: string | null;
+
+  @Field(() => ChatActivityType)
+  type: ChatActivityType;
+
+  @Field({ description: 'The anonymous visitor (cookie) id, 1..128 characters.' })
+  @Length(1, 128)
+  @notBlank('visitorId')
+  visitorId: string;
+
+  @Field({ description: 'The browser chat session, 1..128 characters.' })
+  @Length(1, 128)
+  @notBlank('sessionId')
+  sessionId: string;
+
+  @Field(() => Date, { nullable: true, description: 'Defaults to the time of receipt. At most 5 minutes in the future, at most 30 days in the past.' })
+  occurredAt?: Date | null;
+
+  @Field(() => ChatInput)
+  @IsNotEmpty()
+  @ValidateNested()
+  chat: ChatInput;
+
+  @Field(() => String, { nullable: true, description: 'At most 2048 characters.' })
+  @MaxLength(2048)
+  pageUrl?: string | null;
+
+  @Field(() => PromptType, { nullable: true })
+  prompt?: PromptType | null;
+
+  @Field(() => AgentInput, { nullable: true })
+  @ValidateNested()
+  agent?: AgentInput | null;
+
+  @Field(() => DocumentInput, { nullable: true })
+  @ValidateNested()
+  document?: DocumentInput | null;
+
+  @Field(() => String, { nullable: true })
+  @Length(1, 255)
+  @notBlank('goal')
+  goal?: string | null;
+
+  @Field(() => MeetingInput, { nullable: true })
+  @ValidateNested()
+  meeting?: MeetingInput | null;
+
+  @Field(() => PersonInput, {
+    nullable: true,
+    description: 'Identifies the visitor as this person (same effect as identifyVisitor) before the activity is stored.',
+  })
+  @ValidateNested()
+  person?: PersonInput | null;
+}

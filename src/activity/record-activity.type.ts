@@ -1,0 +1,52 @@
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Activity } from './activity.type';
+
+export enum RecordOutcome {
+  RECORDED = 'RECORDED',
+  DUPLICATE_REQUEST = 'DUPLICATE_REQUEST',
+  ALREADY_LOGGED_IN_SESSION = 'ALREADY_LOGGED_IN_SESSION',
+}
+
+registerEnumType(RecordOutcome, {
+  name: 'RecordOutcome',
+  valuesConfig: {
+    RECORDED: { description: 'Stored now.' },
+    DUPLICATE_REQUEST: { description: 'Same clientEventId seen before: the first result is returned, nothing new is stored.' },
+    ALREADY_LOGGED_IN_SESSION: {
+      description: 'A once-per-session activity already logged for this visitor, session and chat: the existing one is returned.',
+    },
+  },
+});
+
+@ObjectType()
+export class RecordChatActivityPayload {
+  @Field(() => RecordOutcome)
+  outcome: RecordOutcome;
+
+  @Field(() => Activity)
+  activity: Activity;
+}
+
+@ObjectType()
+export class UserError {
+  @Field()
+  code: string;
+
+  @Field()
+  message: string;
+
+  @Field(() => [String], { nullable: true, description: 'Path of the offending input field, e.g. ["inputs", "3", "chat", "id"].' })
+  field: string[] | null;
+}
+
+@ObjectType({ description: 'One result per input, in input order: a payload or an error, never both.' })
+export class RecordChatActivityResult {
+  @Field(() => Int)
+  index: number;
+
+  @Field(() => RecordChatActivityPayload, { nullable: true })
+  payload: RecordChatActivityPayload | null;
+
+  @Field(() => UserError, { nullable: true })
+  error: UserError | null;
+}

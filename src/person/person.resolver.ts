@@ -1,0 +1,88 @@
+import DataLoader from 'dataloader';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ActivityConnection, ActivityFilter } from '../activity/activity-connection.type';
+import { toActivity } from '../activity/activity.type';
+import { Scope } from '../auth/scope';
+import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
+import type { RequestContext } from '../graphql/context';
+import { encodeCursor } from '../graphql/cursor';
+import { IdentifyVisitorInput } from './identify-visitor.input';
+import { PersonConnection } from './person-connection.type';
+import { Person } from './person.type';
+
+@ArgsType()
+class PeopleArgs extends ConnectionArgs {
+  @Field(() => String, { nullable: true })
+  search?: string | null;
+}
+
+@ArgsType()
+class ActivitiesArgs extends ConnectionArgs {
+  @Field(() => ActivityFilter, { nullable: true })
+  filter?: ActivityFilter | null;
+}
+
+function visitorIdsLoader(ctx: RequestContext): DataLoader<string, string[]> {
+  return ctx.loader(
+    'visitor-ids-by-person',
+    () => new DataLoader((ids: readonly string[]) => ctx.services.people.visitorIdsOf(ctx.requireAuth().workspaceId, ids)),
+  );
+}
+
+@Resolver(() => Person)
+export class PersonResolver {
+  @Authorized(Scope.READ)
+  @Query(() => Person, { nullable: true })
+  async person(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Person | null> {
+    const row = await ctx.services.people.get(ctx.requireAuth().workspaceId, id);
+    return row ? Person.from(row) : null;
+  }
+
+  @Authorized(Scope.READ)
+  @Query(() => Person, { nullable: true })
+  async personByEmail(@Ctx() ctx: RequestContext, @Arg('email') email: string): Promise<Person | null> {
+    const row = await ctx.services.people.getByEmail(ctx.requireAuth().workspaceId, email);
+    return row ? Person.from(row) : null;
+  }
+
+  @Authorized(Scope.READ)
+  @Query(() => Person, { nullable: true })
+  async personByVisitor(@Ctx() ctx: RequestContext, @Arg('visitorId') visitorId: string): Promise<Person | null> {
+    const row = await ctx.services.people.getByVisitor(ctx.requireAuth().workspaceId, visitorId);
+    return row ? Person.from(row) : null;
+  }
+
+  @Authorized(Scope.READ)
+  @Query(() => PersonConnection)
+  async people(@Ctx() ctx: RequestContext, @Args(() => PeopleArgs) { first, after, search }: PeopleArgs): Promise<PersonConnection> {
+    const afterKey = decodeAfter<[string]>(after, ['string']);
+    const { rows, totalCount } = await ctx.services.people.list(ctx.requireAuth().workspaceId, { limit: first + 1, afterId: afterKey?.[0], search });
+    const connection = connectionFrom(rows, first, afterKey !== null, (row) => encodeCursor([row.id]), Person.from);
+    return Object.assign(new PersonConnection(), connection, { totalCount: await totalCount() });
+  }
+
+  @Authorized(Scope.RECORD)
+  @Mutation(() => Person, { description: "Links the visitor to the person with this email (created if new) and merges the visitor's anonymous history into it." })
+  async identifyVisitor(@Ctx() ctx: RequestContext, @Arg('input', () => IdentifyVisitorInput) input: IdentifyVisitorInput): Promise<Person> {
+    return Person.from(await ctx.services.people.identifyVisitor(ctx.requireAuth().workspaceId, input));
+  }
+
+  @FieldResolver(() => [String])
+  async visitorIds(@Root() person: Person, @Ctx() ctx: RequestContext): Promise<string[]> {
+    return visitorIdsLoader(ctx).load(person.id);
+  }
+
+  @FieldResolver(() => ActivityConnection, { description: "The person's activity log, newest first." })
+  async activities(@Root() person: Person, @Ctx() ctx: RequestContext, @Args(() => ActivitiesArgs) { first, after, filter }: ActivitiesArgs): Promise<ActivityConnection> {
+    const key = decodeAfter<[number, string]>(after, ['number', 'string']);
+    const rows = await ctx.services.activities.timeline(person.id, {
+      limit: first + 1,
+      after: key ? { occurredAt: key[0], id: key[1] } : null,
+      filter,
+    });
+    return Object.assign(
+      new ActivityConnection(),
+      connectionFrom(rows, first, key !== null, (row) => encodeCursor([row.occurredAt.getTime(), row.id]), toActivity),
+    );
+  }
+}
