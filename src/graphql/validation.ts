@@ -1,5 +1,5 @@
 import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
-import type { ValidatorFn } from 'type-graphql';
+import { getMetadataStorage, type ValidatorFn } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
 
 const OPTIONS: ValidatorOptions = {
@@ -37,16 +37,30 @@ export function violationError(violations: Violation[]): AppError {
 }
 
 /**
+ * The argument path prefix for a validated value. An @ArgsType object is all
+ * the arguments at once (no prefix). Otherwise find the argument: type-graphql
+ * hands the validator a class instance converted from the raw argument, so
+ * identity does not work; the raw object with the same keys does.
+ */
+function argPrefix(args: Record<string, unknown>, value: object, argType: unknown): string[] {
+  if (getMetadataStorage().argumentTypes.some((meta) => meta.target === argType)) return [];
+  const name = Object.keys(args).find((key) => {
+    const raw = args[key];
+    return raw !== null && typeof raw === 'object' && Array.isArray(raw) === Array.isArray(value) && Object.keys(raw).every((k) => k in value);
+  });
+  return name ? [name] : [];
+}
+
+/**
  * Global argument validation for buildSchema. type-graphql's own
  * (`validate: true`) reports errors without the argument's name and with the
  * whole input echoed in `target`/`value`; this one runs the same
  * class-validator rules but answers BAD_USER_INPUT with the full field path
  * (["input", "chat", "id"]) and no values.
  */
-export const validateArgument: ValidatorFn = async (argValue, _argType, { args }) => {
+export const validateArgument: ValidatorFn = async (argValue, argType, { args }) => {
   if (argValue === null || typeof argValue !== 'object') return;
-  const argName = Object.keys(args).find((name) => args[name] === argValue);
-  const prefix = argName ? [argName] : [];
+  const prefix = argPrefix(args, argValue, argType);
   const items: Array<[object, string[]]> = Array.isArray(argValue)
     ? argValue.filter((item) => item !== null && typeof item === 'object').map((item, i) => [item, [...prefix, String(i)]])
     : [[argValue, prefix]];
