@@ -59,6 +59,8 @@ export interface Config {
   rateLimits: RateLimitConfig;
   /** Origins allowed to call the API from browsers: `*`, or a comma-separated list. */
   corsOrigins: string;
+  /** Write transactions one workspace may have open at once for coalesced single recordChatActivity calls. */
+  writeBatchesInFlight: number;
   /** How long a valid API key is trusted without a database lookup (revocation delay on other instances). */
   authCacheTtlMs: number;
   /** Express `trust proxy`: set when behind a load balancer so per-IP limits see the client address. */
@@ -120,5 +122,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS || '*',
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authCacheTtlMs: intFromEnv(env, 'AUTH_CACHE_TTL_MS', 5_000),
+    writeBatchesInFlight: intFromEnv(env, 'WRITE_BATCHES_IN_FLIGHT', 4),
   };
 }

@@ -22,7 +22,7 @@ export interface Services {
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   const people = new PersonService(dataSource);
-  const activities = new ActivityService(dataSource, people, pubSub, log);
+  const activities = new ActivityService(dataSource, people, pubSub, log, config.writeBatchesInFlight);
   return {
     config,
     dataSource,

@@ -110,6 +110,20 @@ describe('recording chat activities', () => {
     expect(Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM visitor WHERE visitor_id = ?', [input.visitorId]))[0].n)).toBe(1);
   });
 
+  it('answers concurrent single calls each on its own, a bad one not affecting the others', async () => {
+    const inputs = Array.from({ length: 10 }, (_, i) => base({ type: 'GOAL_ACHIEVED', goal: i === 4 ? '' : `g${i}` }));
+    const results = await Promise.all(inputs.map((input) => server.gql(RECORD, { input })));
+    results.forEach((res, i) => {
+      if (i === 4) {
+        expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'goal'] });
+      } else {
+        expect(res.errors).toBeUndefined();
+        expect(res.data.recordChatActivity).toMatchObject({ outcome: 'RECORDED', activity: { goal: `g${i}`, visitorId: inputs[i].visitorId } });
+      }
+    });
+    expect(new Set(results.filter((r) => r.data).map((r) => r.data.recordChatActivity.activity.id)).size).toBe(9);
+  });
+
   it('races 20 calls with one clientEventId into one row', async () => {
     const input = base({ type: 'GOAL_ACHIEVED', goal: 'signup', clientEventId: `race-${seq}` });
     const results = await Promise.all(Array.from({ length: 20 }, () => server.gql(RECORD, { input })));

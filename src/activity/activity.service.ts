@@ -12,6 +12,7 @@ import type { ActivityRecordedHook, AfterCommit } from './activity-hooks';
 import { ActivityEntity, ChatActivityType, MeetingStatus, ONCE_PER_SESSION_TYPES } from './activity.entity';
 import { ActivityErrorReason, batchSizeError, clientEventIdConflict } from './activity.errors';
 import type { RecordChatActivityInput } from './record-activity.input';
+import { WriteCoalescer } from './write-coalescer';
 import { RecordOutcome } from './record-activity.type';
 
 export const MAX_BATCH = 500;
@@ -63,34 +64,56 @@ export interface TimelineFilter {
  */
 export class ActivityService {
   private readonly hooks: ActivityRecordedHook[] = [];
+  private readonly coalescer: WriteCoalescer<string, { input: RecordChatActivityInput; path: string[] }, RecordResult>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly people: PersonService,
     private readonly pubSub: AppPubSub,
     private readonly log: Logger,
-  ) {}
+    /** Batches of one workspace written at once by coalesced single calls (see WriteCoalescer). */
+    maxInFlightPerWorkspace = 4,
+  ) {
+    this.coalescer = new WriteCoalescer((workspaceId, items) => this.write(workspaceId, items), {
+      maxBatch: MAX_BATCH,
+      maxInFlight: Math.max(1, maxInFlightPerWorkspace),
+    });
+  }
 
   registerHook(hook: ActivityRecordedHook): void {
     this.hooks.push(hook);
   }
 
-  /** One activity; invalid input and clientEventId conflicts throw (BAD_USER_INPUT / CONFLICT on ["input", …]). */
+  /**
+   * One activity; invalid input and clientEventId conflicts throw
+   * (BAD_USER_INPUT / CONFLICT on ["input", …]). Concurrent calls of a
+   * workspace are coalesced into one batch write (see WriteCoalescer); each
+   * is still judged alone and answered once its row is durable.
+   */
   async record(workspaceId: string, input: RecordChatActivityInput): Promise<{ outcome: RecordOutcome; activity: ActivityEntity }> {
-    const [result] = await this.recordMany(workspaceId, [input], ['input']);
+    const result = await this.coalescer.submit(workspaceId, { input, path: ['input'] });
     if (!result.ok) throw result.error;
     return result;
   }
 
   /**
    * Each input is judged alone and takes effect in input order; a bad input
-   * is answered with its error and does not affect the others. Field paths
-   * start with `prefix` (["inputs", "<index>", …], or ["input", …] for one).
+   * is answered with its error (path ["inputs", "<index>", …]) and does not
+   * affect the others.
    */
-  async recordMany(workspaceId: string, inputs: readonly RecordChatActivityInput[], prefix?: string[]): Promise<RecordResult[]> {
+  async recordMany(workspaceId: string, inputs: readonly RecordChatActivityInput[]): Promise<RecordResult[]> {
     if (inputs.length < 1 || inputs.length > MAX_BATCH) throw batchSizeError(MAX_BATCH);
+    return this.write(
+      workspaceId,
+      inputs.map((input, index) => ({ input, path: ['inputs', String(index)] })),
+    );
+  }
+
+  /** The write path: one transaction and a fixed number of statements for the whole batch. */
+  private async write(workspaceId: string, items: ReadonlyArray<{ input: RecordChatActivityInput; path: string[] }>): Promise<RecordResult[]> {
+    const inputs = items.map((item) => item.input);
     const now = new Date();
-    const pathOf = (index: number) => prefix ?? ['inputs', String(index)];
+    const pathOf = (index: number) => items[index].path;
     const results: RecordResult[] = new Array(inputs.length);
     const pending: Array<{ index: number; input: RecordChatActivityInput; row: ActivityEntity }> = [];
     await Promise.all(

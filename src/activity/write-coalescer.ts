@@ -1,0 +1,70 @@
+interface Waiter<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Lane<T, R> {
+  waiting: Waiter<T, R>[];
+  inFlight: number;
+  scheduled: boolean;
+}
+
+/**
+ * Coalesces concurrent single writes into batches, like a database's group
+ * commit: items submitted in the same tick for the same key are written by
+ * one `writeBatch` call, and while `maxInFlight` batches of a key are being
+ * written, new items wait and leave together in the next one. At low load a
+ * write waits only for the next turn of the event loop; under load batches
+ * grow instead of queues of transactions. Each caller gets its own result,
+ * and only once its batch is durable.
+ */
+export class WriteCoalescer<K, T, R> {
+  private readonly lanes = new Map<K, Lane<T, R>>();
+
+  constructor(
+    private readonly writeBatch: (key: K, items: T[]) => Promise<R[]>,
+    private readonly options: { maxBatch: number; maxInFlight: number },
+  ) {}
+
+  submit(key: K, item: T): Promise<R> {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { waiting: [], inFlight: 0, scheduled: false };
+      this.lanes.set(key, lane);
+    }
+    const promise = new Promise<R>((resolve, reject) => lane.waiting.push({ item, resolve, reject }));
+    this.schedule(key, lane);
+    return promise;
+  }
+
+  private schedule(key: K, lane: Lane<T, R>): void {
+    if (lane.scheduled || lane.inFlight >= this.options.maxInFlight || lane.waiting.length === 0) return;
+    lane.scheduled = true;
+    // setImmediate, not a microtask: it lets the requests that arrived in this I/O turn join the batch.
+    setImmediate(() => {
+      lane.scheduled = false;
+      this.flush(key, lane);
+    });
+  }
+
+  private flush(key: K, lane: Lane<T, R>): void {
+    while (lane.inFlight < this.options.maxInFlight && lane.waiting.length > 0) {
+      const batch = lane.waiting.splice(0, this.options.maxBatch);
+      lane.inFlight += 1;
+      this.writeBatch(
+        key,
+        batch.map((w) => w.item),
+      )
+        .then(
+          (results) => batch.forEach((w, i) => w.resolve(results[i])),
+          (error: unknown) => batch.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          lane.inFlight -= 1;
+          if (lane.waiting.length > 0) this.schedule(key, lane);
+          else if (lane.inFlight === 0 && !lane.scheduled) this.lanes.delete(key);
+        });
+    }
+  }
+}
