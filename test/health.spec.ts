@@ -3,6 +3,8 @@ import { startTestServer, type TestServer } from './helpers/server';
 import { TcpProxy } from './helpers/tcp-proxy';
 
 const base = (server: TestServer) => server.url.replace(/\/graphql$/, '');
+const RECORD = 'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome } }';
+const input = (visitorId: string) => ({ type: 'GOAL_ACHIEVED', goal: 'g', visitorId, sessionId: 's', chat: { kind: 'DIALOGUE', id: 'c', name: 'C' } });
 
 async function poll(url: string, expected: number, timeoutMs = 15_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -75,10 +77,68 @@ withServer('/ready with an unreachable database server', () => {
 
       await proxy.start();
       expect(await poll(`${base(server)}/ready`, 200)).toBe(200);
+      const recovered = await server.gql(RECORD, { input: input('after-outage') });
+      expect(recovered.data.recordChatActivity.outcome).toBe('RECORDED');
       const after = await server.gql('{ viewer { workspace { id } } }');
       expect(after.errors).toBeUndefined();
       expect(after.data.viewer.workspace.id).toBe(server.workspaceId);
     } finally {
+      await server.stop();
+      await proxy.stop();
+      await database.drop();
+    }
+  });
+});
+
+withServer('a database outage under write load', () => {
+  it('answers clean, masked errors while the database is gone and recovers without a restart', async () => {
+    const database = await createTestDatabase();
+    const target = new URL(database.config.url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 3306));
+    const viaProxy = new URL(database.config.url);
+    viaProxy.port = String(await proxy.start());
+    const server = await startTestServer({
+      database: { ...database, config: { ...database.config, url: viaProxy.toString() } },
+      config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 10 } },
+    });
+    const outcomes: Array<{ phase: string; status: number; code?: string; message?: string; outcome?: string }> = [];
+    let phase = 'before';
+    let running = true;
+    let n = 0;
+    const writer = async () => {
+      while (running) {
+        const res = await server.gql(RECORD, { input: input(`load-${n++ % 20}`) });
+        outcomes.push({ phase, status: res.status, code: res.errors?.[0]?.extensions?.code, message: res.errors?.[0]?.message, outcome: res.data?.recordChatActivity?.outcome });
+      }
+    };
+    try {
+      const writers = Array.from({ length: 16 }, writer);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      phase = 'outage';
+      await proxy.stop();
+      expect(await poll(`${base(server)}/ready`, 503)).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await proxy.start();
+      phase = 'recovering';
+      expect(await poll(`${base(server)}/ready`, 200)).toBe(200);
+      phase = 'after';
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      running = false;
+      await Promise.all(writers);
+
+      const failed = outcomes.filter((o) => !o.outcome);
+      expect(outcomes.filter((o) => o.phase === 'before' && o.outcome === 'RECORDED').length).toBeGreaterThan(0);
+      expect(failed.length).toBeGreaterThan(0);
+      // Every failure is a masked INTERNAL_SERVER_ERROR: nothing about the infrastructure leaks.
+      for (const failure of failed) {
+        expect(failure.code).toBe('INTERNAL_SERVER_ERROR');
+        expect(failure.message).toBe('Internal server error');
+      }
+      const after = outcomes.filter((o) => o.phase === 'after');
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.every((o) => o.outcome === 'RECORDED')).toBe(true);
+    } finally {
+      running = false;
       await server.stop();
       await proxy.stop();
       await database.drop();
