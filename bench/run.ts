@@ -11,13 +11,38 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, createPool, type Pool } from 'mysql2/promise';
+import WebSocket from 'ws';
 import { hammer, loop } from './lib/measure';
+import { seedBulk } from './lib/seed';
 import { startBenchServer, type BenchServer } from './lib/server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const CONCURRENCY = 64;
+const SEED_PEOPLE = Number(process.env.BENCH_PEOPLE || 100_000);
+const SEED_ACTIVITIES = Number(process.env.BENCH_ACTIVITIES || 1_000_000);
+const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS || 10_000);
+
+const TIMELINE = `query($id: ID!, $after: String) { person(id: $id) { activities(first: 20, after: $after) {
+  edges { cursor node { id type occurredAt chat { id name } ... on GoalAchievedActivity { goal } } } pageInfo { hasNextPage endCursor } } } }`;
+
+/** Opens `count` graphql-ws connections (connection_init with the key, acknowledged) and keeps them idle. */
+async function openIdleSockets(wsUrl: string, key: string, count: number): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = [];
+  for (let start = 0; start < count; start += 500) {
+    const batch = Array.from({ length: Math.min(500, count - start) }, () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+        socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } })));
+        socket.once('message', (data) => (JSON.parse(String(data)).type === 'connection_ack' ? resolve(socket) : reject(new Error(String(data)))));
+        socket.once('error', reject);
+      }),
+    );
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return sockets;
+}
 
 interface Row {
   scenario: string;
@@ -129,6 +154,38 @@ async function main(): Promise<void> {
       });
       results.recordBatch = batch;
       report({ scenario: 'recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'raw multi-row', baselineValue: raw.multi, target: '≥ 0.5×', p99Ms: batch.p99Ms });
+    }
+
+    if (wanted('timeline')) {
+      const [{ id: workspaceId }] = (await pool.query('SELECT id FROM workspace LIMIT 1'))[0] as Array<{ id: string }>;
+      const t0 = Date.now();
+      const seeded = await seedBulk(pool, workspaceId, SEED_PEOPLE, SEED_ACTIVITIES);
+      console.log(`seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      results.seed = seeded;
+      // The cursor of page 1000 (rows 19 980..19 999 of the busiest person), read straight from the table.
+      const [[row]] = (await pool.query(
+        'SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET 19979',
+        [seeded.busiestPersonId],
+      )) as unknown as Array<Array<{ occurred_at: number | string; id: string }>>;
+      const deepCursor = Buffer.from(JSON.stringify([Number(row.occurred_at), row.id])).toString('base64url');
+      const page = (after: string | null) => () => JSON.stringify({ query: TIMELINE, variables: { id: seeded.busiestPersonId, after } });
+      const verify = (body: string) => body.includes('"edges":[{') && !body.includes('"errors"');
+      const first = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: page(null), verify });
+      const deep = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: page(deepCursor), verify });
+      results.timeline = { first, deep };
+      report({ scenario: `timeline page 1 (${SEED_ACTIVITIES / 1e6}M activities)`, metric: 'req/s', value: first.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: first.p99Ms });
+      report({ scenario: 'timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, target: '≤ 2×', p99Ms: deep.p99Ms });
+      report({ scenario: 'timeline page 1000 (cursor)', metric: 'req/s', value: deep.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: deep.p99Ms });
+    }
+
+    if (wanted('idle-sockets')) {
+      const before = server.rssMiB();
+      const sockets = await openIdleSockets(server.wsUrl, key, IDLE_SOCKETS);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const after = server.rssMiB();
+      results.idleSockets = { count: sockets.length, rssBeforeMiB: before, rssAfterMiB: after };
+      report({ scenario: `${sockets.length} idle graphql-ws connections`, metric: 'server RSS MiB', value: after, baseline: 'RSS before', baselineValue: before });
+      for (const socket of sockets) socket.terminate();
     }
   } finally {
     await server?.stop();
