@@ -189,6 +189,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT (drain, then close Redis and the database); Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     formatError: (formatted, error) => formatError(formatted, error, log),
     plugins: [
@@ -279,8 +281,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         draining = true;
         await apollo.stop();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        log.info('http and websocket clients drained');
         await pubSubHandle.close();
         await dataSource.destroy();
+        log.info('database closed');
       })();
       return stopping;
     },

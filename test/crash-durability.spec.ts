@@ -26,7 +26,8 @@ describe('SIGKILL during a write load', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body: JSON.stringify({
           query: RECORD,
-          variables: { input: { clientEventId, type: 'GOAL_ACHIEVED', goal: 'g', visitorId: `v${seq % 50}`, sessionId: 's', chat: { kind: 'DIALOGUE', id: 'c', name: 'C' } } },
+          // Derived from the key alone, so a retry sends the very same content.
+          variables: { input: { clientEventId, type: 'GOAL_ACHIEVED', goal: 'g', visitorId: `v${Number(clientEventId.split('-')[1]) % 50}`, sessionId: 's', chat: { kind: 'DIALOGUE', id: 'c', name: 'C' } } },
         }),
       });
       return (await res.json()) as { data?: { recordChatActivity: { outcome: string; activity: { id: string } } } };

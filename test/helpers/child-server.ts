@@ -20,6 +20,8 @@ export async function startChildServer(database: DatabaseConfig, env: Record<str
     cwd: ROOT,
     env: {
       ...process.env,
+      // As deployed: jest's NODE_ENV=test would change library behaviour (e.g. Apollo's signal handling).
+      NODE_ENV: 'production',
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: database.kind === 'mysql' ? database.url : `sqlite:${database.url}`,
