@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
 import express from 'express';
@@ -205,6 +205,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         },
       },
       queryLimitsPlugin<RequestContext>(config.limits),
+      // No HTTP caching of this API's answers; the plugin would also instrument every field resolution.
+      ApolloServerPluginCacheControlDisabled(),
       loggingPlugin(),
       // The landing page (Apollo Sandbox) loads its UI from Apollo's CDN in the browser: opt-in.
       config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),

@@ -17,7 +17,7 @@ registerEnumType(ChatKind, { name: 'ChatKind' });
 registerEnumType(PromptType, { name: 'PromptType', description: 'The kind of prompt whose first click counts as ENGAGED.' });
 registerEnumType(MeetingStatus, { name: 'MeetingStatus' });
 
-@ObjectType({ description: 'The dialogue or conversational flow an activity happened in.' })
+@ObjectType({ description: 'The dialogue or conversational flow an activity happened in.', simpleResolvers: true })
 export class Chat {
   @Field(() => ChatKind)
   kind: ChatKind;
@@ -29,7 +29,7 @@ export class Chat {
   name: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Agent {
   @Field(() => ID)
   id: string;
@@ -38,7 +38,7 @@ export class Agent {
   name: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Document {
   @Field(() => ID)
   id: string;
@@ -50,7 +50,7 @@ export class Document {
   url: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Meeting {
   @Field()
   startsAt: Date;
@@ -76,6 +76,10 @@ export const ACTIVITY_TYPE_NAMES: Record<ChatActivityType, string> = {
 };
 
 /**
+ * Activity types are read in pages: `simpleResolvers` lets plain fields use
+ * graphql-js's default resolver instead of type-graphql's per-field wrapper
+ * (no middleware or auth runs on them anyway).
+ *
  * The fields every activity has. `person` is resolved from `personId` by a
  * field resolver (batched per request), so it is not stored on the object.
  */
@@ -114,34 +118,34 @@ export abstract class Activity {
   clientEventId: string | null;
 }
 
-@ObjectType({ implements: Activity })
+@ObjectType({ implements: Activity, simpleResolvers: true })
 export class ChatTriggeredActivity extends Activity {}
 
-@ObjectType({ implements: Activity })
+@ObjectType({ implements: Activity, simpleResolvers: true })
 export class ChatEngagedActivity extends Activity {
   @Field(() => PromptType, { nullable: true })
   prompt: PromptType | null;
 }
 
-@ObjectType({ implements: Activity })
+@ObjectType({ implements: Activity, simpleResolvers: true })
 export class AgentEngagedActivity extends Activity {
   @Field(() => Agent)
   agent: Agent;
 }
 
-@ObjectType({ implements: Activity })
+@ObjectType({ implements: Activity, simpleResolvers: true })
 export class DocumentInteractedActivity extends Activity {
   @Field(() => Document)
   document: Document;
 }
 
-@ObjectType({ implements: Activity })
+@ObjectType({ implements: Activity, simpleResolvers: true })
 export class GoalAchievedActivity extends Activity {
   @Field()
   goal: string;
 }
 
-@ObjectType({ implements: Activity })
+@ObjectType({ implements: Activity, simpleResolvers: true })
 export class MeetingScheduledActivity extends Activity {
   @Field(() => Meeting)
   meeting: Meeting;
