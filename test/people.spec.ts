@@ -47,6 +47,15 @@ describe('people', () => {
     expect(new Set(all)).toEqual(new Set(Object.values(ids)));
   });
 
+  it('pages a search: totalCount counts the matches of the search on every page', async () => {
+    const page1 = (await server.gql(PEOPLE, { first: 2, search: 'Example.' })).data.people;
+    const page2 = (await server.gql(PEOPLE, { first: 2, search: 'Example.', after: page1.pageInfo.endCursor })).data.people;
+    expect([page1.totalCount, page2.totalCount]).toEqual([3, 3]);
+    expect([page1.pageInfo.hasNextPage, page2.pageInfo.hasNextPage]).toEqual([true, false]);
+    const found = [...page1.edges, ...page2.edges].map((e: any) => e.node.id);
+    expect(found.sort()).toEqual([ids.Ada, ids.Alan, ids.Edsger].sort());
+  });
+
   it('finds people by email (any case) and by visitor, and only in the workspace of the key', async () => {
     const byEmail = await server.gql('query($e: String!) { personByEmail(email: $e) { id email } }', { e: 'GRACE@NAVY.EXAMPLE' });
     expect(byEmail.data.personByEmail).toEqual({ id: ids.Grace, email: 'grace@navy.example' });

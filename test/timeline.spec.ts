@@ -15,6 +15,18 @@ const TIMELINE = `query($id: ID!, $first: Int, $after: String, $filter: Activity
   }
 }`;
 
+const RECORD_ONE = `mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id occurredAt } } }`;
+// Every field of every implementation; \`person\` is asked on each concrete type too, so the interface's field resolver must serve all six.
+const ALL_FIELDS = `fragment All on Activity {
+  __typename id type occurredAt visitorId sessionId pageUrl clientEventId chat { kind id name } person { id }
+  ... on ChatTriggeredActivity { triggeredPerson: person { id } }
+  ... on ChatEngagedActivity { prompt engagedPerson: person { id } }
+  ... on AgentEngagedActivity { agent { id name } agentPerson: person { id } }
+  ... on DocumentInteractedActivity { document { id name url } documentPerson: person { id } }
+  ... on GoalAchievedActivity { goal goalPerson: person { id } }
+  ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id name } } meetingPerson: person { id } }
+}`;
+
 const noopLogger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
 
 describe("a person's activity log", () => {
@@ -42,36 +54,81 @@ describe("a person's activity log", () => {
     return results.map((r: any) => r.payload.activity) as Array<{ id: string; occurredAt: string }>;
   };
 
-  it('reads back each of the six types through the timeline and activity(id), newest first, with all fields', async () => {
+  it('records each of the six types through recordChatActivity and reads every field back through the timeline and activity(id)', async () => {
     const visitor = 'six-types';
     const meetingAt = new Date(Date.now() + 86_400_000).toISOString();
     const inputs = [
-      { type: 'TRIGGERED', occurredAt: minutesAgo(60) },
-      { type: 'ENGAGED', prompt: 'SUBMIT_INFO', occurredAt: minutesAgo(50) },
+      { type: 'TRIGGERED', occurredAt: minutesAgo(60), pageUrl: 'https://example.com/pricing' },
+      { type: 'ENGAGED', prompt: 'SUBMIT_INFO', occurredAt: minutesAgo(50), clientEventId: 'six-engaged' },
       { type: 'ENGAGED_WITH_AGENT', agent: { id: 'ag-1', name: 'Grace' }, occurredAt: minutesAgo(40) },
       { type: 'INTERACTED_WITH_DOCUMENT', document: { id: 'doc-1', name: 'Guide', url: null }, occurredAt: minutesAgo(30) },
       { type: 'GOAL_ACHIEVED', goal: 'demo', occurredAt: minutesAgo(20) },
-      { type: 'MEETING_SCHEDULED', meeting: { startsAt: meetingAt, agent: { id: 'ag-1', name: 'Grace' }, status: 'RESCHEDULED' }, occurredAt: minutesAgo(10) },
+      {
+        type: 'MEETING_SCHEDULED',
+        meeting: { startsAt: meetingAt, durationMinutes: 30, agent: { id: 'ag-1', name: 'Grace' }, status: 'RESCHEDULED' },
+        occurredAt: minutesAgo(10),
+      },
     ].map((extra, i) => ({ ...input(visitor, i), goal: undefined, ...extra }));
-    const recorded = await recordMany(inputs);
+    const recorded: Array<{ id: string; occurredAt: string }> = [];
+    for (const one of inputs) {
+      const res = await server.gql(RECORD_ONE, { input: one });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.recordChatActivity.outcome).toBe('RECORDED');
+      recorded.push(res.data.recordChatActivity.activity);
+    }
     personId = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: visitor })).data.personByVisitor.id;
 
-    const res = await server.gql(TIMELINE, { id: personId, first: 10 });
+    const res = await server.gql(`query($id: ID!) { person(id: $id) { activities(first: 10) { edges { node { ...All } } } } } ${ALL_FIELDS}`, { id: personId });
+    expect(res.errors).toBeUndefined();
     const nodes = res.data.person.activities.edges.map((e: any) => e.node);
     expect(nodes.map((n: any) => n.id)).toEqual(recorded.map((a) => a.id).reverse());
-    expect(nodes.map((n: any) => n.type)).toEqual(['MEETING_SCHEDULED', 'GOAL_ACHIEVED', 'INTERACTED_WITH_DOCUMENT', 'ENGAGED_WITH_AGENT', 'ENGAGED', 'TRIGGERED']);
-    expect(nodes[0].meeting).toEqual({ startsAt: meetingAt, durationMinutes: null, status: 'RESCHEDULED', agent: { id: 'ag-1', name: 'Grace' } });
-    expect(nodes[1].goal).toBe('demo');
-    expect(nodes[2].document).toEqual({ id: 'doc-1', name: 'Guide', url: null });
-    expect(nodes[3].agent).toEqual({ id: 'ag-1', name: 'Grace' });
-    expect(nodes[4].prompt).toBe('SUBMIT_INFO');
-    expect(nodes.every((n: any) => n.person.id === personId)).toBe(true);
-    expect(res.data.person.activities.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+    const common = (i: number) => ({
+      id: recorded[i].id,
+      occurredAt: inputs[i].occurredAt,
+      visitorId: visitor,
+      sessionId: 'session-0',
+      chat: { kind: 'DIALOGUE', id: `chat-${i % 3}`, name: 'Chat' },
+      pageUrl: (inputs[i] as { pageUrl?: string }).pageUrl ?? null,
+      clientEventId: (inputs[i] as { clientEventId?: string }).clientEventId ?? null,
+      person: { id: personId },
+    });
+    expect(nodes.reverse()).toEqual([
+      { __typename: 'ChatTriggeredActivity', type: 'TRIGGERED', ...common(0), triggeredPerson: { id: personId } },
+      { __typename: 'ChatEngagedActivity', type: 'ENGAGED', ...common(1), prompt: 'SUBMIT_INFO', engagedPerson: { id: personId } },
+      { __typename: 'AgentEngagedActivity', type: 'ENGAGED_WITH_AGENT', ...common(2), agent: { id: 'ag-1', name: 'Grace' }, agentPerson: { id: personId } },
+      {
+        __typename: 'DocumentInteractedActivity',
+        type: 'INTERACTED_WITH_DOCUMENT',
+        ...common(3),
+        document: { id: 'doc-1', name: 'Guide', url: null },
+        documentPerson: { id: personId },
+      },
+      { __typename: 'GoalAchievedActivity', type: 'GOAL_ACHIEVED', ...common(4), goal: 'demo', goalPerson: { id: personId } },
+      {
+        __typename: 'MeetingScheduledActivity',
+        type: 'MEETING_SCHEDULED',
+        ...common(5),
+        meeting: { startsAt: meetingAt, durationMinutes: 30, status: 'RESCHEDULED', agent: { id: 'ag-1', name: 'Grace' } },
+        meetingPerson: { id: personId },
+      },
+    ]);
 
     for (const node of nodes) {
-      const single = await server.gql(`query($id: ID!) { activity(id: $id) { id type person { id } } }`, { id: node.id });
-      expect(single.data.activity).toEqual({ id: node.id, type: node.type, person: { id: personId } });
+      const single = await server.gql(`query($id: ID!) { activity(id: $id) { ...All } } ${ALL_FIELDS}`, { id: node.id });
+      expect(single.errors).toBeUndefined();
+      expect(single.data.activity).toEqual(node);
     }
+  });
+
+  it('answers null for the ids of another workspace and needs READ', async () => {
+    const other = await server.createWorkspace();
+    const activityId = (await server.gql(TIMELINE, { id: personId, first: 1 })).data.person.activities.edges[0].node.id;
+    const res = await server.gql('query($p: ID!, $a: ID!) { person(id: $p) { id } activity(id: $a) { id } }', { p: personId, a: activityId }, other.adminKey);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({ person: null, activity: null });
+    const recordOnly = await server.createKey(server.workspaceId, ['RECORD']);
+    const forbidden = await server.gql('query($a: ID!) { activity(id: $a) { id } }', { a: activityId }, recordOnly);
+    expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
   it('walks 250 activities with first=7, each exactly once and in order, while newer ones arrive', async () => {
@@ -86,25 +143,30 @@ describe("a person's activity log", () => {
     let after: string | null = null;
     let pages = 0;
     let inserting = 0;
+    const arriving: Array<Promise<unknown>> = [];
     for (;;) {
       const res: any = await server.gql(TIMELINE, { id, first: 7, after });
       expect(res.errors).toBeUndefined();
       const connection = res.data.person.activities;
       seen.push(...connection.edges.map((e: any) => e.node));
       pages += 1;
-      // Newer activities land while the walk goes on; they sort before the walk's position and must not disturb it.
+      // Newer activities land while the walk goes on (not awaited: they race the next pages); they sort
+      // before the walk's position and must not disturb it.
       if (pages % 5 === 0 && inserting < 5) {
         inserting += 1;
-        await recordMany([input(visitor, 1_000 + inserting)]);
+        arriving.push(recordMany([input(visitor, 1_000 + inserting)]));
       }
       if (!connection.pageInfo.hasNextPage) break;
       expect(connection.pageInfo.endCursor).toBe(connection.edges[connection.edges.length - 1].cursor);
       after = connection.pageInfo.endCursor;
     }
+    await Promise.all(arriving);
+    expect(arriving).toHaveLength(5);
     const walkedIds = seen.map((a) => a.id);
     expect(new Set(walkedIds).size).toBe(walkedIds.length);
-    const original = seen.filter((a) => new Date(a.occurredAt).getTime() < base + 100 * 1_000);
-    expect(original).toHaveLength(250);
+    // The walk began at the newest activity, so the ones that arrived later are all ahead of it: exactly the 250.
+    expect(seen).toHaveLength(250);
+    expect(seen.every((a) => new Date(a.occurredAt).getTime() < base + 100 * 1_000)).toBe(true);
     for (let i = 1; i < seen.length; i += 1) {
       const [prev, cur] = [seen[i - 1], seen[i]];
       const order = new Date(prev.occurredAt).getTime() - new Date(cur.occurredAt).getTime() || (prev.id > cur.id ? 1 : -1);
@@ -130,12 +192,14 @@ describe("a person's activity log", () => {
     expect(await ids({ types: ['GOAL_ACHIEVED'], since: recorded[0].occurredAt, until: recorded[2].occurredAt })).toEqual([recorded[1].id, recorded[0].id]);
   });
 
-  it('rejects a bad cursor and page sizes outside 1..100 with BAD_USER_INPUT', async () => {
+  it('rejects a bad cursor, page sizes outside 1..100 and oversized filter lists with BAD_USER_INPUT', async () => {
     for (const [variables, field] of [
       [{ after: 'not-a-cursor' }, ['after']],
       [{ after: Buffer.from('["x"]').toString('base64url') }, ['after']],
       [{ first: 101 }, ['first']],
       [{ first: 0 }, ['first']],
+      [{ filter: { chatIds: Array.from({ length: 101 }, (_, i) => `c${i}`) } }, ['filter', 'chatIds']],
+      [{ filter: { types: Array(7).fill('TRIGGERED') } }, ['filter', 'types']],
     ] as const) {
       const res = await server.gql(TIMELINE, { id: personId, ...variables });
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });

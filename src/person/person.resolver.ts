@@ -1,3 +1,4 @@
+import { ValidateNested } from 'class-validator';
 import DataLoader from 'dataloader';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ActivityConnection, ActivityFilter } from '../activity/activity-connection.type';
@@ -19,6 +20,8 @@ class PeopleArgs extends ConnectionArgs {
 @ArgsType()
 class ActivitiesArgs extends ConnectionArgs {
   @Field(() => ActivityFilter, { nullable: true })
+  // Without it the filter's own bounds (types, chatIds) would never be checked.
+  @ValidateNested()
   filter?: ActivityFilter | null;
 }
 
