@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { newId } from '../db/columns';
-import { placeholders } from '../db/sql';
+import { isMysql, placeholders } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import { AppError, UserInputError } from '../errors';
 import type { AppPubSub } from '../graphql/pubsub';
@@ -64,6 +65,7 @@ export interface TimelineFilter {
  */
 export class ActivityService {
   private readonly hooks: ActivityRecordedHook[] = [];
+  private columns?: ColumnMetadata[];
   private readonly coalescer: WriteCoalescer<string, { input: RecordChatActivityInput; path: string[] }, RecordResult>;
 
   constructor(
@@ -134,11 +136,13 @@ export class ActivityService {
       for (const item of pending) item.row.personId = personOf.get(item.input.visitorId)!;
 
       // INSERT-or-ignore: the unique indexes (once per session, clientEventId) decide, even between concurrent calls.
-      await tx.createQueryBuilder().insert().into(ActivityEntity).values(pending.map((p) => p.row)).orIgnore().execute();
+      const inserted = await this.insertIgnore(tx, pending.map((p) => p.row));
       const ids = pending.map((p) => p.row.id);
-      const stored = new Set<string>(
-        (await tx.query(`SELECT id FROM activity WHERE id IN (${placeholders(ids.length)})`, ids)).map((r: { id: string }) => r.id),
-      );
+      // Every row landed (the common case): no need to ask which.
+      const stored =
+        inserted === ids.length
+          ? new Set(ids)
+          : new Set<string>((await tx.query(`SELECT id FROM activity WHERE id IN (${placeholders(ids.length)})`, ids)).map((r: { id: string }) => r.id));
       const rejected = pending.filter((p) => !stored.has(p.row.id));
       const existing = await this.findExisting(tx, workspaceId, rejected.map((p) => p.row));
       const recorded: ActivityEntity[] = [];
@@ -223,6 +227,26 @@ export class ActivityService {
   }
 
   // ---------------------------------------------------------------- private
+
+  /**
+   * One multi-row INSERT-or-ignore, returning how many rows were stored.
+   * Written by hand rather than through the query builder: it is the hot
+   * path, and the builder's per-value work dominated batches of 100.
+   */
+  private async insertIgnore(tx: EntityManager, rows: readonly ActivityEntity[]): Promise<number> {
+    const columns = this.insertColumns(tx);
+    const values: unknown[] = [];
+    for (const row of rows) for (const column of columns) values.push(column.getEntityValue(row, true) ?? null);
+    const tuple = `(${placeholders(columns.length)})`;
+    const sql = `INSERT ${isMysql(tx) ? 'IGNORE' : 'OR IGNORE'} INTO activity (${columns.map((c) => c.databaseName).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
+    const result = await tx.queryRunner!.query(sql, values, true);
+    return result.affected ?? 0;
+  }
+
+  private insertColumns(tx: EntityManager) {
+    this.columns ??= tx.connection.getMetadata(ActivityEntity).columns;
+    return this.columns;
+  }
 
   private async findExisting(tx: EntityManager, workspaceId: string, rows: readonly ActivityEntity[]) {
     const repo = tx.getRepository(ActivityEntity);
