@@ -118,15 +118,12 @@ export class ActivityService {
     const pathOf = (index: number) => items[index].path;
     const results: RecordResult[] = new Array(inputs.length);
     const pending: Array<{ index: number; input: RecordChatActivityInput; row: ActivityEntity }> = [];
-    await Promise.all(
-      inputs.map(async (input, index) => {
-        const error = await this.check(input, pathOf(index), now);
-        if (error) results[index] = { ok: false, error };
-        else pending.push({ index, input, row: this.toRow(workspaceId, input, now) });
-      }),
-    );
+    inputs.forEach((input, index) => {
+      const error = this.check(input, pathOf(index), now);
+      if (error) results[index] = { ok: false, error };
+      else pending.push({ index, input, row: this.toRow(workspaceId, input, now) });
+    });
     if (pending.length === 0) return results;
-    pending.sort((a, b) => a.index - b.index);
 
     const afterCommit = await inTransaction(this.dataSource, async (tx) => {
       for (const { input } of pending) {
@@ -266,8 +263,8 @@ export class ActivityService {
     };
   }
 
-  private async check(input: RecordChatActivityInput, path: string[], now: Date): Promise<AppError | null> {
-    const violations = await violationsOf(input, path);
+  private check(input: RecordChatActivityInput, path: string[], now: Date): AppError | null {
+    const violations = violationsOf(input, path);
     if (violations.length > 0) return violationError(violations);
     for (const { field, type, required } of TYPE_FIELDS) {
       const present = input[field] !== undefined && input[field] !== null;
