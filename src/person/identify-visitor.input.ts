@@ -1,27 +1,12 @@
-import { IsEmail, Length, Matches, MaxLength } from 'class-validator';
+import { Length, Matches } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import { PersonInput } from '../activity/record-activity.input';
 
+/** The identity fields are those a recorded activity may carry (PersonInput), plus the visitor to attach. */
 @InputType()
-export class IdentifyVisitorInput {
+export class IdentifyVisitorInput extends PersonInput {
   @Field()
   @Length(1, 128)
   @Matches(/\S/, { message: 'visitorId must not be blank' })
   visitorId: string;
-
-  @Field()
-  @MaxLength(320)
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  email: string;
-
-  @Field(() => String, { nullable: true })
-  @MaxLength(255)
-  firstName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @MaxLength(255)
-  lastName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @MaxLength(255)
-  company?: string | null;
 }
