@@ -4,6 +4,7 @@ import type { Logger } from './logger';
 import { ActivityService } from './activity/activity.service';
 import { ApiKeyService } from './auth/api-key.service';
 import { PersonService } from './person/person.service';
+import { SmartListService } from './smart-list/smart-list.service';
 import type { AppPubSub } from './graphql/pubsub';
 
 /**
@@ -18,6 +19,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   people: PersonService;
   activities: ActivityService;
+  smartLists: SmartListService;
 }
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
@@ -31,5 +33,6 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
     apiKeys: new ApiKeyService(dataSource, config.authCacheTtlMs),
     people,
     activities,
+    smartLists: new SmartListService(dataSource),
   };
 }

@@ -18,6 +18,11 @@ const REQUIRED_SCOPE: Record<string, string | null> = {
   people: 'READ',
   activity: 'READ',
   activityRecorded: 'SUBSCRIBE',
+  smartList: 'READ',
+  smartLists: 'READ',
+  createSmartList: 'MANAGE',
+  updateSmartList: 'MANAGE',
+  deleteSmartList: 'MANAGE',
 };
 
 describe('access to every operation', () => {
@@ -60,6 +65,24 @@ const OPERATIONS: Array<{ name: string; query: string; variables: (ids: Ids) => 
   { name: 'personByVisitor', query: '{ personByVisitor(visitorId: "owner-visitor") { id } }', variables: () => ({}), read: (d) => d.personByVisitor },
   { name: 'people', query: '{ people { totalCount edges { node { id } } } }', variables: () => ({}), read: (d) => d.people.edges },
   { name: 'activity', query: 'query($id: ID!) { activity(id: $id) { id } }', variables: (ids) => ({ id: ids.activity }), read: (d) => d.activity },
+  {
+    name: 'smartList',
+    query: 'query($id: ID!) { smartList(id: $id) { id memberCount members { edges { node { id } } } } }',
+    variables: (ids) => ({ id: ids.smartList }),
+    read: (d) => d.smartList,
+  },
+  { name: 'smartLists', query: '{ smartLists { edges { node { id } } } }', variables: () => ({}), read: (d) => d.smartLists.edges },
+  {
+    name: 'createSmartList',
+    query: 'mutation { createSmartList(input: { name: "matrix-created", filters: [{ activity: ENGAGED }] }) { id } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'updateSmartList',
+    query: 'mutation($id: ID!) { updateSmartList(id: $id, input: { name: "matrix", filters: [{ activity: GOAL_ACHIEVED }] }) { id } }',
+    variables: (ids) => ({ id: ids.smartList }),
+  },
+  { name: 'deleteSmartList', query: 'mutation($id: ID!) { deleteSmartList(id: $id) }', variables: (ids) => ({ id: ids.listToDelete }) },
 ];
 
 /** A refused field is null: the whole data for a non-null root field, the field itself for a nullable one. */
@@ -71,6 +94,8 @@ interface Ids {
   person: string;
   activity: string;
   keyToRevoke: string;
+  smartList: string;
+  listToDelete: string;
 }
 
 describe('the scope × operation × workspace matrix', () => {
@@ -87,7 +112,11 @@ describe('the scope × operation × workspace matrix', () => {
       { input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat, person: { email: 'owner@example.com' } } },
     );
     const created = await server.gql('mutation { createApiKey(name: "victim", scopes: [READ]) { apiKey { id } } }');
+    const list = async (name: string) =>
+      (await server.gql(`mutation { createSmartList(input: { name: "${name}", filters: [{ activity: GOAL_ACHIEVED }] }) { id } }`)).data.createSmartList.id;
     ids = {
+      smartList: await list('matrix'),
+      listToDelete: await list('to delete'),
       person: recorded.data.recordChatActivity.activity.person.id,
       activity: recorded.data.recordChatActivity.activity.id,
       keyToRevoke: created.data.createApiKey.apiKey.id,
@@ -130,6 +159,35 @@ describe('the scope × operation × workspace matrix', () => {
       });
     }
   }
+
+  it("updateSmartList and deleteSmartList cannot touch another workspace's list", async () => {
+    for (const operation of OPERATIONS.filter((o) => o.name === 'updateSmartList' || o.name === 'deleteSmartList')) {
+      const res = await server.gql(operation.query, { id: ids.smartList }, otherAdmin);
+      expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    }
+    const mine = await server.gql('query($id: ID!) { smartList(id: $id) { name memberCount } }', { id: ids.smartList });
+    expect(mine.data.smartList.name).toBe('matrix');
+    expect(mine.data.smartList.memberCount).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['identifyVisitor', 'mutation { identifyVisitor(input: { visitorId: "matrix-3", email: "owner@example.com" }) { id FIELD } }', (d: any) => d?.identifyVisitor],
+    [
+      'recordChatActivity',
+      `mutation { recordChatActivity(input: { type: GOAL_ACHIEVED, goal: "g", visitorId: "owner-visitor", sessionId: "s2", chat: { kind: DIALOGUE, id: "c", name: "C" } }) { activity { person { id FIELD } } } }`,
+      (d: any) => d?.recordChatActivity?.activity?.person,
+    ],
+  ])("a RECORD key cannot read a person's history through %s", async (_name, template, pick) => {
+    for (const field of ['activities { edges { node { id } } }', 'smartLists { id }', 'visitorIds']) {
+      const res = await server.gql(template.replace('FIELD', field), {}, keys.RECORD);
+      expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      const person = pick(res.data);
+      expect(person == null || Object.values(person).every((v) => v === null || typeof v === 'string')).toBe(true);
+    }
+    const withRead = await server.gql('query($id: ID!) { person(id: $id) { activities { edges { node { id } } } smartLists { id } visitorIds } }', { id: ids.person }, keys.READ);
+    expect(withRead.errors).toBeUndefined();
+    expect(withRead.data.person.smartLists.map((l: { id: string }) => l.id)).toContain(ids.smartList);
+  });
 
   it("revokeApiKey cannot touch another workspace's key", async () => {
     const created = await server.gql('mutation { createApiKey(name: "mine", scopes: [READ]) { secret apiKey { id } } }');

@@ -19,6 +19,8 @@ describe('query limits', () => {
   const cases: Array<[string, string, string]> = [
     ['too many aliases', aliased(16), 'QUERY_TOO_COMPLEX'],
     ['too many tokens', manyTokens(6_000), 'QUERY_TOO_COMPLEX'],
+    ['costly: membership counted for a page of 100 lists', '{ smartLists(first: 100) { edges { node { memberCount } } } }', 'QUERY_TOO_COMPLEX'],
+    ['costly: members of members', '{ smartLists(first: 50) { edges { node { members(first: 100) { edges { node { smartLists { id } } } } } } } }', 'QUERY_TOO_COMPLEX'],
     ['not GraphQL', '{ viewer { ', 'GRAPHQL_PARSE_FAILED'],
     ['an unknown field', '{ nope }', 'GRAPHQL_VALIDATION_FAILED'],
   ];
@@ -41,6 +43,7 @@ describe('query limits', () => {
 
   it('accepts queries within the limits on both paths', async () => {
     expect((await server.gql(aliased(15))).errors).toBeUndefined();
+    expect((await server.gql('{ smartLists(first: 20) { edges { node { memberCount includes(personId: "x") } } } }')).errors).toBeUndefined();
     // Introspection is exempt from the depth limit (tools send deep TypeRef fragments); tokens and cost still bound it.
     expect((await server.gql(nested(12))).errors).toBeUndefined();
     const [result] = await subscribe(server.wsClient(), aliased(15)).waitFor(1);

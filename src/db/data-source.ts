@@ -40,6 +40,11 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     // WAL lets readers proceed while a write commits; busy timeout rides over short lock waits.
     enableWAL: db.url !== ':memory:',
     timeout: 5_000,
+    // SQLite's built-in LOWER folds ASCII only; smart-list text matches and people search lower-case
+    // both sides, so it must fold like JavaScript (and MySQL) do for non-ASCII letters too.
+    prepareDatabase: (db: { function: (name: string, options: object, fn: (value: unknown) => unknown) => void }) => {
+      db.function('lower', { deterministic: true }, (value) => (typeof value === 'string' ? value.toLowerCase() : value));
+    },
   };
 }
 

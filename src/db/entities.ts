@@ -3,6 +3,7 @@ import { WorkspaceEntity } from '../auth/workspace.entity';
 import { ActivityEntity } from '../activity/activity.entity';
 import { PersonEntity } from '../person/person.entity';
 import { VisitorEntity } from '../person/visitor.entity';
+import { SmartListEntity } from '../smart-list/smart-list.entity';
 
 /** Entity classes, listed explicitly (globs differ between ts-jest and compiled output). */
-export const ENTITIES: Function[] = [WorkspaceEntity, ApiKeyEntity, PersonEntity, VisitorEntity, ActivityEntity];
+export const ENTITIES: Function[] = [WorkspaceEntity, ApiKeyEntity, PersonEntity, VisitorEntity, ActivityEntity, SmartListEntity];

@@ -21,3 +21,10 @@ export function likePattern(text: string, mode: 'contains' | 'startsWith'): stri
 }
 
 export const LIKE_ESCAPE = "ESCAPE '!'";
+
+/** A unique index refused the row (TypeORM wraps the driver's error in QueryFailedError.driverError). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

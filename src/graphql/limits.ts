@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config';
 import { ErrorCode } from '../errors';
 import { DEFAULT_PAGE_SIZE } from './connection';
@@ -22,11 +22,18 @@ const TOKEN_LIMIT = /^Syntax Error: Document contains more th\w+ \d+ tokens/;
 /** graphql-js reports the token limit as a syntax error; clients should see it as a limit. */
 export const isTokenLimitError = (message: string): boolean => TOKEN_LIMIT.test(message);
 
-/** Connection fields (those taking `first`) cost their children once per requested item. */
-const connectionEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  if (!field.args.some((arg) => arg.name === 'first')) return undefined;
+/**
+ * A field's own cost is 1 unless it declares more (`complexity` in its
+ * type-graphql options, e.g. smart-list membership, an aggregate query per
+ * evaluation). Connection fields (those taking `first`) add their children
+ * once per requested item; other fields add them once.
+ */
+const costEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+  const declared = field.extensions?.complexity;
+  const own = typeof declared === 'number' ? declared : 1;
+  if (!field.args.some((arg) => arg.name === 'first')) return own + childComplexity;
   const first = typeof args.first === 'number' && args.first > 0 ? args.first : DEFAULT_PAGE_SIZE;
-  return 1 + first * Math.max(childComplexity, 1);
+  return own + first * Math.max(childComplexity, 1);
 };
 
 export function checkQueryLimits(
@@ -51,7 +58,7 @@ export function checkQueryLimits(
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
-      estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [costEstimator],
     });
   } catch {
     // Variables that do not coerce: execution reports them precisely.

@@ -70,11 +70,15 @@ export class PersonResolver {
     return Person.from(await ctx.services.people.identifyVisitor(ctx.requireAuth().workspaceId, input));
   }
 
+  // Person is also returned to RECORD keys (identifyVisitor, activity.person), and the widget's key is
+  // public: a person's history and other visitor ids are for READ keys only.
+  @Authorized(Scope.READ)
   @FieldResolver(() => [String])
   async visitorIds(@Root() person: Person, @Ctx() ctx: RequestContext): Promise<string[]> {
     return visitorIdsLoader(ctx).load(person.id);
   }
 
+  @Authorized(Scope.READ)
   @FieldResolver(() => ActivityConnection, { description: "The person's activity log, newest first." })
   async activities(@Root() person: Person, @Ctx() ctx: RequestContext, @Args(() => ActivitiesArgs) { first, after, filter }: ActivitiesArgs): Promise<ActivityConnection> {
     const key = decodeAfter<[number, string]>(after, ['number', 'string']);

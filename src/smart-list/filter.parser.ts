@@ -1,0 +1,202 @@
+import { ChatActivityType, ChatKind, MeetingStatus } from '../activity/activity.entity';
+import { AdvancedLogicError, allOf, anyOf, parseAdvancedLogic } from './advanced-logic';
+import {
+  type ConstraintsDef,
+  type DateOfActivityDef,
+  type DurationDef,
+  type FilterDef,
+  FilterLogic,
+  type FilterSetDef,
+  LIMITS,
+  TEXT_CONSTRAINTS,
+  TEXT_OPERATORS,
+  type TextConstraint,
+  type TextMatchDef,
+  TimeUnit,
+} from './filter.model';
+import { filterInputError, SmartListErrorReason } from './smart-list.errors';
+
+/**
+ * Turns filter and constraint inputs (GraphQL input objects, or the same
+ * shape read back from stored JSON) into the parsed model, or throws
+ * BAD_USER_INPUT naming the field. Campaign triggers, filters and step
+ * conditions go through the same functions, so one parser decides what a
+ * definition means everywhere.
+ */
+
+type Path = ReadonlyArray<string>;
+type Loose = Record<string, unknown>;
+
+/** Which activity types a type-specific constraint applies to; the others apply to all six. */
+export const CONSTRAINT_APPLIES_TO: Readonly<Record<'agent' | 'document' | 'goal' | 'meetingStatus', readonly ChatActivityType[]>> = {
+  agent: [ChatActivityType.ENGAGED_WITH_AGENT, ChatActivityType.MEETING_SCHEDULED],
+  document: [ChatActivityType.INTERACTED_WITH_DOCUMENT],
+  goal: [ChatActivityType.GOAL_ACHIEVED],
+  meetingStatus: [ChatActivityType.MEETING_SCHEDULED],
+};
+
+const isSet = (value: unknown): boolean => value !== undefined && value !== null;
+const enumValue = <T extends string>(values: Record<string, T>, value: unknown, path: Path, what: string): T => {
+  if (typeof value === 'string' && (Object.values(values) as string[]).includes(value)) return value as T;
+  throw filterInputError(`${what} must be one of ${Object.values(values).join(', ')}`, path);
+};
+
+function parseTextMatch(input: unknown, path: Path): TextMatchDef {
+  if (typeof input !== 'object' || input === null) throw filterInputError('must be an object with one operator', path);
+  const given = TEXT_OPERATORS.filter((operator) => isSet((input as Loose)[operator]));
+  if (given.length !== 1) {
+    throw filterInputError(`set exactly one of ${TEXT_OPERATORS.join(', ')} (found ${given.length})`, path, SmartListErrorReason.ONE_OPERATOR_REQUIRED);
+  }
+  const [operator] = given;
+  const values = (input as Loose)[operator];
+  const valuesPath = [...path, operator];
+  if (!Array.isArray(values) || values.length === 0) throw filterInputError('needs at least one value', valuesPath);
+  if (values.length > LIMITS.textValues) throw filterInputError(`at most ${LIMITS.textValues} values`, valuesPath);
+  values.forEach((value, i) => {
+    if (typeof value !== 'string' || value.length === 0) throw filterInputError('must be a non-empty string', [...valuesPath, String(i)]);
+    if (value.length > LIMITS.textValueLength) throw filterInputError(`at most ${LIMITS.textValueLength} characters`, [...valuesPath, String(i)]);
+  });
+  return { operator, values: [...(values as string[])] };
+}
+
+/**
+ * Parses activity constraints. With `activity` set, a type-specific
+ * constraint that cannot hold for that type is an error (it would silently
+ * match nothing otherwise).
+ */
+export function parseConstraints(input: unknown, path: Path, activity: ChatActivityType | null): ConstraintsDef {
+  if (!isSet(input)) return {};
+  if (typeof input !== 'object') throw filterInputError('must be an object', path);
+  const raw = input as Loose;
+  const out: ConstraintsDef = {};
+  const checkApplies = (name: keyof typeof CONSTRAINT_APPLIES_TO) => {
+    if (activity !== null && !CONSTRAINT_APPLIES_TO[name].includes(activity)) {
+      throw filterInputError(
+        `${name} does not apply to ${activity} (only to ${CONSTRAINT_APPLIES_TO[name].join(', ')})`,
+        [...path, name],
+        SmartListErrorReason.CONSTRAINT_NOT_APPLICABLE,
+      );
+    }
+  };
+  if (isSet(raw.chatKind)) out.chatKind = enumValue(ChatKind, raw.chatKind, [...path, 'chatKind'], 'chatKind');
+  for (const name of TEXT_CONSTRAINTS) {
+    if (!isSet(raw[name])) continue;
+    if (name in CONSTRAINT_APPLIES_TO) checkApplies(name as keyof typeof CONSTRAINT_APPLIES_TO);
+    out[name as TextConstraint] = parseTextMatch(raw[name], [...path, name]);
+  }
+  if (isSet(raw.meetingStatus)) {
+    checkApplies('meetingStatus');
+    const statuses = raw.meetingStatus;
+    if (!Array.isArray(statuses) || statuses.length === 0) throw filterInputError('needs at least one status', [...path, 'meetingStatus']);
+    const parsed = statuses.map((status, i) => enumValue(MeetingStatus, status, [...path, 'meetingStatus', String(i)], 'meetingStatus'));
+    out.meetingStatus = [...new Set(parsed)];
+  }
+  return out;
+}
+
+function parseDuration(input: unknown, path: Path): DurationDef {
+  const raw = (input ?? {}) as Loose;
+  const amount = raw.amount;
+  if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 1 || amount > LIMITS.durationAmount) {
+    throw filterInputError(`amount must be an integer from 1 to ${LIMITS.durationAmount}`, [...path, 'amount']);
+  }
+  return { amount, unit: enumValue(TimeUnit, raw.unit, [...path, 'unit'], 'unit') };
+}
+
+function parseInstant(value: unknown, path: Path): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw filterInputError('must be a date-time', path);
+  return ms;
+}
+
+const DATE_FORMS = ['inPast', 'inPastBefore', 'before', 'after', 'betweenFrom', 'betweenTo'] as const;
+
+export function parseDateOfActivity(input: unknown, path: Path): DateOfActivityDef | null {
+  if (!isSet(input)) return null;
+  if (typeof input !== 'object') throw filterInputError('must be an object', path);
+  const raw = input as Loose;
+  const given = DATE_FORMS.filter((form) => isSet(raw[form]));
+  const between = given.includes('betweenFrom') || given.includes('betweenTo');
+  const forms = given.filter((form) => form !== 'betweenFrom' && form !== 'betweenTo').length + (between ? 1 : 0);
+  if (forms !== 1) {
+    throw filterInputError('set exactly one of inPast, inPastBefore, before, after, or betweenFrom with betweenTo', path, SmartListErrorReason.ONE_OPERATOR_REQUIRED);
+  }
+  if (between) {
+    if (!isSet(raw.betweenFrom) || !isSet(raw.betweenTo)) {
+      const missing = isSet(raw.betweenFrom) ? 'betweenTo' : 'betweenFrom';
+      throw filterInputError('betweenFrom and betweenTo go together', [...path, missing]);
+    }
+    const from = parseInstant(raw.betweenFrom, [...path, 'betweenFrom']);
+    const to = parseInstant(raw.betweenTo, [...path, 'betweenTo']);
+    if (to <= from) throw filterInputError('betweenTo must be after betweenFrom', [...path, 'betweenTo']);
+    return { kind: 'between', from, to };
+  }
+  const [form] = given;
+  if (form === 'inPast' || form === 'inPastBefore') return { kind: form, duration: parseDuration(raw[form], [...path, form]) };
+  return { kind: form as 'before' | 'after', at: parseInstant(raw[form], [...path, form]) };
+}
+
+export function parseFilter(input: unknown, path: Path, position: number): FilterDef {
+  if (typeof input !== 'object' || input === null) throw filterInputError('must be an object', path);
+  const raw = input as Loose;
+  const activity = enumValue(ChatActivityType, raw.activity, [...path, 'activity'], 'activity');
+  const negated = isSet(raw.negated) ? raw.negated : false;
+  if (typeof negated !== 'boolean') throw filterInputError('must be a boolean', [...path, 'negated']);
+  const min = isSet(raw.minNumberOfTimes) ? raw.minNumberOfTimes : 1;
+  if (typeof min !== 'number' || !Number.isInteger(min) || min < 1 || min > LIMITS.minNumberOfTimes) {
+    throw filterInputError(`must be an integer from 1 to ${LIMITS.minNumberOfTimes}`, [...path, 'minNumberOfTimes']);
+  }
+  return {
+    position,
+    activity,
+    negated,
+    constraints: parseConstraints(raw.constraints, [...path, 'constraints'], activity),
+    dateOfActivity: parseDateOfActivity(raw.dateOfActivity, [...path, 'dateOfActivity']),
+    minNumberOfTimes: min,
+  };
+}
+
+export interface FilterSetInput {
+  logic?: unknown;
+  advancedLogic?: unknown;
+  filters?: unknown;
+}
+
+export interface FilterSetOptions {
+  /** Field names of the logic, advancedLogic and filters inputs (campaigns call the logic `filterLogic`). */
+  names?: { logic: string; advancedLogic: string; filters: string };
+  /** Campaigns may have no filters at all; smart lists need at least one. */
+  minFilters?: number;
+}
+
+/** Parses logic + advancedLogic + filters together: advancedLogic is checked against the filters it refers to. */
+export function parseFilterSet(input: FilterSetInput, path: Path, options: FilterSetOptions = {}): FilterSetDef {
+  const names = options.names ?? { logic: 'logic', advancedLogic: 'advancedLogic', filters: 'filters' };
+  const minFilters = options.minFilters ?? 1;
+  const logic = isSet(input.logic) ? enumValue(FilterLogic, input.logic, [...path, names.logic], names.logic) : FilterLogic.ALL;
+  const rawFilters = isSet(input.filters) ? input.filters : [];
+  if (!Array.isArray(rawFilters) || rawFilters.length < minFilters || rawFilters.length > LIMITS.filters) {
+    throw filterInputError(`needs ${minFilters} to ${LIMITS.filters} filters`, [...path, names.filters]);
+  }
+  const filters = rawFilters.map((filter, i) => parseFilter(filter, [...path, names.filters, String(i)], i + 1));
+
+  const logicPath = [...path, names.advancedLogic];
+  const advanced = isSet(input.advancedLogic) ? input.advancedLogic : null;
+  if (logic !== FilterLogic.ADVANCED) {
+    if (advanced !== null) {
+      throw filterInputError(`${names.advancedLogic} is only used with ${names.logic} ADVANCED`, logicPath, SmartListErrorReason.ADVANCED_LOGIC_NOT_ALLOWED);
+    }
+    return { logic, advancedLogic: null, filters, expression: logic === FilterLogic.ALL ? allOf(filters.length) : anyOf(filters.length) };
+  }
+  if (advanced === null) throw filterInputError(`${names.advancedLogic} is required with ${names.logic} ADVANCED`, logicPath, SmartListErrorReason.ADVANCED_LOGIC_REQUIRED);
+  if (typeof advanced !== 'string' || advanced.length > LIMITS.advancedLogicLength) {
+    throw filterInputError(`must be a string of at most ${LIMITS.advancedLogicLength} characters`, logicPath, SmartListErrorReason.INVALID_ADVANCED_LOGIC);
+  }
+  if (filters.length === 0) throw filterInputError('ADVANCED logic needs filters to refer to', [...path, names.filters]);
+  try {
+    return { logic, advancedLogic: advanced, filters, expression: parseAdvancedLogic(advanced, filters.length) };
+  } catch (err) {
+    if (err instanceof AdvancedLogicError) throw filterInputError(err.message, logicPath, SmartListErrorReason.INVALID_ADVANCED_LOGIC);
+    throw err;
+  }
+}

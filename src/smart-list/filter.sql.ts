@@ -1,0 +1,129 @@
+import { LIKE_ESCAPE, likePattern, placeholders } from '../db/sql';
+import { subtractDuration } from './duration';
+import type { ConstraintsDef, DateOfActivityDef, FilterDef, FilterSetDef, LogicExpr, TextConstraint, TextMatchDef } from './filter.model';
+
+/**
+ * Compiles parsed filters to SQL that both MySQL/MariaDB and SQLite run: one
+ * boolean condition per person, so membership, counts and "is this person in
+ * it" are single queries evaluated in the database, never activities loaded
+ * into Node.
+ *
+ * Each filter becomes a correlated probe of the person's activities through
+ * idx_activity_person_type (person_id, type, occurred_at): EXISTS for "at
+ * least once", a COUNT for "at least N times", negated with NOT. Every value
+ * is a bound parameter; LIKE patterns escape their wildcards.
+ */
+
+export interface Sql {
+  text: string;
+  params: unknown[];
+}
+
+export interface CompileOptions {
+  /** Evaluation time (epoch ms): inPast / inPastBefore are relative to it. */
+  now: number;
+  /** SQL expression of the person id the condition is about, e.g. `p.id`. */
+  personId: string;
+}
+
+/** Activity columns read by the text constraints (chat/agent/document match ids). */
+export const TEXT_COLUMN: Readonly<Record<TextConstraint, string>> = {
+  chat: 'chat_id',
+  agent: 'agent_id',
+  document: 'document_id',
+  goal: 'goal',
+  pageUrl: 'page_url',
+};
+
+const join = (parts: Sql[], operator: 'AND' | 'OR'): Sql => ({
+  text: parts.length === 1 ? parts[0].text : `(${parts.map((part) => part.text).join(` ${operator} `)})`,
+  params: parts.flatMap((part) => part.params),
+});
+
+/**
+ * Case-insensitive on both databases: LOWER() on the column against values
+ * lower-cased here (SQLite's `=` and LIKE would otherwise differ from MySQL's
+ * _ci collation; its LOWER is made Unicode-aware in data-source.ts).
+ */
+function compileTextMatch(column: string, match: TextMatchDef): Sql {
+  const lowered = match.values.map((value) => value.toLowerCase());
+  switch (match.operator) {
+    case 'is':
+      return { text: `LOWER(${column}) IN (${placeholders(lowered.length)})`, params: lowered };
+    case 'isNot':
+      // A missing value is not "a different one": isNot only holds where there is a value.
+      return { text: `(${column} IS NOT NULL AND LOWER(${column}) NOT IN (${placeholders(lowered.length)}))`, params: lowered };
+    case 'contains':
+    case 'startsWith':
+      return join(
+        match.values.map((value) => ({ text: `LOWER(${column}) LIKE ? ${LIKE_ESCAPE}`, params: [likePattern(value, match.operator as 'contains' | 'startsWith')] })),
+        'OR',
+      );
+  }
+}
+
+/** The constraints as conditions on the activity row alias `a` (none: an empty list). */
+export function compileConstraints(constraints: ConstraintsDef, alias = 'a'): Sql[] {
+  const parts: Sql[] = [];
+  if (constraints.chatKind) parts.push({ text: `${alias}.chat_kind = ?`, params: [constraints.chatKind] });
+  for (const [name, column] of Object.entries(TEXT_COLUMN) as Array<[TextConstraint, string]>) {
+    const match = constraints[name];
+    if (match) parts.push(compileTextMatch(`${alias}.${column}`, match));
+  }
+  if (constraints.meetingStatus) {
+    parts.push({ text: `${alias}.meeting_status IN (${placeholders(constraints.meetingStatus.length)})`, params: [...constraints.meetingStatus] });
+  }
+  return parts;
+}
+
+export function compileDateOfActivity(date: DateOfActivityDef, now: number, alias = 'a'): Sql {
+  const column = `${alias}.occurred_at`;
+  switch (date.kind) {
+    case 'inPast':
+      return { text: `${column} >= ?`, params: [subtractDuration(now, date.duration)] };
+    case 'inPastBefore':
+      return { text: `${column} < ?`, params: [subtractDuration(now, date.duration)] };
+    case 'before':
+      return { text: `${column} < ?`, params: [date.at] };
+    case 'after':
+      return { text: `${column} >= ?`, params: [date.at] };
+    case 'between':
+      return { text: `(${column} >= ? AND ${column} < ?)`, params: [date.from, date.to] };
+  }
+}
+
+export function compileFilter(filter: FilterDef, options: CompileOptions): Sql {
+  const conditions: Sql[] = [{ text: `a.person_id = ${options.personId} AND a.type = ?`, params: [filter.activity] }, ...compileConstraints(filter.constraints)];
+  if (filter.dateOfActivity) conditions.push(compileDateOfActivity(filter.dateOfActivity, options.now));
+  const where = { text: conditions.map((c) => c.text).join(' AND '), params: conditions.flatMap((c) => c.params) };
+  if (filter.minNumberOfTimes === 1) {
+    return { text: `${filter.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM activity a WHERE ${where.text})`, params: where.params };
+  }
+  return {
+    text: `(SELECT COUNT(*) FROM activity a WHERE ${where.text}) ${filter.negated ? '<' : '>='} ?`,
+    params: [...where.params, filter.minNumberOfTimes],
+  };
+}
+
+function compileExpression(expression: LogicExpr, filters: readonly FilterDef[], options: CompileOptions): Sql {
+  switch (expression.kind) {
+    case 'filter':
+      return compileFilter(filters[expression.position - 1], options);
+    case 'not': {
+      const operand = compileExpression(expression.operand, filters, options);
+      return { text: `(NOT ${operand.text})`, params: operand.params };
+    }
+    case 'and':
+    case 'or':
+      return join(
+        expression.operands.map((operand) => compileExpression(operand, filters, options)),
+        expression.kind === 'and' ? 'AND' : 'OR',
+      );
+  }
+}
+
+/** The condition "this person passes the filters" for the person id expression in `options`. */
+export function compileFilterSet(set: FilterSetDef, options: CompileOptions): Sql {
+  if (set.filters.length === 0) return { text: '1 = 1', params: [] };
+  return compileExpression(set.expression, set.filters, options);
+}

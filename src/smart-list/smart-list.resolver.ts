@@ -1,0 +1,98 @@
+import DataLoader from 'dataloader';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Scope } from '../auth/scope';
+import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
+import type { RequestContext } from '../graphql/context';
+import { encodeCursor } from '../graphql/cursor';
+import { PersonConnection } from '../person/person-connection.type';
+import { Person } from '../person/person.type';
+import { SmartListInput } from './smart-list.input';
+import type { SmartListRecord } from './smart-list.service';
+import { SmartList, SmartListConnection } from './smart-list.type';
+
+/**
+ * Query cost of membership fields: each is an aggregate over the workspace's
+ * people and their activities, so a page of lists asking memberCount for
+ * each is refused by the cost limit rather than run as 100 scans.
+ */
+const MEMBERSHIP_COST = 100;
+const INCLUDES_COST = 10;
+
+/** One evaluation time per request, so members, memberCount and includes of one response agree. */
+const evaluationTime = (ctx: RequestContext): number => ctx.loader('smart-list-evaluation-time', () => Date.now());
+
+function listsOfPersonLoader(ctx: RequestContext): DataLoader<string, SmartListRecord[]> {
+  return ctx.loader(
+    'smart-lists-by-person',
+    () => new DataLoader((ids: readonly string[]) => ctx.services.smartLists.listsOf(ctx.requireAuth().workspaceId, ids, evaluationTime(ctx))),
+  );
+}
+
+@Resolver(() => SmartList)
+export class SmartListResolver {
+  @Authorized(Scope.READ)
+  @Query(() => SmartList, { nullable: true })
+  async smartList(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<SmartList | null> {
+    const record = await ctx.services.smartLists.get(ctx.requireAuth().workspaceId, id);
+    return record ? SmartList.from(record) : null;
+  }
+
+  @Authorized(Scope.READ)
+  @Query(() => SmartListConnection)
+  async smartLists(@Ctx() ctx: RequestContext, @Args(() => ConnectionArgs) { first, after }: ConnectionArgs): Promise<SmartListConnection> {
+    const afterKey = decodeAfter<[string]>(after, ['string']);
+    const rows = await ctx.services.smartLists.list(ctx.requireAuth().workspaceId, { limit: first + 1, afterId: afterKey?.[0] });
+    return Object.assign(new SmartListConnection(), connectionFrom(rows, first, afterKey !== null, (row) => encodeCursor([row.id]), SmartList.from));
+  }
+
+  @Authorized(Scope.MANAGE)
+  @Mutation(() => SmartList)
+  async createSmartList(@Ctx() ctx: RequestContext, @Arg('input', () => SmartListInput) input: SmartListInput): Promise<SmartList> {
+    return SmartList.from(await ctx.services.smartLists.create(ctx.requireAuth().workspaceId, input));
+  }
+
+  @Authorized(Scope.MANAGE)
+  @Mutation(() => SmartList)
+  async updateSmartList(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => SmartListInput) input: SmartListInput,
+  ): Promise<SmartList> {
+    return SmartList.from(await ctx.services.smartLists.update(ctx.requireAuth().workspaceId, id, input));
+  }
+
+  @Authorized(Scope.MANAGE)
+  @Mutation(() => Boolean)
+  async deleteSmartList(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
+    await ctx.services.smartLists.delete(ctx.requireAuth().workspaceId, id);
+    return true;
+  }
+
+  @FieldResolver(() => PersonConnection, { description: 'Members right now, ordered by person id.', complexity: MEMBERSHIP_COST })
+  async members(@Root() list: SmartList, @Ctx() ctx: RequestContext, @Args(() => ConnectionArgs) { first, after }: ConnectionArgs): Promise<PersonConnection> {
+    const afterKey = decodeAfter<[string]>(after, ['string']);
+    const now = evaluationTime(ctx);
+    const rows = await ctx.services.smartLists.members(list.record, { limit: first + 1, afterId: afterKey?.[0], now });
+    const connection = connectionFrom(rows, first, afterKey !== null, (row) => encodeCursor([row.id]), Person.from);
+    return Object.assign(new PersonConnection(), connection, { totalCount: await ctx.services.smartLists.memberCount(list.record, now) });
+  }
+
+  @FieldResolver(() => Int, { complexity: MEMBERSHIP_COST })
+  async memberCount(@Root() list: SmartList, @Ctx() ctx: RequestContext): Promise<number> {
+    return ctx.services.smartLists.memberCount(list.record, evaluationTime(ctx));
+  }
+
+  @FieldResolver(() => Boolean, { complexity: INCLUDES_COST })
+  async includes(@Root() list: SmartList, @Ctx() ctx: RequestContext, @Arg('personId', () => ID) personId: string): Promise<boolean> {
+    return ctx.services.smartLists.includes(list.record, personId, evaluationTime(ctx));
+  }
+}
+
+@Resolver(() => Person)
+export class PersonSmartListsResolver {
+  @Authorized(Scope.READ)
+  @FieldResolver(() => [SmartList], { description: 'Smart lists this person is a member of right now.', complexity: INCLUDES_COST })
+  async smartLists(@Root() person: Person, @Ctx() ctx: RequestContext): Promise<SmartList[]> {
+    return (await listsOfPersonLoader(ctx).load(person.id)).map(SmartList.from);
+  }
+}

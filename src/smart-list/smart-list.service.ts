@@ -1,0 +1,260 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { newId } from '../db/columns';
+import { isUniqueViolation, placeholders } from '../db/sql';
+import { UserInputError } from '../errors';
+import { PersonEntity } from '../person/person.entity';
+import { allOf, anyOf, parseAdvancedLogic } from './advanced-logic';
+import { type FilterDef, FilterLogic, type FilterSetDef } from './filter.model';
+import { parseFilterSet } from './filter.parser';
+import { compileFilterSet, type Sql } from './filter.sql';
+import { SmartListEntity } from './smart-list.entity';
+import { smartListNameTaken, smartListNotFound, tooManySmartLists } from './smart-list.errors';
+
+export const MAX_SMART_LISTS_PER_WORKSPACE = 500;
+export const MAX_NAME_LENGTH = 255;
+export const MAX_DESCRIPTION_LENGTH = 1024;
+/** Person.smartLists evaluates this many lists per UNION ALL query. */
+const LISTS_PER_MEMBERSHIP_QUERY = 50;
+const MAX_PARAMS_PER_QUERY = 30_000;
+
+export interface SmartListInputShape {
+  name: string;
+  description?: string | null;
+  logic?: unknown;
+  advancedLogic?: unknown;
+  filters?: unknown;
+}
+
+/** What is stored in smart_list.definition: the parsed filters (times in epoch ms). */
+interface StoredFilterSet {
+  logic: FilterLogic;
+  advancedLogic: string | null;
+  filters: FilterDef[];
+}
+
+export interface SmartListRecord {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string | null;
+  definition: FilterSetDef;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Stored definitions were checked when written; only the expression is derived again. */
+export function restoreFilterSet(stored: StoredFilterSet): FilterSetDef {
+  const count = stored.filters.length;
+  const expression =
+    stored.logic === FilterLogic.ADVANCED && stored.advancedLogic !== null
+      ? parseAdvancedLogic(stored.advancedLogic, count)
+      : stored.logic === FilterLogic.ANY
+        ? anyOf(count)
+        : allOf(count);
+  return { ...stored, expression };
+}
+
+const toRecord = (entity: SmartListEntity): SmartListRecord => ({
+  id: entity.id,
+  workspaceId: entity.workspaceId,
+  name: entity.name,
+  description: entity.description,
+  definition: restoreFilterSet(JSON.parse(entity.definition) as StoredFilterSet),
+  createdAt: entity.createdAt,
+  updatedAt: entity.updatedAt,
+});
+
+/** `?` placeholders to TypeORM named parameters, for conditions joined into a QueryBuilder. */
+function named(sql: Sql, prefix: string): { text: string; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = {};
+  let i = 0;
+  const text = sql.text.replace(/\?/g, () => {
+    const name = `${prefix}${i}`;
+    params[name] = sql.params[i];
+    i += 1;
+    return `:${name}`;
+  });
+  return { text, params };
+}
+
+/**
+ * Smart lists: definitions, and membership evaluated in the database from
+ * the activities at the time asked (`now`), one SQL query per question.
+ * Callers that ask several questions about one list in one request pass the
+ * same `now`, so members, memberCount and includes agree.
+ */
+export class SmartListService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  // ------------------------------------------------------------ definitions
+
+  private parseInput(input: SmartListInputShape): { name: string; description: string | null; definition: FilterSetDef } {
+    const name = input.name;
+    if (typeof name !== 'string' || name.trim().length === 0 || name.length > MAX_NAME_LENGTH) {
+      throw new UserInputError(`name must be 1 to ${MAX_NAME_LENGTH} characters and not blank`, ['input', 'name']);
+    }
+    const description = input.description ?? null;
+    if (description !== null && description.length > MAX_DESCRIPTION_LENGTH) {
+      throw new UserInputError(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters`, ['input', 'description']);
+    }
+    return { name, description, definition: parseFilterSet(input, ['input']) };
+  }
+
+  private static stored(definition: FilterSetDef): string {
+    const stored: StoredFilterSet = { logic: definition.logic, advancedLogic: definition.advancedLogic, filters: definition.filters };
+    return JSON.stringify(stored);
+  }
+
+  async create(workspaceId: string, input: SmartListInputShape): Promise<SmartListRecord> {
+    const parsed = this.parseInput(input);
+    const repo = this.dataSource.getRepository(SmartListEntity);
+    if ((await repo.count({ where: { workspaceId } })) >= MAX_SMART_LISTS_PER_WORKSPACE) throw tooManySmartLists(MAX_SMART_LISTS_PER_WORKSPACE);
+    const now = new Date();
+    const entity = Object.assign(new SmartListEntity(), {
+      id: newId(),
+      workspaceId,
+      name: parsed.name,
+      nameKey: parsed.name.toLowerCase(),
+      description: parsed.description,
+      definition: SmartListService.stored(parsed.definition),
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await repo.insert(entity);
+    } catch (err) {
+      // The unique index settles concurrent creates with one name.
+      if (isUniqueViolation(err)) throw smartListNameTaken(parsed.name);
+      throw err;
+    }
+    return toRecord(entity);
+  }
+
+  async update(workspaceId: string, id: string, input: SmartListInputShape): Promise<SmartListRecord> {
+    const parsed = this.parseInput(input);
+    const repo = this.dataSource.getRepository(SmartListEntity);
+    const changes = {
+      name: parsed.name,
+      nameKey: parsed.name.toLowerCase(),
+      description: parsed.description,
+      definition: SmartListService.stored(parsed.definition),
+      updatedAt: new Date(),
+    };
+    let affected: number | undefined;
+    try {
+      ({ affected } = await repo.update({ workspaceId, id }, changes));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw smartListNameTaken(parsed.name);
+      throw err;
+    }
+    if (!affected) throw smartListNotFound(id);
+    const entity = await repo.findOne({ where: { workspaceId, id } });
+    if (!entity) throw smartListNotFound(id);
+    return toRecord(entity);
+  }
+
+  async delete(workspaceId: string, id: string): Promise<void> {
+    const { affected } = await this.dataSource.getRepository(SmartListEntity).delete({ workspaceId, id });
+    if (!affected) throw smartListNotFound(id);
+  }
+
+  async get(workspaceId: string, id: string): Promise<SmartListRecord | null> {
+    const entity = await this.dataSource.getRepository(SmartListEntity).findOne({ where: { workspaceId, id } });
+    return entity ? toRecord(entity) : null;
+  }
+
+  /** Ordered by id (creation order), keyset after `afterId`. */
+  async list(workspaceId: string, options: { limit: number; afterId?: string | null }): Promise<SmartListRecord[]> {
+    const qb = this.dataSource.getRepository(SmartListEntity).createQueryBuilder('l').where('l.workspace_id = :workspaceId', { workspaceId });
+    if (options.afterId) qb.andWhere('l.id > :afterId', { afterId: options.afterId });
+    const rows = await qb.orderBy('l.id', 'ASC').limit(options.limit).getMany();
+    return rows.map(toRecord);
+  }
+
+  private async all(workspaceId: string): Promise<SmartListRecord[]> {
+    const rows = await this.dataSource.getRepository(SmartListEntity).find({ where: { workspaceId }, order: { id: 'ASC' } });
+    return rows.map(toRecord);
+  }
+
+  // ------------------------------------------------------------- membership
+
+  /** Members ordered by person id, keyset after `afterId`. */
+  async members(list: SmartListRecord, options: { limit: number; afterId?: string | null; now: number }): Promise<PersonEntity[]> {
+    const condition = named(compileFilterSet(list.definition, { now: options.now, personId: 'p.id' }), 'sl');
+    const qb = this.dataSource
+      .getRepository(PersonEntity)
+      .createQueryBuilder('p')
+      .where('p.workspace_id = :workspaceId', { workspaceId: list.workspaceId })
+      .andWhere(condition.text, condition.params);
+    if (options.afterId) qb.andWhere('p.id > :afterId', { afterId: options.afterId });
+    return qb.orderBy('p.id', 'ASC').limit(options.limit).getMany();
+  }
+
+  async memberCount(list: SmartListRecord, now: number): Promise<number> {
+    const condition = compileFilterSet(list.definition, { now, personId: 'p.id' });
+    const [row] = await this.dataSource.query(`SELECT COUNT(*) AS n FROM person p WHERE p.workspace_id = ? AND ${condition.text}`, [
+      list.workspaceId,
+      ...condition.params,
+    ]);
+    return Number(row.n);
+  }
+
+  async includes(list: SmartListRecord, personId: string, now: number): Promise<boolean> {
+    return this.passes(this.dataSource.manager, list.workspaceId, personId, list.definition, now);
+  }
+
+  /**
+   * Whether one person passes a filter set right now, inside the caller's
+   * transaction when it has one (campaigns check their filters after the
+   * triggering activity is stored, before it commits).
+   */
+  async passes(db: EntityManager, workspaceId: string, personId: string, definition: FilterSetDef, now: number): Promise<boolean> {
+    const condition = compileFilterSet(definition, { now, personId: 'p.id' });
+    const rows = await db.query(`SELECT 1 AS hit FROM person p WHERE p.workspace_id = ? AND p.id = ? AND ${condition.text}`, [
+      workspaceId,
+      personId,
+      ...condition.params,
+    ]);
+    return rows.length > 0;
+  }
+
+  /**
+   * For each person, the lists of the workspace it is a member of (ordered by
+   * list id): one UNION ALL query per group of lists for the whole batch of
+   * people, for Person.smartLists through a DataLoader.
+   */
+  async listsOf(workspaceId: string, personIds: readonly string[], now: number): Promise<SmartListRecord[][]> {
+    const lists = await this.all(workspaceId);
+    const hits = new Map<string, Set<number>>();
+    const people = [...new Set(personIds)];
+    if (people.length === 0) return [];
+    const parts = lists.map((list, index) => {
+      const condition = compileFilterSet(list.definition, { now, personId: 'p.id' });
+      return {
+        // The list's index is an integer literal from this loop, never input.
+        text: `SELECT ${index} AS list_index, p.id AS person_id FROM person p WHERE p.workspace_id = ? AND p.id IN (${placeholders(people.length)}) AND ${condition.text}`,
+        params: [workspaceId, ...people, ...condition.params],
+      };
+    });
+    // Groups stay under both databases' bound-parameter limits (SQLite's is the lower, 32766).
+    const groups: Array<typeof parts> = [];
+    for (const part of parts) {
+      const group = groups[groups.length - 1];
+      const groupParams = group?.reduce((sum, p) => sum + p.params.length, 0) ?? 0;
+      if (group && group.length < LISTS_PER_MEMBERSHIP_QUERY && groupParams + part.params.length <= MAX_PARAMS_PER_QUERY) group.push(part);
+      else groups.push([part]);
+    }
+    for (const group of groups) {
+      const rows: Array<{ list_index: number | string; person_id: string }> = await this.dataSource.query(
+        group.map((part) => part.text).join(' UNION ALL '),
+        group.flatMap((part) => part.params),
+      );
+      for (const row of rows) {
+        const set = hits.get(row.person_id) ?? new Set<number>();
+        set.add(Number(row.list_index));
+        hits.set(row.person_id, set);
+      }
+    }
+    return personIds.map((id) => lists.filter((_, index) => hits.get(id)?.has(index) ?? false));
+  }
+}

@@ -1,0 +1,116 @@
+import { ChatActivityType, MeetingStatus } from '../../src/activity/activity.entity';
+import { subtractDuration } from '../../src/smart-list/duration';
+import { constraintsMatch } from '../../src/smart-list/filter.match';
+import { TimeUnit } from '../../src/smart-list/filter.model';
+import { parseConstraints, parseFilterSet } from '../../src/smart-list/filter.parser';
+import { compileFilterSet } from '../../src/smart-list/filter.sql';
+
+const utc = (s: string) => Date.parse(s);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('calendar months', () => {
+  it.each([
+    ['2026-03-31T10:00:00Z', 1, '2026-02-28T10:00:00.000Z'],
+    ['2024-03-31T10:00:00Z', 1, '2024-02-29T10:00:00.000Z'],
+    ['2026-05-31T00:00:00Z', 1, '2026-04-30T00:00:00.000Z'],
+    ['2026-01-15T08:30:00Z', 1, '2025-12-15T08:30:00.000Z'],
+    ['2026-03-31T23:59:59Z', 13, '2025-02-28T23:59:59.000Z'],
+    ['2026-07-31T00:00:00Z', 5, '2026-02-28T00:00:00.000Z'],
+  ])('%s minus %d months is %s', (at, months, expected) => {
+    expect(iso(subtractDuration(utc(at), { amount: months, unit: TimeUnit.MONTHS }))).toBe(expected);
+  });
+
+  it('fixed units subtract exact milliseconds', () => {
+    const at = utc('2026-03-10T00:00:00Z');
+    expect(iso(subtractDuration(at, { amount: 2, unit: TimeUnit.WEEKS }))).toBe('2026-02-24T00:00:00.000Z');
+    expect(iso(subtractDuration(at, { amount: 90, unit: TimeUnit.MINUTES }))).toBe('2026-03-09T22:30:00.000Z');
+  });
+});
+
+describe('filter compilation', () => {
+  const compile = (input: Record<string, unknown>) => compileFilterSet(parseFilterSet(input, ['input']), { now: utc('2026-03-31T12:00:00Z'), personId: 'p.id' });
+
+  it('binds every value as a parameter and escapes LIKE wildcards', () => {
+    const sql = compile({
+      filters: [{ activity: 'TRIGGERED', constraints: { pageUrl: { contains: ["100%_off'; DROP TABLE person; --"] }, chat: { is: ['Welcome'] } } }],
+    });
+    expect(sql.text).not.toContain('DROP');
+    expect(sql.text).not.toContain('Welcome');
+    expect(sql.params).toContain("%100!%!_off'; drop table person; --%");
+    expect(sql.params).toContain('welcome');
+    expect(sql.text.split('?').length - 1).toBe(sql.params.length);
+  });
+
+  it('uses EXISTS for once, COUNT for more, and negates each', () => {
+    expect(compile({ filters: [{ activity: 'ENGAGED' }] }).text).toMatch(/^EXISTS \(SELECT 1 FROM activity a WHERE a\.person_id = p\.id AND a\.type = \?\)$/);
+    expect(compile({ filters: [{ activity: 'ENGAGED', negated: true }] }).text).toMatch(/^NOT EXISTS/);
+    const counted = compile({ filters: [{ activity: 'ENGAGED', minNumberOfTimes: 3, negated: true }] });
+    expect(counted.text).toMatch(/^\(SELECT COUNT\(\*\) FROM activity a WHERE .*\) < \?$/);
+    expect(counted.params).toEqual(['ENGAGED', 3]);
+  });
+
+  it('computes relative dates in Node with calendar months', () => {
+    const sql = compile({ filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPast: { amount: 1, unit: 'MONTHS' } } }] });
+    expect(sql.params).toEqual(['GOAL_ACHIEVED', utc('2026-02-28T12:00:00Z')]);
+  });
+
+  it('leaves filters out of the SQL that advanced logic does not mention, and keeps its structure', () => {
+    const sql = compile({ logic: 'ADVANCED', advancedLogic: '1 or not 3', filters: [{ activity: 'ENGAGED' }, { activity: 'TRIGGERED' }, { activity: 'GOAL_ACHIEVED' }] });
+    expect(sql.params).toEqual(['ENGAGED', 'GOAL_ACHIEVED']);
+    expect(sql.text).toMatch(/^\(EXISTS .* OR \(NOT EXISTS .*\)\)$/);
+  });
+});
+
+describe('constraint parsing and in-memory matching', () => {
+  const activity = {
+    chatKind: 'DIALOGUE' as any,
+    chatId: 'Welcome-Bot',
+    agentId: null,
+    documentId: null,
+    goal: null,
+    pageUrl: 'https://example.com/Pricing?x=1',
+    meetingStatus: null as MeetingStatus | null,
+  };
+  const match = (constraints: Record<string, unknown>, type = ChatActivityType.TRIGGERED) => constraintsMatch(activity, parseConstraints(constraints, ['c'], type));
+
+  it.each([
+    [{}, true],
+    [{ chatKind: 'DIALOGUE' }, true],
+    [{ chatKind: 'CONVERSATIONAL_FLOW' }, false],
+    [{ chat: { is: ['welcome-bot'] } }, true],
+    [{ chat: { isNot: ['WELCOME-BOT'] } }, false],
+    [{ chat: { isNot: ['other'] } }, true],
+    [{ pageUrl: { contains: ['/pricing'] } }, true],
+    [{ pageUrl: { startsWith: ['https://example.com/p'] } }, true],
+    [{ pageUrl: { startsWith: ['example.com'] } }, false],
+    [{ chat: { is: ['welcome-bot'] }, chatKind: 'CONVERSATIONAL_FLOW' }, false],
+  ])('%j → %s', (constraints, expected) => {
+    expect(match(constraints)).toBe(expected);
+  });
+
+  it('isNot does not hold for a missing value', () => {
+    expect(constraintsMatch({ ...activity, pageUrl: null }, parseConstraints({ pageUrl: { isNot: ['x'] } }, [], null))).toBe(false);
+  });
+
+  it.each([
+    [{ agent: { is: ['a'] } }, ChatActivityType.ENGAGED, ['c', 'agent'], /agent does not apply to ENGAGED/],
+    [{ document: { is: ['d'] } }, ChatActivityType.GOAL_ACHIEVED, ['c', 'document'], /only to INTERACTED_WITH_DOCUMENT/],
+    [{ goal: { is: ['g'] } }, ChatActivityType.TRIGGERED, ['c', 'goal'], /goal does not apply/],
+    [{ meetingStatus: ['SCHEDULED'] }, ChatActivityType.ENGAGED_WITH_AGENT, ['c', 'meetingStatus'], /meetingStatus does not apply/],
+    [{ chat: { is: ['a'], contains: ['b'] } }, ChatActivityType.TRIGGERED, ['c', 'chat'], /exactly one of is, isNot, contains, startsWith \(found 2\)/],
+    [{ chat: {} }, ChatActivityType.TRIGGERED, ['c', 'chat'], /found 0/],
+    [{ chat: { is: [] } }, ChatActivityType.TRIGGERED, ['c', 'chat', 'is'], /at least one value/],
+    [{ chat: { is: ['ok', ''] } }, ChatActivityType.TRIGGERED, ['c', 'chat', 'is', '1'], /non-empty/],
+    [{ pageUrl: { contains: ['x'.repeat(2049)] } }, ChatActivityType.TRIGGERED, ['c', 'pageUrl', 'contains', '0'], /at most 2048/],
+    [{ meetingStatus: [] }, ChatActivityType.MEETING_SCHEDULED, ['c', 'meetingStatus'], /at least one status/],
+  ])('rejects %j on %s at %j', (constraints, type, field, message) => {
+    let error: any;
+    try {
+      parseConstraints(constraints, ['c'], type);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(error.message).toMatch(message);
+  });
+});
