@@ -5,6 +5,8 @@ import { ActivityService } from './activity/activity.service';
 import { ApiKeyService } from './auth/api-key.service';
 import { PersonService } from './person/person.service';
 import { SmartListService } from './smart-list/smart-list.service';
+import { CampaignService } from './campaign/campaign.service';
+import { moveCampaignRuns } from './campaign/campaign-merge';
 import type { AppPubSub } from './graphql/pubsub';
 
 /**
@@ -20,11 +22,16 @@ export interface Services {
   people: PersonService;
   activities: ActivityService;
   smartLists: SmartListService;
+  campaigns: CampaignService;
 }
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   const people = new PersonService(dataSource);
   const activities = new ActivityService(dataSource, people, pubSub, log, config.writeBatchesInFlight);
+  const smartLists = new SmartListService(dataSource);
+  const campaigns = new CampaignService(dataSource, smartLists, pubSub, null);
+  activities.registerHook(campaigns.activityHook);
+  people.registerMergeStep(moveCampaignRuns);
   return {
     config,
     dataSource,
@@ -33,6 +40,7 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
     apiKeys: new ApiKeyService(dataSource, config.authCacheTtlMs),
     people,
     activities,
-    smartLists: new SmartListService(dataSource),
+    smartLists,
+    campaigns,
   };
 }

@@ -23,6 +23,14 @@ const REQUIRED_SCOPE: Record<string, string | null> = {
   createSmartList: 'MANAGE',
   updateSmartList: 'MANAGE',
   deleteSmartList: 'MANAGE',
+  campaign: 'READ',
+  campaigns: 'READ',
+  createCampaign: 'MANAGE',
+  updateCampaign: 'MANAGE',
+  activateCampaign: 'MANAGE',
+  deactivateCampaign: 'MANAGE',
+  deleteCampaign: 'MANAGE',
+  campaignTriggered: 'SUBSCRIBE',
 };
 
 describe('access to every operation', () => {
@@ -83,6 +91,22 @@ const OPERATIONS: Array<{ name: string; query: string; variables: (ids: Ids) => 
     variables: (ids) => ({ id: ids.smartList }),
   },
   { name: 'deleteSmartList', query: 'mutation($id: ID!) { deleteSmartList(id: $id) }', variables: (ids) => ({ id: ids.listToDelete }) },
+  {
+    name: 'campaign',
+    query: 'query($id: ID!) { campaign(id: $id) { id runs { edges { node { id person { id } activity { id } } } } } }',
+    variables: (ids) => ({ id: ids.campaign }),
+    read: (d) => d.campaign,
+  },
+  { name: 'campaigns', query: '{ campaigns { edges { node { id } } } }', variables: () => ({}), read: (d) => d.campaigns.edges },
+  { name: 'createCampaign', query: 'mutation { createCampaign(input: { name: "m", triggers: [{ activity: ENGAGED }] }) { id } }', variables: () => ({}) },
+  {
+    name: 'updateCampaign',
+    query: 'mutation($id: ID!) { updateCampaign(id: $id, input: { name: "matrix", triggers: [{ activity: GOAL_ACHIEVED }] }) { id } }',
+    variables: (ids) => ({ id: ids.campaign }),
+  },
+  { name: 'activateCampaign', query: 'mutation($id: ID!) { activateCampaign(id: $id) { id } }', variables: (ids) => ({ id: ids.campaign }) },
+  { name: 'deactivateCampaign', query: 'mutation($id: ID!) { deactivateCampaign(id: $id) { id } }', variables: (ids) => ({ id: ids.campaignToDeactivate }) },
+  { name: 'deleteCampaign', query: 'mutation($id: ID!) { deleteCampaign(id: $id) }', variables: (ids) => ({ id: ids.campaignToDelete }) },
 ];
 
 /** A refused field is null: the whole data for a non-null root field, the field itself for a nullable one. */
@@ -96,6 +120,9 @@ interface Ids {
   keyToRevoke: string;
   smartList: string;
   listToDelete: string;
+  campaign: string;
+  campaignToDeactivate: string;
+  campaignToDelete: string;
 }
 
 describe('the scope × operation × workspace matrix', () => {
@@ -112,9 +139,22 @@ describe('the scope × operation × workspace matrix', () => {
       { input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat, person: { email: 'owner@example.com' } } },
     );
     const created = await server.gql('mutation { createApiKey(name: "victim", scopes: [READ]) { apiKey { id } } }');
+    const campaign = async (name: string) => {
+      const id = (await server.gql(`mutation { createCampaign(input: { name: "${name}", triggers: [{ activity: GOAL_ACHIEVED }] }) { id } }`)).data.createCampaign.id;
+      await server.gql('mutation($id: ID!) { activateCampaign(id: $id) { id } }', { id });
+      return id;
+    };
     const list = async (name: string) =>
       (await server.gql(`mutation { createSmartList(input: { name: "${name}", filters: [{ activity: GOAL_ACHIEVED }] }) { id } }`)).data.createSmartList.id;
+    const matrixCampaign = await campaign('matrix');
+    // A run for the campaign's runs to show (and another workspace never to see).
+    await server.gql('mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome } }', {
+      input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat },
+    });
     ids = {
+      campaign: matrixCampaign,
+      campaignToDeactivate: await campaign('to deactivate'),
+      campaignToDelete: await campaign('to delete'),
       smartList: await list('matrix'),
       listToDelete: await list('to delete'),
       person: recorded.data.recordChatActivity.activity.person.id,
@@ -126,7 +166,7 @@ describe('the scope × operation × workspace matrix', () => {
   afterAll(() => server.stop());
 
   it('covers every operation listed in REQUIRED_SCOPE (subscriptions over WebSocket below)', () => {
-    expect([...OPERATIONS.map((o) => o.name), 'activityRecorded'].sort()).toEqual(Object.keys(REQUIRED_SCOPE).sort());
+    expect([...OPERATIONS.map((o) => o.name), 'activityRecorded', 'campaignTriggered'].sort()).toEqual(Object.keys(REQUIRED_SCOPE).sort());
   });
 
   for (const operation of OPERATIONS) {
@@ -194,6 +234,19 @@ describe('the scope × operation × workspace matrix', () => {
     const res = await server.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: created.data.createApiKey.apiKey.id }, otherAdmin);
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect((await server.gql('{ viewer { apiKey { id } } }', {}, created.data.createApiKey.secret)).errors).toBeUndefined();
+  });
+
+  it.each(['RECORD', 'READ', 'MANAGE'])('campaignTriggered with a %s key is FORBIDDEN, with SUBSCRIBE allowed, and NOT_FOUND from another workspace', async (scope) => {
+    const query = 'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id } }';
+    const [denied] = await subscribe(server.wsClient(keys[scope]), query, { id: ids.campaign }).waitFor(1);
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const [foreign] = await subscribe(server.wsClient(otherAdmin), query, { id: ids.campaign }).waitFor(1);
+    expect(foreign.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const allowed = subscribe(server.wsClient(keys.SUBSCRIBE), query, { id: ids.campaign });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(allowed.error).toBeUndefined();
+    expect(allowed.received).toEqual([]);
+    allowed.unsubscribe();
   });
 
   it.each(['RECORD', 'READ', 'MANAGE'])('activityRecorded with a %s key is FORBIDDEN, with SUBSCRIBE allowed', async (scope) => {

@@ -94,7 +94,7 @@ export function parseConstraints(input: unknown, path: Path, activity: ChatActiv
   return out;
 }
 
-function parseDuration(input: unknown, path: Path): DurationDef {
+export function parseDuration(input: unknown, path: Path): DurationDef {
   const raw = (input ?? {}) as Loose;
   const amount = raw.amount;
   if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 1 || amount > LIMITS.durationAmount) {

@@ -1,0 +1,491 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../activity/activity-hooks';
+import type { ActivityEntity } from '../activity/activity.entity';
+import { ChatActivityType } from '../activity/activity.entity';
+import { newId } from '../db/columns';
+import { isMysql, placeholders } from '../db/sql';
+import { UserInputError } from '../errors';
+import type { AppPubSub } from '../graphql/pubsub';
+import type { PersonEntity } from '../person/person.entity';
+import { subtractDuration } from '../smart-list/duration';
+import { constraintsMatch } from '../smart-list/filter.match';
+import { parseConstraints, parseDuration, parseFilterSet } from '../smart-list/filter.parser';
+import { restoreFilterSet } from '../smart-list/smart-list.service';
+import type { SmartListService } from '../smart-list/smart-list.service';
+import type { FilterSetDef } from '../smart-list/filter.model';
+import { CAMPAIGN_TRIGGERED_TOPIC, personJson, type RunPayload } from './campaign-payload';
+import { campaignInputError, CampaignErrorReason, campaignInactive, campaignNotFound } from './campaign.errors';
+import {
+  CAMPAIGN_COLUMNS,
+  type CampaignRow,
+  FlowAction,
+  MAX_DESCRIPTION,
+  MAX_FLOW_STEPS,
+  MAX_SCORE_DELTA,
+  MAX_STEP_CONDITIONS,
+  MAX_TRIGGERS,
+  MAX_WEBHOOK_URL,
+  QualificationKind,
+  RUN_COLUMNS,
+  type RunRow,
+  type StepResult,
+  StepOutcome,
+  type StoredDefinition,
+  toCampaignRow,
+  toRunRow,
+} from './campaign.model';
+import type { RunSource } from './campaign-stream';
+
+/** What campaigns need from the delivery outbox (DeliveryService), kept narrow so either side can change. */
+export interface DeliveryQueue {
+  enqueue(
+    tx: EntityManager,
+    items: ReadonlyArray<{ workspaceId: string; kind: 'INTERESTING_MOMENT' | 'WEBHOOK'; activityId: string; campaignRunId: string; url?: string | null; payload: Record<string, unknown> }>,
+  ): Promise<string[]>;
+  wake: () => void;
+}
+
+export interface CampaignInputShape {
+  name: string;
+  description?: string | null;
+  triggers?: unknown;
+  filterLogic?: unknown;
+  advancedLogic?: unknown;
+  filters?: unknown;
+  qualification?: { kind?: unknown; interval?: unknown } | null;
+  flow?: unknown;
+}
+
+const MAX_NAME = 255;
+
+function validWebhookUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses and checks a campaign input; throws BAD_USER_INPUT naming the field. */
+export function parseCampaignInput(input: CampaignInputShape): { name: string; description: string | null; definition: StoredDefinition } {
+  const err = (message: string, field: string[], reason: CampaignErrorReason = CampaignErrorReason.FIELD_REQUIRED) => campaignInputError(message, ['input', ...field], reason);
+  if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > MAX_NAME) {
+    throw new UserInputError(`name must be 1 to ${MAX_NAME} characters and not blank`, ['input', 'name']);
+  }
+  const description = input.description ?? null;
+  if (description !== null && description.length > MAX_DESCRIPTION) throw new UserInputError(`description must be at most ${MAX_DESCRIPTION} characters`, ['input', 'description']);
+
+  const rawTriggers = Array.isArray(input.triggers) ? input.triggers : [];
+  if (rawTriggers.length < 1 || rawTriggers.length > MAX_TRIGGERS) throw err(`needs 1 to ${MAX_TRIGGERS} triggers`, ['triggers'], CampaignErrorReason.TRIGGERS_COUNT);
+  const triggers = rawTriggers.map((trigger: any, i: number) => {
+    const activity = trigger.activity as ChatActivityType;
+    return { activity, constraints: parseConstraints(trigger.constraints, ['input', 'triggers', String(i), 'constraints'], activity) };
+  });
+
+  const filterSet = parseFilterSet(
+    { logic: input.filterLogic, advancedLogic: input.advancedLogic, filters: input.filters },
+    ['input'],
+    { names: { logic: 'filterLogic', advancedLogic: 'advancedLogic', filters: 'filters' }, minFilters: 0 },
+  );
+
+  const kind = (input.qualification?.kind ?? QualificationKind.EACH_TIME) as QualificationKind;
+  const rawInterval = input.qualification?.interval ?? null;
+  if (kind === QualificationKind.ONCE_EVERY && rawInterval === null) throw err('ONCE_EVERY needs an interval', ['qualification', 'interval'], CampaignErrorReason.INTERVAL_REQUIRED);
+  if (kind !== QualificationKind.ONCE_EVERY && rawInterval !== null) throw err(`${kind} takes no interval`, ['qualification', 'interval'], CampaignErrorReason.INTERVAL_NOT_ALLOWED);
+  const interval = rawInterval === null ? null : parseDuration(rawInterval, ['input', 'qualification', 'interval']);
+
+  const rawFlow = Array.isArray(input.flow) ? input.flow : [];
+  if (rawFlow.length > MAX_FLOW_STEPS) throw err(`at most ${MAX_FLOW_STEPS} steps`, ['flow'], CampaignErrorReason.FLOW_TOO_LONG);
+  const triggerTypes = triggers.map((t) => t.activity);
+  const flow = rawFlow.map((step: any, i: number) => {
+    const at = (field: string) => ['flow', String(i), field];
+    const action = step.action as FlowAction;
+    const has = (field: string) => step[field] !== undefined && step[field] !== null;
+    const wants: Record<FlowAction, string> = { [FlowAction.CHANGE_SCORE]: 'scoreDelta', [FlowAction.INTERESTING_MOMENT]: 'description', [FlowAction.WEBHOOK]: 'webhookUrl' };
+    for (const field of ['scoreDelta', 'description', 'webhookUrl']) {
+      if (field === wants[action] && !has(field)) throw err(`${action} needs ${field}`, at(field), CampaignErrorReason.FIELD_REQUIRED);
+      if (field !== wants[action] && has(field)) throw err(`${field} is not used by ${action}`, at(field), CampaignErrorReason.FIELD_NOT_ALLOWED);
+    }
+    if (action === FlowAction.CHANGE_SCORE && (!Number.isInteger(step.scoreDelta) || step.scoreDelta === 0 || Math.abs(step.scoreDelta) > MAX_SCORE_DELTA)) {
+      throw err(`scoreDelta must be a non-zero integer from -${MAX_SCORE_DELTA} to ${MAX_SCORE_DELTA}`, at('scoreDelta'), CampaignErrorReason.SCORE_DELTA_INVALID);
+    }
+    if (action === FlowAction.INTERESTING_MOMENT && (typeof step.description !== 'string' || step.description.trim() === '' || step.description.length > MAX_DESCRIPTION)) {
+      throw err(`description must be 1 to ${MAX_DESCRIPTION} characters`, at('description'), CampaignErrorReason.FIELD_REQUIRED);
+    }
+    if (action === FlowAction.WEBHOOK && (typeof step.webhookUrl !== 'string' || step.webhookUrl.length > MAX_WEBHOOK_URL || !validWebhookUrl(step.webhookUrl))) {
+      throw err(`webhookUrl must be an http(s) URL of at most ${MAX_WEBHOOK_URL} characters`, at('webhookUrl'), CampaignErrorReason.WEBHOOK_URL_INVALID);
+    }
+    const rawConditions = Array.isArray(step.conditions) ? step.conditions : [];
+    if (rawConditions.length > MAX_STEP_CONDITIONS) throw err(`at most ${MAX_STEP_CONDITIONS} conditions`, at('conditions'), CampaignErrorReason.TOO_MANY_CONDITIONS);
+    const conditions = rawConditions.map((condition: unknown, j: number) => {
+      const path = ['input', 'flow', String(i), 'conditions', String(j)];
+      // A condition looks at the triggering activity: it must be able to hold for at least one trigger's type.
+      const errors: unknown[] = [];
+      for (const type of triggerTypes) {
+        try {
+          return parseConstraints(condition, path, type);
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+      throw errors[0];
+    });
+    return {
+      action,
+      conditions,
+      scoreDelta: action === FlowAction.CHANGE_SCORE ? step.scoreDelta : null,
+      description: action === FlowAction.INTERESTING_MOMENT ? step.description : null,
+      webhookUrl: action === FlowAction.WEBHOOK ? step.webhookUrl : null,
+    };
+  });
+
+  return {
+    name: input.name,
+    description,
+    definition: { triggers, filterLogic: filterSet.logic, advancedLogic: filterSet.advancedLogic, filters: filterSet.filters, qualification: { kind, interval }, flow },
+  };
+}
+
+/** A campaign restored for the write path: definition plus its compiled filter set. */
+interface LiveCampaign {
+  row: CampaignRow;
+  filters: FilterSetDef;
+}
+
+interface PlannedRun {
+  campaign: LiveCampaign;
+  activity: ActivityEntity;
+  run: RunRow;
+}
+
+/**
+ * Campaigns: definitions, and their evaluation on the write path. The hook
+ * runs inside the transaction that stored the activities, so runs, score
+ * changes and queued deliveries commit or roll back with them; runs are
+ * published after the commit, each once, to its campaign's topic.
+ */
+export class CampaignService implements RunSource {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly smartLists: SmartListService,
+    private readonly pubSub: AppPubSub,
+    private readonly deliveries: DeliveryQueue | null,
+  ) {}
+
+  // ------------------------------------------------------------ definitions
+
+  async create(workspaceId: string, input: CampaignInputShape): Promise<CampaignRow> {
+    const parsed = parseCampaignInput(input);
+    const id = newId();
+    const now = Date.now();
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(`INSERT INTO campaign (${CAMPAIGN_COLUMNS}, run_seq) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0)`, [
+        id,
+        workspaceId,
+        parsed.name,
+        parsed.description,
+        JSON.stringify(parsed.definition),
+        now,
+        now,
+      ]);
+      await this.writeTriggers(tx, workspaceId, id, parsed.definition);
+    });
+    return (await this.get(workspaceId, id))!;
+  }
+
+  async update(workspaceId: string, id: string, input: CampaignInputShape): Promise<CampaignRow> {
+    const parsed = parseCampaignInput(input);
+    await this.dataSource.transaction(async (tx) => {
+      const affected = await exec(tx, 'UPDATE campaign SET name = ?, description = ?, definition = ?, updated_at = ? WHERE workspace_id = ? AND id = ?', [
+        parsed.name,
+        parsed.description,
+        JSON.stringify(parsed.definition),
+        Date.now(),
+        workspaceId,
+        id,
+      ]);
+      if (affected === 0) throw campaignNotFound(id);
+      await tx.query('DELETE FROM campaign_trigger WHERE campaign_id = ?', [id]);
+      await this.writeTriggers(tx, workspaceId, id, parsed.definition);
+    });
+    return (await this.get(workspaceId, id))!;
+  }
+
+  async setActive(workspaceId: string, id: string, active: boolean): Promise<CampaignRow> {
+    const affected = await this.dataSource.transaction((tx) =>
+      exec(tx, 'UPDATE campaign SET active = ?, updated_at = ? WHERE workspace_id = ? AND id = ?', [active ? 1 : 0, Date.now(), workspaceId, id]),
+    );
+    if (affected === 0) throw campaignNotFound(id);
+    return (await this.get(workspaceId, id))!;
+  }
+
+  async delete(workspaceId: string, id: string): Promise<void> {
+    const affected = await this.dataSource.transaction((tx) => exec(tx, 'DELETE FROM campaign WHERE workspace_id = ? AND id = ?', [workspaceId, id]));
+    if (affected === 0) throw campaignNotFound(id);
+  }
+
+  async get(workspaceId: string, id: string): Promise<CampaignRow | null> {
+    const [row] = await this.dataSource.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE workspace_id = ? AND id = ?`, [workspaceId, id]);
+    return row ? toCampaignRow(row) : null;
+  }
+
+  /** Newest first, keyset before `beforeId` (ids are time-ordered UUIDv7). */
+  async list(workspaceId: string, options: { limit: number; beforeId?: string | null }): Promise<CampaignRow[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE workspace_id = ?${options.beforeId ? ' AND id < ?' : ''} ORDER BY id DESC LIMIT ?`,
+      options.beforeId ? [workspaceId, options.beforeId, options.limit] : [workspaceId, options.limit],
+    );
+    return rows.map(toCampaignRow);
+  }
+
+  /** A campaign's runs, newest first, keyset before `beforeSeq`. */
+  async runs(campaignId: string, options: { limit: number; beforeSeq?: number | null }): Promise<RunRow[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${RUN_COLUMNS} FROM campaign_run WHERE campaign_id = ?${options.beforeSeq != null ? ' AND seq < ?' : ''} ORDER BY seq DESC LIMIT ?`,
+      options.beforeSeq != null ? [campaignId, options.beforeSeq, options.limit] : [campaignId, options.limit],
+    );
+    return rows.map(toRunRow);
+  }
+
+  async getRuns(workspaceId: string, ids: readonly string[]): Promise<Array<RunRow | null>> {
+    const rows = await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM campaign_run WHERE workspace_id = ? AND id IN (${placeholders(ids.length)})`, [workspaceId, ...ids]);
+    const byId = new Map<string, RunRow>(rows.map((r: Record<string, unknown>) => [r.id as string, toRunRow(r)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<Array<CampaignRow | null>> {
+    const rows = await this.dataSource.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE workspace_id = ? AND id IN (${placeholders(ids.length)})`, [workspaceId, ...ids]);
+    const byId = new Map<string, CampaignRow>(rows.map((r: Record<string, unknown>) => [r.id as string, toCampaignRow(r)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** The campaign a subscriber may listen to: of its workspace (NOT_FOUND) and active (BAD_USER_INPUT). */
+  async listenable(workspaceId: string, id: string): Promise<CampaignRow> {
+    const campaign = await this.get(workspaceId, id);
+    if (!campaign) throw campaignNotFound(id);
+    if (!campaign.active) throw campaignInactive(id);
+    return campaign;
+  }
+
+  private async writeTriggers(tx: EntityManager, workspaceId: string, campaignId: string, definition: StoredDefinition): Promise<void> {
+    // One index row per activity type: the write path looks campaigns up by (workspace, type).
+    const types = [...new Set(definition.triggers.map((t) => t.activity))];
+    await tx.query(
+      `INSERT INTO campaign_trigger (campaign_id, position, workspace_id, activity_type) VALUES ${types.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      types.flatMap((type, i) => [campaignId, i + 1, workspaceId, type]),
+    );
+  }
+
+  // ------------------------------------------------------- run stream source
+
+  async lastSeq(campaignId: string): Promise<number> {
+    const [row] = await this.dataSource.query('SELECT run_seq FROM campaign WHERE id = ?', [campaignId]);
+    return row ? Number(row.run_seq) : 0;
+  }
+
+  async runsBetween(campaignId: string, afterSeq: number, beforeSeq: number | null, limit: number): Promise<RunRow[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${RUN_COLUMNS} FROM campaign_run WHERE campaign_id = ? AND seq > ?${beforeSeq !== null ? ' AND seq < ?' : ''} ORDER BY seq LIMIT ?`,
+      beforeSeq !== null ? [campaignId, afterSeq, beforeSeq, limit] : [campaignId, afterSeq, limit],
+    );
+    return rows.map(toRunRow);
+  }
+
+  /** Replayed runs: the current person and the stored activity (live runs carry them from the write). */
+  async payloadsOf(campaign: CampaignRow, runs: readonly RunRow[]): Promise<RunPayload[]> {
+    if (runs.length === 0) return [];
+    const personIds = [...new Set(runs.map((r) => r.personId))];
+    const activityIds = [...new Set(runs.map((r) => r.activityId))];
+    const people = await this.dataSource.query(`SELECT * FROM person WHERE id IN (${placeholders(personIds.length)})`, personIds);
+    const activities = await this.dataSource.query(`SELECT * FROM activity WHERE id IN (${placeholders(activityIds.length)})`, activityIds);
+    const personById = new Map<string, PersonEntity>(people.map((p: any) => [p.id, rawPerson(p)]));
+    const activityById = new Map<string, Record<string, unknown>>(activities.map((a: any) => [a.id, rawActivityJson(a)]));
+    return runs
+      .filter((run) => personById.has(run.personId) && activityById.has(run.activityId))
+      .map((run) => ({ run, campaign, person: personJson(personById.get(run.personId)!), activity: activityById.get(run.activityId)! }));
+  }
+
+  // ------------------------------------------------------------- write path
+
+  readonly activityHook: ActivityRecordedHook = async (tx, recorded) => this.onRecorded(tx, recorded);
+
+  private async candidates(tx: EntityManager, workspaceId: string, types: readonly ChatActivityType[]): Promise<LiveCampaign[]> {
+    const rows = await tx.query(
+      `SELECT DISTINCT t.campaign_id FROM campaign_trigger t WHERE t.workspace_id = ? AND t.activity_type IN (${placeholders(types.length)})`,
+      [workspaceId, ...types],
+    );
+    if (rows.length === 0) return [];
+    const ids = rows.map((r: { campaign_id: string }) => r.campaign_id);
+    const campaigns = await tx.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE id IN (${placeholders(ids.length)}) AND active = 1 ORDER BY id`, ids);
+    return campaigns.map((r: Record<string, unknown>) => {
+      const row = toCampaignRow(r);
+      const d = row.definition;
+      return { row, filters: restoreFilterSet({ logic: d.filterLogic, advancedLogic: d.advancedLogic, filters: d.filters }) };
+    });
+  }
+
+  private async onRecorded(tx: EntityManager, { workspaceId, activities }: RecordedActivities): Promise<AfterCommit | void> {
+    const types = [...new Set(activities.map((a) => a.type))];
+    const campaigns = await this.candidates(tx, workspaceId, types);
+    if (campaigns.length === 0) return;
+    const now = Date.now();
+    const planned: PlannedRun[] = [];
+    const queued: Array<Parameters<DeliveryQueue['enqueue']>[1][number]> = [];
+
+    for (const activity of activities) {
+      for (const campaign of campaigns) {
+        const definition = campaign.row.definition;
+        if (!definition.triggers.some((t) => t.activity === activity.type && constraintsMatch(activity, t.constraints))) continue;
+        if (campaign.filters.filters.length > 0 && !(await this.smartLists.passes(tx, workspaceId, activity.personId, campaign.filters, now))) continue;
+        const runId = newId();
+        if (!(await this.qualify(tx, campaign.row, activity.personId, runId, now))) continue;
+
+        const steps: StepResult[] = [];
+        for (const [i, step] of definition.flow.entries()) {
+          const position = i + 1;
+          if (!step.conditions.every((condition) => constraintsMatch(activity, condition))) {
+            steps.push({ position, action: step.action, outcome: StepOutcome.SKIPPED });
+            continue;
+          }
+          if (step.action === FlowAction.CHANGE_SCORE) {
+            // Atomic in the database: concurrent runs add up.
+            await tx.query('UPDATE person SET score = score + ?, updated_at = ? WHERE id = ?', [step.scoreDelta, now, activity.personId]);
+            steps.push({ position, action: step.action, outcome: StepOutcome.DONE });
+            continue;
+          }
+          const payload = {
+            campaign: { id: campaign.row.id, name: campaign.row.name },
+            run: { id: runId, triggeredAt: new Date(now).toISOString() },
+            personId: activity.personId,
+            activity: rawActivityJson(activity),
+            ...(step.action === FlowAction.INTERESTING_MOMENT ? { description: step.description } : {}),
+          };
+          const item = {
+            workspaceId,
+            kind: step.action === FlowAction.WEBHOOK ? ('WEBHOOK' as const) : ('INTERESTING_MOMENT' as const),
+            activityId: activity.id,
+            campaignRunId: runId,
+            url: step.webhookUrl,
+            payload,
+          };
+          // The outbox skips an INTERESTING_MOMENT while Sales Insight is off: nothing is queued, so the step FAILED.
+          const written = this.deliveries ? await this.deliveries.enqueue(tx, [item]) : [];
+          steps.push({ position, action: step.action, outcome: written.length > 0 ? StepOutcome.QUEUED : StepOutcome.FAILED });
+          if (written.length > 0) queued.push(item);
+        }
+        planned.push({
+          campaign,
+          activity,
+          run: { id: runId, workspaceId, campaignId: campaign.row.id, seq: 0, personId: activity.personId, activityId: activity.id, triggeredAt: now, steps },
+        });
+      }
+    }
+    if (planned.length === 0) return;
+
+    // Sequence numbers last and in campaign id order: the campaign row lock that orders runs is held as briefly as possible.
+    const byCampaign = new Map<string, PlannedRun[]>();
+    for (const p of planned) byCampaign.set(p.campaign.row.id, [...(byCampaign.get(p.campaign.row.id) ?? []), p]);
+    for (const [campaignId, runs] of [...byCampaign].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      await tx.query('UPDATE campaign SET run_seq = run_seq + ? WHERE id = ?', [runs.length, campaignId]);
+      const [{ run_seq }] = await tx.query('SELECT run_seq FROM campaign WHERE id = ?', [campaignId]);
+      const first = Number(run_seq) - runs.length + 1;
+      runs.forEach((p, i) => (p.run.seq = first + i));
+    }
+    await tx.query(
+      `INSERT INTO campaign_run (${RUN_COLUMNS}) VALUES ${planned.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      planned.flatMap(({ run }) => [run.id, run.workspaceId, run.campaignId, run.seq, run.personId, run.activityId, run.triggeredAt, JSON.stringify(run.steps)]),
+    );
+
+    const personIds = [...new Set(planned.map((p) => p.run.personId))];
+    const people = await tx.query(`SELECT * FROM person WHERE id IN (${placeholders(personIds.length)})`, personIds);
+    const personById = new Map<string, PersonEntity>(people.map((p: any) => [p.id, rawPerson(p)]));
+    const payloads: RunPayload[] = planned
+      .sort((a, b) => a.run.seq - b.run.seq)
+      .map((p) => ({ run: p.run, campaign: p.campaign.row, person: personJson(personById.get(p.run.personId)!), activity: rawActivityJson(p.activity) }));
+    return () => {
+      for (const payload of payloads) this.pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, payload.run.campaignId, payload);
+      if (queued.length > 0) this.deliveries?.wake();
+    };
+  }
+
+  /**
+   * The qualification rule, race-safe through the (campaign, person) primary
+   * key of campaign_qualification: of two concurrent transactions, the second
+   * waits on the first's row and then sees it.
+   */
+  private async qualify(tx: EntityManager, campaign: CampaignRow, personId: string, runId: string, now: number): Promise<boolean> {
+    const { kind, interval } = campaign.definition.qualification;
+    if (kind === QualificationKind.EACH_TIME) return true;
+    if (kind === QualificationKind.ONCE_EVERY) {
+      const due = subtractDuration(now, interval!);
+      const updated = await exec(tx, 'UPDATE campaign_qualification SET last_run_at = ?, run_id = ? WHERE campaign_id = ? AND person_id = ? AND last_run_at <= ?', [
+        now,
+        runId,
+        campaign.id,
+        personId,
+        due,
+      ]);
+      if (updated > 0) return true;
+    }
+    const inserted = await exec(
+      tx,
+      `INSERT ${isMysql(tx) ? 'IGNORE' : 'OR IGNORE'} INTO campaign_qualification (campaign_id, person_id, workspace_id, last_run_at, run_id) VALUES (?, ?, ?, ?, ?)`,
+      [campaign.id, personId, campaign.workspaceId, now, runId],
+    );
+    return inserted > 0;
+  }
+}
+
+/** Runs a statement in the transaction and returns the rows it affected (TypeORM's structured result, both drivers). */
+async function exec(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const result = await tx.queryRunner!.query(sql, params, true);
+  return result.affected ?? 0;
+}
+
+/** A raw person row (either driver) as the entity. */
+function rawPerson(r: Record<string, any>): PersonEntity {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    email: r.email,
+    emailNormalized: r.email_normalized,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    company: r.company,
+    score: Number(r.score),
+    createdAt: new Date(Number(r.created_at)),
+    updatedAt: new Date(Number(r.updated_at)),
+  } as PersonEntity;
+}
+
+/** An activity (entity or raw row) as JSON-safe data in the shape toActivity reads (dates as ISO strings). */
+function rawActivityJson(a: Record<string, any>): Record<string, unknown> {
+  const get = (camel: string, snake: string) => (camel in a ? a[camel] : a[snake]);
+  const time = (value: unknown) => (value === null || value === undefined ? null : new Date(value instanceof Date ? value.getTime() : Number(value) || (value as string)).toISOString());
+  return {
+    id: a.id,
+    workspaceId: get('workspaceId', 'workspace_id'),
+    personId: get('personId', 'person_id'),
+    type: a.type,
+    occurredAt: time(get('occurredAt', 'occurred_at')),
+    recordedAt: time(get('recordedAt', 'recorded_at')),
+    visitorId: get('visitorId', 'visitor_id'),
+    sessionId: get('sessionId', 'session_id'),
+    chatKind: get('chatKind', 'chat_kind'),
+    chatId: get('chatId', 'chat_id'),
+    chatName: get('chatName', 'chat_name'),
+    pageUrl: get('pageUrl', 'page_url') ?? null,
+    clientEventId: get('clientEventId', 'client_event_id') ?? null,
+    prompt: a.prompt ?? null,
+    agentId: get('agentId', 'agent_id') ?? null,
+    agentName: get('agentName', 'agent_name') ?? null,
+    documentId: get('documentId', 'document_id') ?? null,
+    documentName: get('documentName', 'document_name') ?? null,
+    documentUrl: get('documentUrl', 'document_url') ?? null,
+    goal: a.goal ?? null,
+    meetingStartsAt: time(get('meetingStartsAt', 'meeting_starts_at')),
+    meetingDurationMinutes: get('meetingDurationMinutes', 'meeting_duration_minutes') ?? null,
+    meetingStatus: get('meetingStatus', 'meeting_status') ?? null,
+  };
+}

@@ -1,0 +1,161 @@
+import { TEST_MYSQL_URL, TEST_REDIS_URL } from './helpers/database';
+import { activeCampaign, CAMPAIGN_TRIGGERED, CREATE_CAMPAIGN, campaignInput, goal, record, unique } from './helpers/campaign-fixtures';
+import { startTestServer, subscribe, type TestServer } from './helpers/server';
+
+/** The cursor before a campaign's first run (sequence numbers start at 1). */
+const FROM_START = Buffer.from(JSON.stringify([0])).toString('base64url');
+
+describe('campaignTriggered', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  let key: string;
+  let workspaceId: string;
+  beforeEach(async () => {
+    ({ adminKey: key, workspaceId } = await server.createWorkspace(unique('workspace')));
+  });
+
+  const runsOf = (results: Array<{ data?: any; errors?: any[] }>) =>
+    results.map((r) => {
+      expect(r.errors).toBeUndefined();
+      return r.data.campaignTriggered;
+    });
+
+  it('delivers exactly the runs of its campaign, in order, with the whole run', async () => {
+    const mine = await activeCampaign(server, { triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['mine'] } } }], flow: [{ action: 'CHANGE_SCORE', scoreDelta: 2 }] }, key);
+    const otherCampaign = await activeCampaign(server, { triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['other'] } } }] }, key);
+    const otherWorkspace = await server.createWorkspace(unique('workspace'));
+    await activeCampaign(server, {}, otherWorkspace.adminKey);
+
+    // From the very first run: no race between the subscription starting and the first record.
+    const sub = subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId: mine, after: FROM_START });
+    const other = subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId: otherCampaign, after: FROM_START });
+    const visitor = unique('visitor');
+    const first = await record(server, goal(visitor, 'mine'), key);
+    await sub.waitFor(1);
+
+    const expected = [first.activity.id];
+    for (let i = 0; i < 5; i += 1) {
+      await record(server, goal(unique('visitor'), 'mine'), otherWorkspace.adminKey);
+      await record(server, goal(visitor, 'other'), key);
+      expected.push((await record(server, goal(visitor, 'mine'), key)).activity.id);
+    }
+    const runs = runsOf(await sub.waitFor(6));
+    expect(runs.map((r: any) => r.activity.id)).toEqual(expected);
+    expect(runs.every((r: any) => r.campaign.id === mine)).toBe(true);
+    expect(runs[0]).toMatchObject({ activity: { type: 'GOAL_ACHIEVED', goal: 'mine' }, person: { id: first.activity.person.id, score: 2 }, steps: [{ position: 1, action: 'CHANGE_SCORE', outcome: 'DONE' }] });
+    expect(runs[5].person.score).toBe(12);
+    const cursors = runs.map((r: any) => r.cursor);
+    expect(new Set(cursors).size).toBe(6);
+
+    // The other campaign's listener saw its own five runs and nothing else.
+    const otherRuns = runsOf(await other.waitFor(5));
+    expect(otherRuns.every((r: any) => r.campaign.id === otherCampaign)).toBe(true);
+    // Nothing more arrives on the first subscription: one more own run comes next, not a stray one.
+    const last = await record(server, goal(visitor, 'mine'), key);
+    expect(runsOf(await sub.waitFor(7))[6].activity.id).toBe(last.activity.id);
+    expect(sub.received).toHaveLength(7);
+    sub.unsubscribe();
+    other.unsubscribe();
+  });
+
+  it('refuses inactive campaigns, campaigns of other workspaces and keys without SUBSCRIBE', async () => {
+    const inactive = (await server.gql(CREATE_CAMPAIGN, { input: campaignInput() }, key)).data.createCampaign.id;
+    const active = await activeCampaign(server, {}, key);
+    const other = await server.createWorkspace(unique('workspace'));
+    const readOnly = await server.createKey(workspaceId, ['READ']);
+    const cases: Array<[string, string, string]> = [
+      [key, inactive, 'BAD_USER_INPUT'],
+      [other.adminKey, active, 'NOT_FOUND'],
+      [readOnly, active, 'FORBIDDEN'],
+      [key, 'no-such-campaign', 'NOT_FOUND'],
+    ];
+    for (const [k, campaignId, code] of cases) {
+      const sub = subscribe(server.wsClient(k), CAMPAIGN_TRIGGERED, { campaignId });
+      await expect(sub.waitFor(1)).resolves.toBeDefined();
+      const errors = sub.received[0]?.errors ?? (sub.error as any[]);
+      expect(errors?.[0]?.extensions?.code).toBe(code);
+    }
+  });
+
+  it('resumes after a disconnect: missed runs, then live ones, none twice, none missing, even while runs are recorded during the replay', async () => {
+    const campaignId = await activeCampaign(server, {}, key);
+    const visitor = unique('visitor');
+    const client = server.wsClient(key);
+    const sub = subscribe(client, CAMPAIGN_TRIGGERED, { campaignId, after: FROM_START });
+    const recorded: string[] = [];
+    recorded.push((await record(server, goal(visitor), key)).activity.id);
+    const [firstResult] = runsOf(await sub.waitFor(1));
+    sub.unsubscribe();
+    await client.dispose();
+
+    // Missed while away.
+    for (let i = 0; i < 30; i += 1) recorded.push((await record(server, goal(visitor), key)).activity.id);
+
+    const resumed = subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId, after: firstResult.cursor });
+    // Recorded concurrently with the replay, and after it.
+    const concurrent = Promise.all(Array.from({ length: 20 }, async () => (await record(server, goal(visitor), key)).activity.id));
+    const ids = await concurrent;
+    const total = 30 + 20;
+    const runs = runsOf(await resumed.waitFor(total, 15_000));
+    const seen = runs.map((r: any) => r.activity.id);
+    expect(new Set(seen).size).toBe(total);
+    expect(seen.slice(0, 30)).toEqual(recorded.slice(1));
+    expect(new Set(seen.slice(30))).toEqual(new Set(ids));
+    // Cursors are strictly increasing: the stream is in run order.
+    const seqs = runs.map((r: any) => JSON.parse(Buffer.from(r.cursor, 'base64url').toString())[0]);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+
+    // Then live, still without repeats.
+    const live = await record(server, goal(visitor), key);
+    const after = runsOf(await resumed.waitFor(total + 1));
+    expect(after[total].activity.id).toBe(live.activity.id);
+    expect(resumed.received).toHaveLength(total + 1);
+    resumed.unsubscribe();
+  });
+
+  it('rejects a malformed after cursor', async () => {
+    const campaignId = await activeCampaign(server, {}, key);
+    const sub = subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId, after: 'not a cursor' });
+    await sub.waitFor(1);
+    const errors = sub.received[0]?.errors ?? (sub.error as any[]);
+    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+const withRedisAndMysql = TEST_REDIS_URL && TEST_MYSQL_URL ? describe : describe.skip;
+
+withRedisAndMysql('campaignTriggered across two instances on one Redis', () => {
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    a = await startTestServer({ config: { redisUrl: TEST_REDIS_URL } });
+    b = await startTestServer({ database: a.database, adminKey: a.adminKey, config: { redisUrl: TEST_REDIS_URL } });
+  });
+  afterAll(async () => {
+    await b.stop();
+    await a.stop();
+  });
+
+  it('a run recorded through instance A reaches a listener on instance B, and a resume on B replays from the shared database', async () => {
+    const campaignId = await activeCampaign(a, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] });
+    const sub = subscribe(b.wsClient(), CAMPAIGN_TRIGGERED, { campaignId, after: FROM_START });
+    const visitor = unique('visitor');
+    const expected: string[] = [];
+    expected.push((await record(a, goal(visitor))).activity.id);
+    await sub.waitFor(1, 10_000);
+    for (let i = 0; i < 5; i += 1) expected.push((await record(i % 2 ? a : b, goal(visitor))).activity.id);
+    const runs = (await sub.waitFor(6, 10_000)).map((r) => r.data.campaignTriggered);
+    expect(runs.map((r: any) => r.activity.id)).toEqual(expected);
+    expect(runs.map((r: any) => r.person.score)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    const resumed = subscribe(b.wsClient(), CAMPAIGN_TRIGGERED, { campaignId, after: runs[2].cursor });
+    const replay = (await resumed.waitFor(3, 10_000)).map((r) => r.data.campaignTriggered.activity.id);
+    expect(replay).toEqual(expected.slice(3));
+    const live = await record(a, goal(visitor));
+    expect((await resumed.waitFor(4, 10_000))[3].data.campaignTriggered.activity.id).toBe(live.activity.id);
+  });
+});
