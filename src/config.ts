@@ -65,6 +65,21 @@ export interface Config {
   authCacheTtlMs: number;
   /** Express `trust proxy`: set when behind a load balancer so per-IP limits see the client address. */
   trustProxy: boolean | number | string;
+  /** 32-byte key (hex or base64) encrypting stored secrets such as Sales Insight signing secrets; unset: a generated key file. */
+  secretsKey?: string;
+  delivery: DeliveryConfig;
+}
+
+/** The outbox worker (src/delivery/delivery.worker.ts). */
+export interface DeliveryConfig {
+  /** How often the worker looks for due deliveries when nothing woke it. */
+  pollMs: number;
+  /** Attempts before a delivery is DEAD. */
+  maxAttempts: number;
+  /** Per-request timeout of one POST. */
+  timeoutMs: number;
+  /** Base of the exponential backoff (full jitter): attempt n waits random(0, base * 2^(n-1)), capped at one hour. */
+  backoffBaseMs: number;
 }
 
 export const DEFAULT_SQLITE_PATH = 'data/dynamic-chat.sqlite';
@@ -123,5 +138,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authCacheTtlMs: intFromEnv(env, 'AUTH_CACHE_TTL_MS', 5_000),
     writeBatchesInFlight: intFromEnv(env, 'WRITE_BATCHES_IN_FLIGHT', 4),
+    secretsKey: env.SECRETS_KEY || undefined,
+    delivery: {
+      pollMs: intFromEnv(env, 'DELIVERY_POLL_MS', 1_000),
+      maxAttempts: Math.max(1, intFromEnv(env, 'DELIVERY_MAX_ATTEMPTS', 8)),
+      timeoutMs: intFromEnv(env, 'DELIVERY_TIMEOUT_MS', 10_000),
+      backoffBaseMs: intFromEnv(env, 'DELIVERY_BACKOFF_BASE_MS', 2_000),
+    },
   };
 }

@@ -24,6 +24,7 @@ import { checkQueryLimits, parseWithLimits, queryLimitsPlugin } from './graphql/
 import { createAppPubSub } from './graphql/pubsub';
 import { RateLimits, type RateDecision } from './graphql/rate-limit';
 import { buildAppSchema } from './graphql/schema';
+import { DeliveryWorker } from './delivery/delivery.worker';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -108,6 +109,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     await Promise.allSettled([pubSubHandle.close(), dataSource.destroy()]);
     throw err;
   }
+
+  // The outbox worker runs in every instance; claims with leases keep them from sending a delivery twice.
+  const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log);
+  deliveryWorker.start();
 
   let draining = false;
   const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis);
@@ -284,6 +289,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         await apollo.stop();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         log.info('http and websocket clients drained');
+        await deliveryWorker.stop();
         await pubSubHandle.close();
         await dataSource.destroy();
         log.info('database closed');

@@ -4,6 +4,8 @@ import type { Logger } from './logger';
 import { ActivityService } from './activity/activity.service';
 import { ApiKeyService } from './auth/api-key.service';
 import { PersonService } from './person/person.service';
+import { DeliveryService } from './delivery/delivery.service';
+import { loadSecretsKey, SecretBox } from './delivery/secret-box';
 import type { AppPubSub } from './graphql/pubsub';
 
 /**
@@ -18,11 +20,14 @@ export interface Services {
   apiKeys: ApiKeyService;
   people: PersonService;
   activities: ActivityService;
+  deliveries: DeliveryService;
 }
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   const people = new PersonService(dataSource);
   const activities = new ActivityService(dataSource, people, pubSub, log, config.writeBatchesInFlight);
+  const deliveries = new DeliveryService(dataSource, new SecretBox(loadSecretsKey(config, log)), log);
+  activities.registerHook(deliveries.activityHook);
   return {
     config,
     dataSource,
@@ -31,5 +36,6 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
     apiKeys: new ApiKeyService(dataSource, config.authCacheTtlMs),
     people,
     activities,
+    deliveries,
   };
 }

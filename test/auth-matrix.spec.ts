@@ -17,6 +17,10 @@ const REQUIRED_SCOPE: Record<string, string | null> = {
   personByVisitor: 'READ',
   people: 'READ',
   activity: 'READ',
+  salesInsightSettings: 'READ',
+  deliveries: 'READ',
+  updateSalesInsightSettings: 'MANAGE',
+  retryDelivery: 'MANAGE',
   activityRecorded: 'SUBSCRIBE',
 };
 
@@ -60,6 +64,19 @@ const OPERATIONS: Array<{ name: string; query: string; variables: (ids: Ids) => 
   { name: 'personByVisitor', query: '{ personByVisitor(visitorId: "owner-visitor") { id } }', variables: () => ({}), read: (d) => d.personByVisitor },
   { name: 'people', query: '{ people { totalCount edges { node { id } } } }', variables: () => ({}), read: (d) => d.people.edges },
   { name: 'activity', query: 'query($id: ID!) { activity(id: $id) { id } }', variables: (ids) => ({ id: ids.activity }), read: (d) => d.activity },
+  { name: 'salesInsightSettings', query: '{ salesInsightSettings { enabled } }', variables: () => ({}) },
+  {
+    name: 'deliveries',
+    query: '{ deliveries { edges { node { id } } } }',
+    variables: () => ({}),
+    read: (d) => d.deliveries.edges,
+  },
+  {
+    name: 'updateSalesInsightSettings',
+    query: 'mutation { updateSalesInsightSettings(input: { enabled: false }) { enabled } }',
+    variables: () => ({}),
+  },
+  { name: 'retryDelivery', query: 'mutation($id: ID!) { retryDelivery(id: $id) { id } }', variables: (ids) => ({ id: ids.delivery }) },
 ];
 
 /** A refused field is null: the whole data for a non-null root field, the field itself for a nullable one. */
@@ -71,6 +88,7 @@ interface Ids {
   person: string;
   activity: string;
   keyToRevoke: string;
+  delivery: string;
 }
 
 describe('the scope × operation × workspace matrix', () => {
@@ -82,12 +100,20 @@ describe('the scope × operation × workspace matrix', () => {
   beforeAll(async () => {
     server = await startTestServer({ config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } } });
     for (const scope of ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE']) keys[scope] = await server.createKey(server.workspaceId, [scope]);
+    // Sales Insight on (to a port nothing listens on) so the recorded activity leaves a delivery to read and retry.
+    const settings = await server.gql(
+      'mutation($input: SalesInsightSettingsInput!) { updateSalesInsightSettings(input: $input) { enabled } }',
+      { input: { enabled: true, endpointUrl: 'http://127.0.0.1:9/hook', signingSecret: 'matrix-signing-secret', activityTypes: ['GOAL_ACHIEVED'] } },
+    );
+    expect(settings.errors).toBeUndefined();
     const recorded = await server.gql(
       'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { activity { id person { id } } } }',
       { input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat, person: { email: 'owner@example.com' } } },
     );
     const created = await server.gql('mutation { createApiKey(name: "victim", scopes: [READ]) { apiKey { id } } }');
+    const deliveries = await server.gql('{ deliveries { edges { node { id } } } }');
     ids = {
+      delivery: deliveries.data.deliveries.edges[0].node.id,
       person: recorded.data.recordChatActivity.activity.person.id,
       activity: recorded.data.recordChatActivity.activity.id,
       keyToRevoke: created.data.createApiKey.apiKey.id,

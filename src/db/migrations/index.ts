@@ -1,5 +1,6 @@
 import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { PeopleAndActivities1764000000001 } from './1764000000001-PeopleAndActivities';
+import { Deliveries1764000000004 } from './1764000000004-Deliveries';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
-export const MIGRATIONS: Function[] = [Foundation1764000000000, PeopleAndActivities1764000000001];
+export const MIGRATIONS: Function[] = [Foundation1764000000000, PeopleAndActivities1764000000001, Deliveries1764000000004];
