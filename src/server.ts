@@ -44,6 +44,8 @@ export interface App {
 
 export interface CreateAppOptions {
   log?: Logger;
+  /** The delivery worker's jitter source (tests pin it to check the retry schedule). */
+  deliveryRandom?: () => number;
 }
 
 /** How long /ready waits for the database before calling it unreachable. */
@@ -110,9 +112,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     throw err;
   }
 
-  // The outbox worker runs in every instance; claims with leases keep them from sending a delivery twice.
-  const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log);
-  deliveryWorker.start();
+  // The outbox worker runs in every instance; leased claims keep them from sending one delivery at the same time.
+  const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log, { random: options.deliveryRandom });
 
   let draining = false;
   const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis);
@@ -267,6 +268,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
   });
 
+  // Started last: nothing above can fail and leave it running.
+  deliveryWorker.start();
   let stopping: Promise<void> | undefined;
   return {
     httpServer,

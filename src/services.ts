@@ -26,7 +26,7 @@ export interface Services {
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   const people = new PersonService(dataSource);
   const activities = new ActivityService(dataSource, people, pubSub, log, config.writeBatchesInFlight);
-  const deliveries = new DeliveryService(dataSource, new SecretBox(loadSecretsKey(config, log)), log);
+  const deliveries = new DeliveryService(dataSource, new SecretBox(loadSecretsKey(config, log)));
   activities.registerHook(deliveries.activityHook);
   return {
     config,

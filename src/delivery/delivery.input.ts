@@ -1,4 +1,3 @@
-import { IsOptional, MaxLength } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { ChatActivityType } from '../activity/activity.entity';
 import { ConnectionArgs } from '../graphql/connection';
@@ -9,13 +8,11 @@ export class SalesInsightSettingsInput {
   @Field()
   enabled: boolean;
 
-  /** Checked by the service (http/https, ≤ 2048, required when enabled). */
+  // Both checked by DeliveryService.updateSettings, which knows the stored state (a secret is required once enabled).
   @Field(() => String, { nullable: true })
   endpointUrl?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Used to sign each delivery (HMAC-SHA256); write-only.' })
-  @IsOptional()
-  @MaxLength(512)
   signingSecret?: string | null;
 
   @Field(() => [ChatActivityType], { nullable: true })

@@ -18,7 +18,8 @@ export interface DeliveryRecord {
   status: DeliveryStatus;
   activityId: string | null;
   campaignRunId: string | null;
-  url: string;
+  /** WEBHOOK only; the Sales Insight kinds use the endpoint configured at send time. */
+  url: string | null;
   attempts: number;
   lastError: string | null;
   nextAttemptAt: Date | null;
@@ -43,7 +44,7 @@ export function toDeliveryRecord(row: Record<string, unknown>): DeliveryRecord {
     status: row.status as DeliveryStatus,
     activityId: (row.activity_id as string | null) ?? null,
     campaignRunId: (row.campaign_run_id as string | null) ?? null,
-    url: row.url as string,
+    url: (row.url as string | null) ?? null,
     attempts: Number(row.attempts),
     lastError: (row.last_error as string | null) ?? null,
     nextAttemptAt: ms(row.next_attempt_at),

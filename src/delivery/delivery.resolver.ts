@@ -41,17 +41,8 @@ export class DeliveryResolver {
   async activity(@Root() delivery: Delivery, @Ctx() ctx: RequestContext): Promise<Activity | null> {
     if (!delivery.activityId) return null;
     const workspaceId = ctx.requireAuth().workspaceId;
-    const loader = ctx.loader(
-      ACTIVITY_LOADER,
-      () =>
-        new DataLoader<string, Activity | null>(async (ids) => {
-          const found = await ctx.services.deliveries.activitiesByIds(workspaceId, ids);
-          return ids.map((id) => {
-            const row = found.get(id);
-            return row ? toActivity(row) : null;
-          });
-        }),
-    );
-    return loader.load(delivery.activityId);
+    const loader = ctx.loader(ACTIVITY_LOADER, () => new DataLoader((ids: readonly string[]) => ctx.services.activities.getMany(workspaceId, ids)));
+    const row = await loader.load(delivery.activityId);
+    return row ? toActivity(row) : null;
   }
 }

@@ -8,7 +8,7 @@ export interface Received {
   at: number;
 }
 
-type Answer = { status: number; headers?: Record<string, string> } | 'hang';
+type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 export type Behaviour = (request: Received, index: number) => Answer | Promise<Answer>;
 
 /** A local HTTP receiver (127.0.0.1, ephemeral port) that records every POST and answers as told. */
@@ -24,8 +24,8 @@ export async function startReceiver(behaviour: Behaviour = () => ({ status: 200 
       received.push(request);
       waiters.splice(0).forEach((w) => w());
       const answer = await behaviour(request, received.length - 1);
-      if (answer === 'hang') return;
-      res.writeHead(answer.status, answer.headers).end('ok');
+      if (answer === 'hang' || res.destroyed) return;
+      res.writeHead(answer.status, answer.headers).end(answer.body ?? 'ok');
     });
   });
   server.on('connection', (s) => {
