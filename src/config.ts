@@ -65,6 +65,25 @@ export interface Config {
   authCacheTtlMs: number;
   /** Express `trust proxy`: set when behind a load balancer so per-IP limits see the client address. */
   trustProxy: boolean | number | string;
+  /** 32-byte key (hex or base64) encrypting stored secrets such as Sales Insight signing secrets; unset: a key file (see secret-box.ts). */
+  secretsKey?: string;
+  /** Where the key is kept (and generated on first start) without SECRETS_KEY; unset: beside the SQLite file, or ./data/secrets.key. */
+  secretsKeyFile?: string;
+  delivery: DeliveryConfig;
+}
+
+/** The outbox worker (src/delivery/delivery.worker.ts). */
+export interface DeliveryConfig {
+  /** How often the worker looks for due deliveries when nothing woke it (other instances' writes, retries coming due). */
+  pollMs: number;
+  /** Attempts before a delivery is DEAD. */
+  maxAttempts: number;
+  /** Bound of one POST, response body included; a claim's lease is derived from it. */
+  timeoutMs: number;
+  /** Base of the exponential backoff (full jitter): after attempt n the next waits random(0, base * 2^(n-1)), capped at one hour. */
+  backoffBaseMs: number;
+  /** POSTs one instance has in flight at once. */
+  concurrency: number;
 }
 
 export const DEFAULT_SQLITE_PATH = 'data/dynamic-chat.sqlite';
@@ -123,5 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authCacheTtlMs: intFromEnv(env, 'AUTH_CACHE_TTL_MS', 5_000),
     writeBatchesInFlight: intFromEnv(env, 'WRITE_BATCHES_IN_FLIGHT', 4),
+    secretsKey: env.SECRETS_KEY || undefined,
+    secretsKeyFile: env.SECRETS_KEY_FILE || undefined,
+    delivery: {
+      pollMs: Math.max(10, intFromEnv(env, 'DELIVERY_POLL_MS', 1_000)),
+      maxAttempts: Math.max(1, intFromEnv(env, 'DELIVERY_MAX_ATTEMPTS', 12)),
+      timeoutMs: Math.max(100, intFromEnv(env, 'DELIVERY_TIMEOUT_MS', 10_000)),
+      backoffBaseMs: intFromEnv(env, 'DELIVERY_BACKOFF_BASE_MS', 10_000),
+      concurrency: Math.max(1, intFromEnv(env, 'DELIVERY_CONCURRENCY', 16)),
+    },
   };
 }

@@ -24,6 +24,7 @@ import { checkQueryLimits, parseWithLimits, queryLimitsPlugin } from './graphql/
 import { createAppPubSub } from './graphql/pubsub';
 import { RateLimits, type RateDecision } from './graphql/rate-limit';
 import { buildAppSchema } from './graphql/schema';
+import { DeliveryWorker } from './delivery/delivery.worker';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -43,6 +44,8 @@ export interface App {
 
 export interface CreateAppOptions {
   log?: Logger;
+  /** The delivery worker's jitter source (tests pin it to check the retry schedule). */
+  deliveryRandom?: () => number;
 }
 
 /** How long /ready waits for the database before calling it unreachable. */
@@ -108,6 +111,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     await Promise.allSettled([pubSubHandle.close(), dataSource.destroy()]);
     throw err;
   }
+
+  // The outbox worker runs in every instance; leased claims keep them from sending one delivery at the same time.
+  const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log, { random: options.deliveryRandom });
 
   let draining = false;
   const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis);
@@ -262,6 +268,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
   });
 
+  // Started last: nothing above can fail and leave it running.
+  deliveryWorker.start();
   let stopping: Promise<void> | undefined;
   return {
     httpServer,
@@ -284,6 +292,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         await apollo.stop();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         log.info('http and websocket clients drained');
+        await deliveryWorker.stop();
         await pubSubHandle.close();
         await dataSource.destroy();
         log.info('database closed');

@@ -7,6 +7,8 @@ import { PersonService } from './person/person.service';
 import { SmartListService } from './smart-list/smart-list.service';
 import { CampaignService } from './campaign/campaign.service';
 import { moveCampaignRuns } from './campaign/campaign-merge';
+import { DeliveryService } from './delivery/delivery.service';
+import { loadSecretsKey, SecretBox } from './delivery/secret-box';
 import type { AppPubSub } from './graphql/pubsub';
 
 /**
@@ -23,14 +25,18 @@ export interface Services {
   activities: ActivityService;
   smartLists: SmartListService;
   campaigns: CampaignService;
+  deliveries: DeliveryService;
 }
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   const people = new PersonService(dataSource);
   const activities = new ActivityService(dataSource, people, pubSub, log, config.writeBatchesInFlight);
   const smartLists = new SmartListService(dataSource);
-  const campaigns = new CampaignService(dataSource, smartLists, pubSub, null);
+  const deliveries = new DeliveryService(dataSource, new SecretBox(loadSecretsKey(config, log)));
+  // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
+  const campaigns = new CampaignService(dataSource, smartLists, pubSub, deliveries);
   activities.registerHook(campaigns.activityHook);
+  activities.registerHook(deliveries.activityHook);
   people.registerMergeStep(moveCampaignRuns);
   return {
     config,
@@ -42,5 +48,6 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
     activities,
     smartLists,
     campaigns,
+    deliveries,
   };
 }

@@ -17,6 +17,10 @@ const REQUIRED_SCOPE: Record<string, string | null> = {
   personByVisitor: 'READ',
   people: 'READ',
   activity: 'READ',
+  salesInsightSettings: 'READ',
+  deliveries: 'READ',
+  updateSalesInsightSettings: 'MANAGE',
+  retryDelivery: 'MANAGE',
   activityRecorded: 'SUBSCRIBE',
   smartList: 'READ',
   smartLists: 'READ',
@@ -107,6 +111,19 @@ const OPERATIONS: Array<{ name: string; query: string; variables: (ids: Ids) => 
   { name: 'activateCampaign', query: 'mutation($id: ID!) { activateCampaign(id: $id) { id } }', variables: (ids) => ({ id: ids.campaign }) },
   { name: 'deactivateCampaign', query: 'mutation($id: ID!) { deactivateCampaign(id: $id) { id } }', variables: (ids) => ({ id: ids.campaignToDeactivate }) },
   { name: 'deleteCampaign', query: 'mutation($id: ID!) { deleteCampaign(id: $id) }', variables: (ids) => ({ id: ids.campaignToDelete }) },
+  { name: 'salesInsightSettings', query: '{ salesInsightSettings { enabled } }', variables: () => ({}) },
+  {
+    name: 'deliveries',
+    query: '{ deliveries { edges { node { id } } } }',
+    variables: () => ({}),
+    read: (d) => d.deliveries.edges,
+  },
+  {
+    name: 'updateSalesInsightSettings',
+    query: 'mutation { updateSalesInsightSettings(input: { enabled: false }) { enabled } }',
+    variables: () => ({}),
+  },
+  { name: 'retryDelivery', query: 'mutation($id: ID!) { retryDelivery(id: $id) { id } }', variables: (ids) => ({ id: ids.delivery }) },
 ];
 
 /** A refused field is null: the whole data for a non-null root field, the field itself for a nullable one. */
@@ -123,6 +140,7 @@ interface Ids {
   campaign: string;
   campaignToDeactivate: string;
   campaignToDelete: string;
+  delivery: string;
 }
 
 describe('the scope × operation × workspace matrix', () => {
@@ -134,6 +152,12 @@ describe('the scope × operation × workspace matrix', () => {
   beforeAll(async () => {
     server = await startTestServer({ config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } } });
     for (const scope of ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE']) keys[scope] = await server.createKey(server.workspaceId, [scope]);
+    // Sales Insight on (to a port nothing listens on) so the recorded activity leaves a delivery to read and retry.
+    const settings = await server.gql(
+      'mutation($input: SalesInsightSettingsInput!) { updateSalesInsightSettings(input: $input) { enabled } }',
+      { input: { enabled: true, endpointUrl: 'http://127.0.0.1:9/hook', signingSecret: 'matrix-signing-secret', activityTypes: ['GOAL_ACHIEVED'] } },
+    );
+    expect(settings.errors).toBeUndefined();
     const recorded = await server.gql(
       'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { activity { id person { id } } } }',
       { input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat, person: { email: 'owner@example.com' } } },
@@ -151,7 +175,9 @@ describe('the scope × operation × workspace matrix', () => {
     await server.gql('mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome } }', {
       input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat },
     });
+    const deliveries = await server.gql('{ deliveries { edges { node { id } } } }');
     ids = {
+      delivery: deliveries.data.deliveries.edges[0].node.id,
       campaign: matrixCampaign,
       campaignToDeactivate: await campaign('to deactivate'),
       campaignToDelete: await campaign('to delete'),

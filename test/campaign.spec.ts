@@ -214,6 +214,36 @@ describe('campaigns', () => {
   });
 
   describe('flow', () => {
+    it('runs steps in order: conditions that fail skip a step, CHANGE_SCORE is DONE, deliveries are QUEUED', async () => {
+      const SETTINGS = `mutation($input: SalesInsightSettingsInput!) { updateSalesInsightSettings(input: $input) { enabled } }`;
+      const settings = await gql(SETTINGS, { input: { enabled: true, endpointUrl: 'http://127.0.0.1:9/sales-insight', signingSecret: 'test-signing-secret-0123456789', activityTypes: [] } });
+      expect(settings.errors).toBeUndefined();
+      const id = await active({
+        flow: [
+          { action: 'CHANGE_SCORE', scoreDelta: 10, conditions: [{ goal: { is: ['demo'] } }] },
+          { action: 'CHANGE_SCORE', scoreDelta: 100, conditions: [{ goal: { is: ['demo'] } }, { chat: { is: ['other-chat'] } }] },
+          { action: 'CHANGE_SCORE', scoreDelta: -3 },
+          { action: 'INTERESTING_MOMENT', description: 'Asked for a demo' },
+          { action: 'WEBHOOK', webhookUrl: 'http://127.0.0.1:9/hook', conditions: [{ goal: { contains: ['pric'] } }] },
+        ],
+      });
+      const visitor = unique('visitor');
+      const demo = await rec(goal(visitor, 'demo'));
+      const pricing = await rec(goal(visitor, 'pricing'));
+      const runs = (await gql(GET_CAMPAIGN, { id })).data.campaign.runs.edges.map((e: any) => e.node);
+      const byActivity = new Map(runs.map((r: any) => [r.activity.id, r]));
+      expect((byActivity.get(demo.activity.id) as any).steps.map((s: any) => s.outcome)).toEqual(['DONE', 'SKIPPED', 'DONE', 'QUEUED', 'SKIPPED']);
+      expect((byActivity.get(pricing.activity.id) as any).steps.map((s: any) => s.outcome)).toEqual(['SKIPPED', 'SKIPPED', 'DONE', 'QUEUED', 'QUEUED']);
+      expect((byActivity.get(demo.activity.id) as any).steps.map((s: any) => s.position)).toEqual([1, 2, 3, 4, 5]);
+      expect(await scoreOf(demo.activity.person.id)).toBe(10 - 3 - 3);
+
+      const DELIVERIES = `query { deliveries(first: 10) { edges { node { kind campaignRun { id campaign { id } activity { id } } } } } }`;
+      const deliveries = (await gql(DELIVERIES)).data.deliveries.edges.map((e: any) => e.node);
+      expect(deliveries.map((d: any) => d.kind).sort()).toEqual(['INTERESTING_MOMENT', 'INTERESTING_MOMENT', 'WEBHOOK']);
+      const webhook = deliveries.find((d: any) => d.kind === 'WEBHOOK');
+      expect(webhook.campaignRun).toMatchObject({ id: (byActivity.get(pricing.activity.id) as any).id, campaign: { id }, activity: { id: pricing.activity.id } });
+    });
+
     it('marks an INTERESTING_MOMENT step FAILED while Sales Insight is off (nothing to queue to)', async () => {
       const id = await active({ flow: [{ action: 'INTERESTING_MOMENT', description: 'Hot lead' }] });
       await rec(goal(unique('visitor')));

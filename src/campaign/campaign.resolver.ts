@@ -4,6 +4,7 @@ import { personLoader } from '../activity/activity.resolver';
 import type { ActivityEntity } from '../activity/activity.entity';
 import { Activity, toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
+import { Delivery } from '../delivery/delivery.type';
 import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { encodeCursor } from '../graphql/cursor';
@@ -95,6 +96,20 @@ export class CampaignResolver {
     @Arg('after', () => String, { nullable: true }) _after?: string,
   ): CampaignRun {
     return CampaignRun.from(payload.run, payload);
+  }
+}
+
+function runLoader(ctx: RequestContext) {
+  return ctx.loader('campaign-run-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.campaigns.getRuns(ctx.requireAuth().workspaceId, ids)));
+}
+
+@Resolver(() => Delivery)
+export class DeliveryCampaignRunResolver {
+  @FieldResolver(() => CampaignRun, { nullable: true, description: 'The run whose INTERESTING_MOMENT or WEBHOOK step queued it.' })
+  async campaignRun(@Root() delivery: Delivery, @Ctx() ctx: RequestContext): Promise<CampaignRun | null> {
+    if (!delivery.campaignRunId) return null;
+    const row = await runLoader(ctx).load(delivery.campaignRunId);
+    return row ? CampaignRun.from(row) : null;
   }
 }
 

@@ -3,6 +3,7 @@ import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../a
 import type { ActivityEntity } from '../activity/activity.entity';
 import { ChatActivityType } from '../activity/activity.entity';
 import { newId } from '../db/columns';
+import { DeliveryKind } from '../delivery/delivery.model';
 import { isMysql, placeholders } from '../db/sql';
 import { UserInputError } from '../errors';
 import type { AppPubSub } from '../graphql/pubsub';
@@ -40,7 +41,7 @@ import type { RunSource } from './campaign-stream';
 export interface DeliveryQueue {
   enqueue(
     tx: EntityManager,
-    items: ReadonlyArray<{ workspaceId: string; kind: 'INTERESTING_MOMENT' | 'WEBHOOK'; activityId: string; campaignRunId: string; url?: string | null; payload: Record<string, unknown> }>,
+    items: ReadonlyArray<{ workspaceId: string; kind: DeliveryKind; activityId: string; campaignRunId: string; url?: string | null; payload: Record<string, unknown> }>,
   ): Promise<string[]>;
   wake: () => void;
 }
@@ -363,7 +364,7 @@ export class CampaignService implements RunSource {
           };
           const item = {
             workspaceId,
-            kind: step.action === FlowAction.WEBHOOK ? ('WEBHOOK' as const) : ('INTERESTING_MOMENT' as const),
+            kind: step.action === FlowAction.WEBHOOK ? DeliveryKind.WEBHOOK : DeliveryKind.INTERESTING_MOMENT,
             activityId: activity.id,
             campaignRunId: runId,
             url: step.webhookUrl,

@@ -7,13 +7,24 @@ import { ActivityResolver } from '../activity/activity.resolver';
 import { ACTIVITY_TYPES } from '../activity/activity.type';
 import { ApiKeyResolver } from '../auth/api-key.resolver';
 import { PersonResolver } from '../person/person.resolver';
-import { CampaignResolver, CampaignRunResolver } from '../campaign/campaign.resolver';
+import { CampaignResolver, CampaignRunResolver, DeliveryCampaignRunResolver } from '../campaign/campaign.resolver';
 import { PersonSmartListsResolver, SmartListResolver } from '../smart-list/smart-list.resolver';
+import { DeliveryResolver } from '../delivery/delivery.resolver';
 import type { AppPubSub } from './pubsub';
 import { validateArgument } from './validation';
 
 /** Every resolver of the API; a feature registers its resolvers here. */
-export const RESOLVERS: NonEmptyArray<Function> = [ApiKeyResolver, ActivityResolver, PersonResolver, SmartListResolver, PersonSmartListsResolver, CampaignResolver, CampaignRunResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  ApiKeyResolver,
+  ActivityResolver,
+  PersonResolver,
+  SmartListResolver,
+  PersonSmartListsResolver,
+  CampaignResolver,
+  CampaignRunResolver,
+  DeliveryResolver,
+  DeliveryCampaignRunResolver,
+];
 
 /** Concrete types reached only through interfaces (e.g. the Activity implementations). */
 export const ORPHANED_TYPES: Function[] = [...ACTIVITY_TYPES];

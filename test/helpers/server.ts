@@ -38,6 +38,8 @@ export interface StartOptions {
   config?: Partial<Config>;
   /** The bootstrap secret; pass the first instance's adminKey when sharing its database. */
   adminKey?: string;
+  /** Pins the delivery worker's jitter (see CreateAppOptions). */
+  deliveryRandom?: () => number;
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
@@ -52,7 +54,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     shutdownGraceMs: 2_000,
     ...options.config,
   };
-  const app = await createApp(config, { log: createLogger(config.logLevel) });
+  const app = await createApp(config, { log: createLogger(config.logLevel), deliveryRandom: options.deliveryRandom });
   const address = await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${address.port}`;
   const wsClients: Client[] = [];

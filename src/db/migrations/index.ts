@@ -2,6 +2,13 @@ import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { PeopleAndActivities1764000000001 } from './1764000000001-PeopleAndActivities';
 import { SmartLists1764000000002 } from './1764000000002-SmartLists';
 import { Campaigns1764000000003 } from './1764000000003-Campaigns';
+import { Deliveries1764000000004 } from './1764000000004-Deliveries';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
-export const MIGRATIONS: Function[] = [Foundation1764000000000, PeopleAndActivities1764000000001, SmartLists1764000000002, Campaigns1764000000003];
+export const MIGRATIONS: Function[] = [
+  Foundation1764000000000,
+  PeopleAndActivities1764000000001,
+  SmartLists1764000000002,
+  Campaigns1764000000003,
+  Deliveries1764000000004,
+];

@@ -1,0 +1,19 @@
+import { AppError, ErrorCode, notFound, UserInputError } from '../errors';
+
+export enum DeliveryErrorReason {
+  DELIVERY_NOT_FOUND = 'DELIVERY_NOT_FOUND',
+  DELIVERY_ALREADY_DELIVERED = 'DELIVERY_ALREADY_DELIVERED',
+  ENDPOINT_URL_INVALID = 'ENDPOINT_URL_INVALID',
+  ENDPOINT_URL_REQUIRED = 'ENDPOINT_URL_REQUIRED',
+  SIGNING_SECRET_INVALID = 'SIGNING_SECRET_INVALID',
+  SIGNING_SECRET_REQUIRED = 'SIGNING_SECRET_REQUIRED',
+  ACTIVITY_TYPES_INVALID = 'ACTIVITY_TYPES_INVALID',
+}
+
+export const deliveryNotFound = (id: string): AppError => notFound('Delivery', id, DeliveryErrorReason.DELIVERY_NOT_FOUND);
+
+export const alreadyDelivered = (id: string): AppError =>
+  new AppError(ErrorCode.CONFLICT, `Delivery ${JSON.stringify(id)} was already delivered`, undefined, DeliveryErrorReason.DELIVERY_ALREADY_DELIVERED);
+
+export const settingsInputError = (message: string, field: string, reason: DeliveryErrorReason): AppError =>
+  new UserInputError(message, ['input', field], reason);

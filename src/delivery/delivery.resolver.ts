@@ -1,0 +1,48 @@
+import DataLoader from 'dataloader';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Activity, toActivity } from '../activity/activity.type';
+import { Scope } from '../auth/scope';
+import { connectionFrom } from '../graphql/connection';
+import type { RequestContext } from '../graphql/context';
+import { DeliveriesArgs, SalesInsightSettingsInput } from './delivery.input';
+import { Delivery, DeliveryConnection, SalesInsightSettings } from './delivery.type';
+
+const ACTIVITY_LOADER = Symbol('delivery.activity');
+
+@Resolver(() => Delivery)
+export class DeliveryResolver {
+  @Authorized(Scope.READ)
+  @Query(() => SalesInsightSettings)
+  async salesInsightSettings(@Ctx() ctx: RequestContext): Promise<SalesInsightSettings> {
+    return SalesInsightSettings.from(await ctx.services.deliveries.getSettings(ctx.requireAuth().workspaceId));
+  }
+
+  @Authorized(Scope.MANAGE)
+  @Mutation(() => SalesInsightSettings)
+  async updateSalesInsightSettings(@Ctx() ctx: RequestContext, @Arg('input') input: SalesInsightSettingsInput): Promise<SalesInsightSettings> {
+    return SalesInsightSettings.from(await ctx.services.deliveries.updateSettings(ctx.requireAuth().workspaceId, input));
+  }
+
+  @Authorized(Scope.READ)
+  @Query(() => DeliveryConnection)
+  async deliveries(@Ctx() ctx: RequestContext, @Args() args: DeliveriesArgs): Promise<DeliveryConnection> {
+    const service = ctx.services.deliveries;
+    const { rows, hadCursor } = await service.list(ctx.requireAuth().workspaceId, args);
+    return connectionFrom(rows, args.first, hadCursor, (row) => service.cursorOf(row), Delivery.from);
+  }
+
+  @Authorized(Scope.MANAGE)
+  @Mutation(() => Delivery)
+  async retryDelivery(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Delivery> {
+    return Delivery.from(await ctx.services.deliveries.retry(ctx.requireAuth().workspaceId, id));
+  }
+
+  @FieldResolver(() => Activity, { nullable: true })
+  async activity(@Root() delivery: Delivery, @Ctx() ctx: RequestContext): Promise<Activity | null> {
+    if (!delivery.activityId) return null;
+    const workspaceId = ctx.requireAuth().workspaceId;
+    const loader = ctx.loader(ACTIVITY_LOADER, () => new DataLoader((ids: readonly string[]) => ctx.services.activities.getMany(workspaceId, ids)));
+    const row = await loader.load(delivery.activityId);
+    return row ? toActivity(row) : null;
+  }
+}

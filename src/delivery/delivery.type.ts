@@ -1,0 +1,90 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Activity } from '../activity/activity.type';
+import { ChatActivityType } from '../activity/activity.entity';
+import { PageInfo } from '../graphql/connection';
+import { DeliveryKind, DeliveryStatus, type DeliveryRecord, type SalesInsightSettingsRecord } from './delivery.model';
+
+registerEnumType(DeliveryStatus, {
+  name: 'DeliveryStatus',
+  valuesConfig: { DEAD: { description: 'Gave up after the last retry; can be retried by hand.' } },
+});
+registerEnumType(DeliveryKind, { name: 'DeliveryKind' });
+
+@ObjectType()
+export class SalesInsightSettings {
+  @Field()
+  enabled: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Where activities and interesting moments are POSTed.' })
+  endpointUrl: string | null;
+
+  @Field(() => [ChatActivityType], { description: 'Activity types that are synced as they are recorded.' })
+  activityTypes: ChatActivityType[];
+
+  /** The signing secret is write-only: never a field here. */
+  static from(record: SalesInsightSettingsRecord): SalesInsightSettings {
+    return Object.assign(new SalesInsightSettings(), {
+      enabled: record.enabled,
+      endpointUrl: record.endpointUrl,
+      activityTypes: record.activityTypes as ChatActivityType[],
+    });
+  }
+}
+
+@ObjectType()
+export class Delivery {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => DeliveryKind)
+  kind: DeliveryKind;
+
+  @Field(() => DeliveryStatus)
+  status: DeliveryStatus;
+
+  @Field(() => Activity, { nullable: true })
+  activity?: Activity | null;
+
+  @Field(() => Int)
+  attempts: number;
+
+  @Field(() => String, { nullable: true })
+  lastError: string | null;
+
+  @Field(() => Date, { nullable: true })
+  nextAttemptAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  deliveredAt: Date | null;
+
+  @Field(() => Date)
+  createdAt: Date;
+
+  /** Not GraphQL fields: the resolvers of `activity` (and the campaign engineer's `campaignRun`) read them. */
+  workspaceId: string;
+  activityId: string | null;
+  campaignRunId: string | null;
+
+  static from(record: DeliveryRecord): Delivery {
+    // PENDING rows only have a meaningful next attempt.
+    return Object.assign(new Delivery(), { ...record, nextAttemptAt: record.status === DeliveryStatus.PENDING ? record.nextAttemptAt : null });
+  }
+}
+
+@ObjectType()
+export class DeliveryEdge {
+  @Field()
+  cursor: string;
+
+  @Field(() => Delivery)
+  node: Delivery;
+}
+
+@ObjectType()
+export class DeliveryConnection {
+  @Field(() => [DeliveryEdge])
+  edges: DeliveryEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+}

@@ -1,0 +1,309 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DeliveryConfig } from '../config';
+import { isMysql, placeholders } from '../db/sql';
+import type { Logger } from '../logger';
+import { DeliveryKind, DeliveryStatus } from './delivery.model';
+import type { DeliveryService, SendSettings } from './delivery.service';
+
+const MAX_ERROR = 1000;
+/** How much of a failed response's body is kept in lastError; the rest is never read. */
+const MAX_ERROR_BODY = 256;
+const BACKOFF_CAP_MS = 60 * 60 * 1000;
+
+interface Claimed {
+  id: string;
+  workspaceId: string;
+  kind: DeliveryKind;
+  url: string | null;
+  payload: string;
+  attempts: number;
+  token: string;
+}
+
+/** Exponential backoff with full jitter: the wait after attempt n is random(0, min(cap, base * 2^(n-1))). */
+export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, baseMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
+  return Math.floor(random() * ceiling);
+}
+
+export function signBody(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+class Stopping extends Error {}
+class TimedOut extends Error {}
+
+export interface DeliveryWorkerOptions {
+  /** The jitter source (tests pin it to check the schedule). */
+  random?: () => number;
+}
+
+/**
+ * Sends due outbox rows. Several instances may run it on one database: a
+ * claim leases rows (lease_owner + lease_until) that are PENDING, due and not
+ * leased (or whose lease expired). On MySQL the rows are picked with SELECT …
+ * FOR UPDATE SKIP LOCKED in a short transaction, so concurrent claimers take
+ * different rows without waiting; on SQLite an UPDATE that re-checks the same
+ * conditions decides (SQLite has a single writer). An attempt's outcome is
+ * written only while the lease is still ours. A process that dies mid-send
+ * leaves a lease that expires, and the row is sent again with the same
+ * X-Delivery-Id: at least once, never lost.
+ */
+export class DeliveryWorker {
+  private readonly owner = randomUUID();
+  private readonly random: () => number;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeRequested = false;
+  private wakeSleeper: (() => void) | undefined;
+  private readonly inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Earliest retry this instance scheduled: the loop wakes for it rather than waiting a whole poll interval. */
+  private nextDue = Infinity;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryService,
+    private readonly config: DeliveryConfig,
+    private readonly log: Logger,
+    options: DeliveryWorkerOptions = {},
+  ) {
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Long enough for one attempt (the POST is bounded by timeoutMs) plus the database work around it. */
+  private get leaseMs(): number {
+    return this.config.timeoutMs * 2 + 1_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.deliveries.onWake(() => this.wake());
+    this.loop = this.run();
+  }
+
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Stops claiming, aborts the POSTs in flight and hands their rows back (not counted as attempts). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wakeSleeper?.();
+    // The loop first: a claim under way still dispatches its rows, which are then aborted like the others.
+    await this.loop;
+    for (const { controller } of this.inFlight.values()) controller.abort(new Stopping('stopping'));
+    await Promise.all([...this.inFlight.values()].map((f) => f.done));
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.wakeRequested = false;
+      const free = this.config.concurrency - this.inFlight.size;
+      let claimed = 0;
+      if (free > 0) {
+        try {
+          const rows = await this.claim(free);
+          claimed = rows.length;
+          this.dispatch(rows);
+        } catch (err) {
+          if (this.running) this.log.error({ err }, 'delivery worker could not claim deliveries');
+        }
+      }
+      if (!this.running) break;
+      // A full claim means more may be due: go again (a full pool waits for a send to finish instead).
+      if ((free > 0 && claimed === free && this.inFlight.size < this.config.concurrency) || this.wakeRequested) continue;
+      await this.sleep(Math.max(0, Math.min(this.config.pollMs, this.nextDue - Date.now())));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeSleeper = undefined;
+        if (Date.now() >= self.nextDue) self.nextDue = Infinity;
+        resolve();
+      }
+      this.wakeSleeper = done;
+    });
+  }
+
+  private dispatch(rows: readonly Claimed[]): void {
+    // One settings read per workspace and batch: signing secret and endpoint as they are now.
+    const settings = new Map<string, Promise<SendSettings>>();
+    for (const row of rows) {
+      if (!settings.has(row.workspaceId)) {
+        const read = this.deliveries.sendSettings(row.workspaceId);
+        read.catch(() => undefined);
+        settings.set(row.workspaceId, read);
+      }
+      const controller = new AbortController();
+      const done = this.send(row, settings.get(row.workspaceId)!, controller).finally(() => {
+        this.inFlight.delete(row.id);
+        this.wake();
+      });
+      this.inFlight.set(row.id, { controller, done });
+    }
+  }
+
+  /** Leases up to `limit` due rows to this instance. */
+  private async claim(limit: number): Promise<Claimed[]> {
+    const now = Date.now();
+    const token = `${this.owner.slice(0, 8)}:${randomUUID()}`;
+    const leaseUntil = now + this.leaseMs;
+    const due = 'status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)';
+    const dueParams = [DeliveryStatus.PENDING, now, now];
+    const pick = `SELECT id FROM delivery WHERE ${due} ORDER BY next_attempt_at LIMIT ${Math.floor(limit)}`;
+    const read = async (db: DataSource | EntityManager, ids: string[]) =>
+      (await db.query(`SELECT id, workspace_id, kind, url, payload, attempts FROM delivery WHERE id IN (${placeholders(ids.length)}) AND lease_owner = ?`, [
+        ...ids,
+        token,
+      ])) as Array<Record<string, unknown>>;
+
+    let rows: Array<Record<string, unknown>>;
+    if (isMysql(this.dataSource)) {
+      rows = await this.dataSource.transaction('READ COMMITTED', async (tx) => {
+        const ids = ((await tx.query(`${pick} FOR UPDATE SKIP LOCKED`, dueParams)) as Array<{ id: string }>).map((r) => r.id);
+        if (ids.length === 0) return [];
+        await tx.query(`UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)})`, [token, leaseUntil, ...ids]);
+        return read(tx, ids);
+      });
+    } else {
+      const ids = ((await this.dataSource.query(pick, dueParams)) as Array<{ id: string }>).map((r) => r.id);
+      if (ids.length === 0) return [];
+      // Re-checked in the UPDATE: another process may have claimed some since the SELECT.
+      await this.dataSource.query(`UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)}) AND ${due}`, [
+        token,
+        leaseUntil,
+        ...ids,
+        ...dueParams,
+      ]);
+      rows = await read(this.dataSource, ids);
+    }
+    return rows.map((r) => ({
+      id: r.id as string,
+      workspaceId: r.workspace_id as string,
+      kind: r.kind as DeliveryKind,
+      url: (r.url as string | null) ?? null,
+      payload: r.payload as string,
+      attempts: Number(r.attempts),
+      token,
+    }));
+  }
+
+  private async send(row: Claimed, settingsRead: Promise<SendSettings>, controller: AbortController): Promise<void> {
+    const timer = setTimeout(() => controller.abort(new TimedOut(`timed out after ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
+    let error: string | null;
+    try {
+      error = await this.post(row, await settingsRead, controller.signal);
+    } catch (err) {
+      const reason: unknown = controller.signal.reason;
+      if (reason instanceof Stopping) {
+        await this.release(row);
+        return;
+      }
+      error = reason instanceof TimedOut ? reason.message : describeError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.finish(row, error);
+  }
+
+  /** One attempt; resolves with null when delivered, else what went wrong. */
+  private async post(row: Claimed, settings: SendSettings, signal: AbortSignal): Promise<string | null> {
+    let url = row.url;
+    if (row.kind !== DeliveryKind.WEBHOOK) {
+      if (!settings.enabled) return 'Sales Insight is disabled for this workspace';
+      url = settings.endpointUrl;
+    }
+    if (!url) return 'no endpoint URL is configured';
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'dynamic-chat-delivery/1',
+      'x-delivery-id': row.id,
+    };
+    if (settings.signingSecret) headers['x-signature'] = signBody(settings.signingSecret, row.payload);
+    else if (row.kind !== DeliveryKind.WEBHOOK) return 'no signing secret is configured';
+    // Redirects are not followed: a 3xx is a failed attempt, so a receiver cannot bounce signed data elsewhere.
+    const res = await fetch(url, { method: 'POST', headers, body: row.payload, redirect: 'manual', signal });
+    if (res.status >= 200 && res.status < 300) {
+      await res.body?.cancel().catch(() => undefined);
+      return null;
+    }
+    const snippet = await readBounded(res.body, MAX_ERROR_BODY);
+    return `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`;
+  }
+
+  private async finish(row: Claimed, error: string | null): Promise<void> {
+    const now = Date.now();
+    const attempts = row.attempts + 1;
+    try {
+      if (error === null) {
+        await this.dataSource.query(
+          `UPDATE delivery SET status = ?, attempts = ?, last_attempt_at = ?, delivered_at = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
+            WHERE id = ? AND lease_owner = ?`,
+          [DeliveryStatus.DELIVERED, attempts, now, now, row.id, row.token],
+        );
+        this.log.debug({ deliveryId: row.id, kind: row.kind, attempts }, 'delivered');
+        return;
+      }
+      const dead = attempts >= this.config.maxAttempts;
+      const next = dead ? null : now + backoffMs(attempts, this.config.backoffBaseMs, this.random);
+      await this.dataSource.query(
+        `UPDATE delivery SET status = ?, attempts = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+          WHERE id = ? AND lease_owner = ?`,
+        [dead ? DeliveryStatus.DEAD : DeliveryStatus.PENDING, attempts, error.slice(0, MAX_ERROR), now, next, row.id, row.token],
+      );
+      if (next !== null) this.nextDue = Math.min(this.nextDue, next);
+      const entry = { deliveryId: row.id, kind: row.kind, attempts, error: error.slice(0, 200) };
+      if (dead) this.log.error(entry, 'delivery is DEAD after its last attempt');
+      else this.log.warn({ ...entry, nextAttemptAt: new Date(next!).toISOString() }, 'delivery attempt failed; will retry');
+    } catch (err) {
+      // The lease expires and the row is tried again.
+      this.log.error({ err, deliveryId: row.id }, 'could not record a delivery attempt');
+    }
+  }
+
+  private async release(row: Claimed): Promise<void> {
+    try {
+      await this.dataSource.query('UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', [row.id, row.token]);
+    } catch {
+      // Shutting down with the database gone: the lease expires instead.
+    }
+  }
+}
+
+/** At most `max` bytes of a body, as one line of text; the rest is never read. */
+async function readBounded(body: ReadableStream<Uint8Array> | null, max: number): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks)
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/[\u0000-\u001f\u007f\ufffd]+/g, ' ')
+    .trim();
+}
+
+function describeError(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = e.cause ? `: ${e.cause.code ?? e.cause.message}` : '';
+  return `${e.message ?? String(err)}${cause}`;
+}
