@@ -447,8 +447,11 @@ describe('deliveries through the outbox', () => {
       const before = (await deliveries(server)).length;
       await recordGoal(server, 'v-disabled-2');
       expect((await deliveries(server)).length).toBe(before);
+      // Whatever its attempts did before the switch (it may even be DEAD already), the next one sees Sales Insight off.
+      const queuedId = (await deliveries(server)).find((x) => x.activity?.id === queued).id;
+      expect((await server.gql(RETRY, { id: queuedId })).errors).toBeUndefined();
       const held = await eventually(async () => {
-        const d = (await deliveries(server)).find((x) => x.activity?.id === queued);
+        const d = await deliveryById(server, queuedId);
         return d?.lastError === 'Sales Insight is disabled for this workspace' && d;
       });
       expect(held.status).not.toBe('DELIVERED');

@@ -31,7 +31,9 @@ describe('migrations', () => {
     expect(await first.showMigrations()).toBe(false);
     await first.destroy();
     const tablesAfterFirst = await tableNames(database);
-    expect(tablesAfterFirst).toEqual(expect.arrayContaining(['workspace', 'api_key', 'person', 'visitor', 'activity', 'migrations']));
+    expect(tablesAfterFirst).toEqual(
+      expect.arrayContaining(['workspace', 'api_key', 'person', 'visitor', 'activity', 'sales_insight_settings', 'delivery', 'migrations']),
+    );
 
     const second = await openDatabase(database.config);
     expect(await second.query('SELECT name FROM migrations ORDER BY id')).toEqual(executed);

@@ -60,7 +60,7 @@ export class Delivery {
   @Field(() => Date)
   createdAt: Date;
 
-  /** Not GraphQL fields: the resolvers of `activity` (and the campaign engineer's `campaignRun`) read them. */
+  /** Not GraphQL fields: the resolvers of `activity` and `campaignRun` (campaign.resolver.ts) read them. */
   workspaceId: string;
   activityId: string | null;
   campaignRunId: string | null;

@@ -120,16 +120,17 @@ export class DeliveryWorker {
     }
   }
 
+  /** Until `ms` pass or wake() is called. */
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const done = () => {
         clearTimeout(timer);
-        self.wakeSleeper = undefined;
-        if (Date.now() >= self.nextDue) self.nextDue = Infinity;
+        this.wakeSleeper = undefined;
+        if (Date.now() >= this.nextDue) this.nextDue = Infinity;
         resolve();
-      }
+      };
+      timer = setTimeout(done, ms);
       this.wakeSleeper = done;
     });
   }
@@ -140,6 +141,7 @@ export class DeliveryWorker {
     for (const row of rows) {
       if (!settings.has(row.workspaceId)) {
         const read = this.deliveries.sendSettings(row.workspaceId);
+        // Each send awaits it and records a failure; this only keeps a rejection from counting as unhandled meanwhile.
         read.catch(() => undefined);
         settings.set(row.workspaceId, read);
       }
