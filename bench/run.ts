@@ -4,16 +4,24 @@
  * report (also written to bench/results/latest.json). Targets are in
  * BENCHMARKS.md. Environment: BENCH_SECONDS (default 10), BENCH_MYSQL_URL
  * (default mysql://root@127.0.0.1:3306), BENCH_ONLY (comma-separated scenario
- * names).
+ * names: record, record-batch, timeline, smart-list-count, campaign-listeners,
+ * idle-sockets), BENCH_PEOPLE / BENCH_ACTIVITIES (the seeded data set),
+ * BENCH_IDLE_SOCKETS, BENCH_LISTENERS, BENCH_CAMPAIGN_RUNS.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, createPool, type Pool } from 'mysql2/promise';
 import WebSocket from 'ws';
-import { hammer, loop } from './lib/measure';
-import { seedBulk } from './lib/seed';
+import { compileFilterSet } from '../src/smart-list/filter.sql';
+import { restoreFilterSet } from '../src/smart-list/smart-list.service';
+import { gql } from './lib/graphql';
+import { openListeners } from './lib/listeners';
+import { hammer, loop, percentile } from './lib/measure';
+import { seedBulk, type SeedResult } from './lib/seed';
 import { startBenchServer, type BenchServer } from './lib/server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
@@ -23,6 +31,10 @@ const CONCURRENCY = 64;
 const SEED_PEOPLE = Number(process.env.BENCH_PEOPLE || 100_000);
 const SEED_ACTIVITIES = Number(process.env.BENCH_ACTIVITIES || 1_000_000);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS || 10_000);
+const LISTENERS = Number(process.env.BENCH_LISTENERS || 1_000);
+const CAMPAIGN_RUNS = Number(process.env.BENCH_CAMPAIGN_RUNS || 50);
+const CAMPAIGN_RUN_INTERVAL_MS = 100;
+const SMART_LIST_RUNS = 10;
 
 const TIMELINE = `query($id: ID!, $after: String) { person(id: $id) { activities(first: 20, after: $after) {
   edges { cursor node { id type occurredAt chat { id name } ... on GoalAchievedActivity { goal } } } pageInfo { hasNextPage endCursor } } } }`;
@@ -52,6 +64,7 @@ interface Row {
   baselineValue?: number;
   target?: string;
   p99Ms?: number;
+  note?: string;
 }
 
 const rows: Row[] = [];
@@ -60,7 +73,7 @@ const results: Record<string, unknown> = {};
 function report(row: Row): void {
   rows.push(row);
   const ratio = row.baselineValue ? ` (${(row.value / row.baselineValue).toFixed(2)}× ${row.baseline})` : '';
-  console.log(`${row.scenario}: ${row.metric} ${row.value.toFixed(1)}${ratio}${row.p99Ms !== undefined ? `, p99 ${row.p99Ms.toFixed(1)} ms` : ''}`);
+  console.log(`${row.scenario}: ${row.metric} ${row.value.toFixed(1)}${ratio}${row.p99Ms !== undefined ? `, p99 ${row.p99Ms.toFixed(1)} ms` : ''}${row.note ? `; ${row.note}` : ''}`);
 }
 
 const wanted = (name: string) => !ONLY || ONLY.includes(name);
@@ -82,6 +95,36 @@ function recordInput(i: number) {
 
 const RECORD = 'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id } } }';
 const RECORD_MANY = 'mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { index error { code } payload { outcome } } }';
+
+const CREATE_SMART_LIST = 'mutation($input: SmartListInput!) { createSmartList(input: $input) { id } }';
+const MEMBER_COUNT = 'query($id: ID!) { smartList(id: $id) { memberCount } }';
+/**
+ * Over the value pools of seed.ts (6 types, 40 chats, 5 goals, 90 days),
+ * each filter keeps a few to a few tens of percent of the people, so ALL
+ * leaves a fraction of a percent: a few hundred of 100 000.
+ */
+const SMART_LIST_FILTERS = [
+  { activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['demo-requested'] } }, dateOfActivity: { inPast: { amount: 30, unit: 'DAYS' } } },
+  { activity: 'TRIGGERED', constraints: { chat: { startsWith: ['chat-1'] } }, minNumberOfTimes: 2 },
+  { activity: 'MEETING_SCHEDULED', negated: true, dateOfActivity: { inPast: { amount: 30, unit: 'DAYS' } } },
+];
+
+const CREATE_CAMPAIGN = 'mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }';
+const ACTIVATE_CAMPAIGN = 'mutation($id: ID!) { activateCampaign(id: $id) { id active } }';
+const CAMPAIGN_TRIGGERED = `subscription($campaignId: ID!) { campaignTriggered(campaignId: $campaignId) {
+  id cursor triggeredAt campaign { id name } person { id score } activity { id type ... on GoalAchievedActivity { goal } } steps { position action outcome } } }`;
+
+/** `runs` sequential calls after one untimed warm-up (query plans, buffer pool, JIT); returns the last answer. */
+async function sequentially<T>(runs: number, task: () => Promise<T>): Promise<{ p50Ms: number; maxMs: number; last: T }> {
+  let last = await task();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const started = performance.now();
+    last = await task();
+    times.push(performance.now() - started);
+  }
+  return { p50Ms: percentile(times, 0.5), maxMs: Math.max(...times), last };
+}
 
 async function rawInsertBaselines(pool: Pool): Promise<{ single: number; singleP99: number; multi: number }> {
   await pool.query('CREATE TABLE bench_raw LIKE activity');
@@ -156,12 +199,20 @@ async function main(): Promise<void> {
       report({ scenario: 'recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'raw multi-row', baselineValue: raw.multi, target: '≥ 0.5×', p99Ms: batch.p99Ms });
     }
 
+    const [{ id: workspaceId }] = (await pool.query('SELECT id FROM workspace LIMIT 1'))[0] as Array<{ id: string }>;
+    let seeding: Promise<SeedResult> | undefined;
+    // The bulk load takes minutes at full size: done once, by the first scenario that needs it.
+    const seed = () =>
+      (seeding ??= (async () => {
+        const t0 = Date.now();
+        const seeded = await seedBulk(pool, workspaceId, SEED_PEOPLE, SEED_ACTIVITIES);
+        console.log(`seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        results.seed = seeded;
+        return seeded;
+      })());
+
     if (wanted('timeline')) {
-      const [{ id: workspaceId }] = (await pool.query('SELECT id FROM workspace LIMIT 1'))[0] as Array<{ id: string }>;
-      const t0 = Date.now();
-      const seeded = await seedBulk(pool, workspaceId, SEED_PEOPLE, SEED_ACTIVITIES);
-      console.log(`seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      results.seed = seeded;
+      const seeded = await seed();
       // The cursor of page 1000 (rows 19 980..19 999 of the busiest person), read straight from the table.
       const [[row]] = (await pool.query(
         'SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET 19979',
@@ -176,6 +227,167 @@ async function main(): Promise<void> {
       report({ scenario: `timeline page 1 (${SEED_ACTIVITIES / 1e6}M activities)`, metric: 'req/s', value: first.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: first.p99Ms });
       report({ scenario: 'timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, target: '≤ 2×', p99Ms: deep.p99Ms });
       report({ scenario: 'timeline page 1000 (cursor)', metric: 'req/s', value: deep.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: deep.p99Ms });
+    }
+
+    if (wanted('smart-list-count')) {
+      await seed();
+      const dataSet = `${SEED_PEOPLE.toLocaleString('en')} people / ${SEED_ACTIVITIES.toLocaleString('en')} activities`;
+      const smartLists: Record<string, unknown> = {};
+      for (const logic of ['ALL', 'ANY'] as const) {
+        const { data } = await gql(server.url, key, CREATE_SMART_LIST, { input: { name: `bench ${logic} ${runId}`, logic, filters: SMART_LIST_FILTERS } });
+        const id = data.createSmartList.id as string;
+        const url = server.url;
+        const api = await sequentially(SMART_LIST_RUNS, async () => (await gql(url, key, MEMBER_COUNT, { id })).data.smartList.memberCount as number);
+        // The server's compiler on the stored definition, in memberCount's query: the difference is HTTP, GraphQL and TypeORM.
+        // Counts can differ by one or two: the 30-day windows move between the two measurements.
+        const [[stored]] = (await pool.query('SELECT definition FROM smart_list WHERE id = ?', [id])) as unknown as Array<Array<{ definition: string }>>;
+        const definition = restoreFilterSet(JSON.parse(stored.definition));
+        const raw = await sequentially(SMART_LIST_RUNS, async () => {
+          const condition = compileFilterSet(definition, { now: Date.now(), personId: 'p.id' });
+          const [[row]] = (await pool.query(`SELECT COUNT(*) AS n FROM person p WHERE p.workspace_id = ? AND ${condition.text}`, [
+            workspaceId,
+            ...condition.params,
+          ])) as unknown as Array<Array<{ n: number | string }>>;
+          return Number(row.n);
+        });
+        smartLists[logic] = { id, api, raw };
+        report({
+          scenario: `smart-list memberCount, 3 filters ${logic} (${dataSet})`,
+          metric: 'p50 ms',
+          value: api.p50Ms,
+          baseline: 'raw SQL p50',
+          baselineValue: raw.p50Ms,
+          target: '< 1000 ms',
+          note: `max ${api.maxMs.toFixed(1)} ms (raw ${raw.maxMs.toFixed(1)}), ${api.last} members (raw ${raw.last}), ${SMART_LIST_RUNS} sequential runs`,
+        });
+      }
+      results.smartListCount = smartLists;
+    }
+
+    if (wanted('campaign-listeners')) {
+      // A goal only this run records: seeded and other scenarios' activities never trigger the campaign.
+      const goal = `bench-campaign-${runId}`;
+      const { data: created } = await gql(server.url, key, CREATE_CAMPAIGN, {
+        input: {
+          name: `bench listeners ${runId}`,
+          triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: [goal] } } }],
+          flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }],
+        },
+      });
+      const campaignId = created.createCampaign.id as string;
+      await gql(server.url, key, ACTIVATE_CAMPAIGN, { id: campaignId });
+      const url = server.url;
+      const rss = server.rssMiB;
+      let recorded = 0;
+      const recordRun = async () => {
+        const { data, ms } = await gql(url, key, RECORD, { input: { ...recordInput(recorded++), goal } });
+        if (data.recordChatActivity.outcome !== 'RECORDED') throw new Error(`campaign activity was ${data.recordChatActivity.outcome}`);
+        return { activityId: data.recordChatActivity.activity.id as string, ms };
+      };
+      /** One run every CAMPAIGN_RUN_INTERVAL_MS, as a steady trickle of triggers rather than a burst. */
+      const paced = async (runs: number) => {
+        const sentAt = new Map<string, number>();
+        const mutationMs: number[] = [];
+        let rssPeak = 0;
+        const started = performance.now();
+        for (let i = 0; i < runs; i += 1) {
+          await sleep(Math.max(0, started + i * CAMPAIGN_RUN_INTERVAL_MS - performance.now()));
+          const before = performance.now();
+          const { activityId, ms } = await recordRun();
+          sentAt.set(activityId, before);
+          mutationMs.push(ms);
+          rssPeak = Math.max(rssPeak, rss());
+        }
+        return { sentAt, mutationMs, rssPeak };
+      };
+      const stats = (values: number[]) => ({ p50Ms: percentile(values, 0.5), p99Ms: percentile(values, 0.99), maxMs: Math.max(...values) });
+
+      // The same mutation on the same campaign before anyone listens: the write, the run and its score change, without the fan-out.
+      const alone = stats((await paced(Math.min(CAMPAIGN_RUNS, 20))).mutationMs);
+
+      const rssBefore = rss();
+      const arrivals = new Map<string, number[]>();
+      const heard = new Set<number>();
+      const failures: string[] = [];
+      const opening = performance.now();
+      const listeners = await openListeners({
+        wsUrl: server.wsUrl,
+        key,
+        count: LISTENERS,
+        query: CAMPAIGN_TRIGGERED,
+        variables: { campaignId },
+        onResult: (listener, result) => {
+          const at = performance.now();
+          const activityId = (result.data as { campaignTriggered?: { activity?: { id?: string } } } | null)?.campaignTriggered?.activity?.id;
+          if (result.errors?.length || !activityId) {
+            failures.push(`listener ${listener}: ${JSON.stringify(result.errors ?? result)}`);
+            return;
+          }
+          heard.add(listener);
+          const times = arrivals.get(activityId);
+          if (times) times.push(at);
+          else arrivals.set(activityId, [at]);
+        },
+        onError: (listener, err) => failures.push(`listener ${listener}: ${err instanceof Error ? err.message : JSON.stringify(err)}`),
+      });
+      try {
+        const connectedMs = performance.now() - opening;
+        // A subscription goes live only after its stream has synced with the campaign's topic, which a client cannot see:
+        // record until every listener has heard a run, so none of the measured runs races a subscription still starting.
+        let warmUps = 0;
+        for (const deadline = Date.now() + 120_000; heard.size < LISTENERS; warmUps += 1) {
+          if (failures.length > 0) throw new Error(`campaign listeners failed: ${failures.slice(0, 5).join('; ')}`);
+          if (Date.now() > deadline) throw new Error(`only ${heard.size} of ${LISTENERS} listeners heard a run within 120 s`);
+          await recordRun();
+          await sleep(250);
+        }
+        const liveMs = performance.now() - opening;
+        const rssListening = rss();
+
+        const { sentAt, mutationMs, rssPeak } = await paced(CAMPAIGN_RUNS);
+        const expected = CAMPAIGN_RUNS * LISTENERS;
+        const delivered = () => [...sentAt.keys()].reduce((n, id) => n + (arrivals.get(id)?.length ?? 0), 0);
+        for (const deadline = Date.now() + 30_000; delivered() < expected && Date.now() < deadline; ) await sleep(50);
+        if (failures.length > 0) throw new Error(`campaign listeners failed: ${failures.slice(0, 5).join('; ')}`);
+        if (delivered() !== expected) throw new Error(`${delivered()} of ${expected} deliveries arrived within 30 s`);
+
+        const runs = [...sentAt].map(([id, before]) => arrivals.get(id)!.map((at) => at - before));
+        const delivery = stats(runs.flat());
+        // How long the first listener of each run waited: close to the p50 when every listener gets its run only once all are done.
+        const firstListener = stats(runs.map((latencies) => Math.min(...latencies)));
+        const mutation = stats(mutationMs);
+        results.campaignListeners = { listeners: LISTENERS, runs: CAMPAIGN_RUNS, warmUps, connectedMs, liveMs, delivery, firstListener, mutation, alone, rssBefore, rssListening, rssPeak };
+        const scenario = `${LISTENERS} listeners on one campaign, ${CAMPAIGN_RUNS} runs`;
+        report({
+          scenario,
+          metric: 'trigger → delivery p99 ms',
+          value: delivery.p99Ms,
+          baseline: 'recordChatActivity p99 without listeners',
+          baselineValue: alone.p99Ms,
+          target: '≤ 100 ms',
+          p99Ms: delivery.p99Ms,
+          note: `p50 ${delivery.p50Ms.toFixed(1)}, max ${delivery.maxMs.toFixed(1)} ms over ${runs.flat().length} deliveries; first listener of a run p50 ${firstListener.p50Ms.toFixed(1)} ms`,
+        });
+        report({
+          scenario,
+          metric: 'recordChatActivity p50 ms',
+          value: mutation.p50Ms,
+          baseline: 'p50 without listeners',
+          baselineValue: alone.p50Ms,
+          p99Ms: mutation.p99Ms,
+          note: `without listeners p99 ${alone.p99Ms.toFixed(1)} ms`,
+        });
+        report({
+          scenario,
+          metric: 'server RSS MiB',
+          value: rssPeak,
+          baseline: 'RSS before',
+          baselineValue: rssBefore,
+          note: `${rssListening} MiB listening, before the runs; connected in ${(connectedMs / 1000).toFixed(1)} s, all live after ${(liveMs / 1000).toFixed(1)} s (${warmUps} warm-up runs)`,
+        });
+      } finally {
+        await listeners.close();
+      }
     }
 
     if (wanted('idle-sockets')) {
@@ -197,10 +409,10 @@ async function main(): Promise<void> {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, rows, results }, null, 2));
-  console.log('\n| Scenario | Metric | Value | Baseline | Ratio | Target | p99 ms |\n| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('\n| Scenario | Metric | Value | Baseline | Ratio | Target | p99 ms | Notes |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) {
     const ratio = row.baselineValue ? (row.value / row.baselineValue).toFixed(2) : '';
-    console.log(`| ${row.scenario} | ${row.metric} | ${row.value.toFixed(0)} | ${row.baseline ? `${row.baseline} ${row.baselineValue!.toFixed(0)}` : ''} | ${ratio} | ${row.target ?? ''} | ${row.p99Ms?.toFixed(1) ?? ''} |`);
+    console.log(`| ${row.scenario} | ${row.metric} | ${row.value.toFixed(0)} | ${row.baseline ? `${row.baseline} ${row.baselineValue!.toFixed(0)}` : ''} | ${ratio} | ${row.target ?? ''} | ${row.p99Ms?.toFixed(1) ?? ''} | ${row.note ?? ''} |`);
   }
 }
 
