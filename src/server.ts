@@ -24,6 +24,7 @@ import { checkQueryLimits, parseWithLimits, queryLimitsPlugin } from './graphql/
 import { createAppPubSub } from './graphql/pubsub';
 import { RateLimits, type RateDecision } from './graphql/rate-limit';
 import { buildAppSchema } from './graphql/schema';
+import { sharedSubscribe } from './graphql/shared-subscribe';
 import { DeliveryWorker } from './delivery/delivery.worker';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -150,6 +151,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const wsCleanup = useServer<{ authorization?: string }, { auth: AuthResult }>(
     {
       schema,
+      // One execution per event for all listeners asking the same thing.
+      subscribe: sharedSubscribe,
       // Parse, validate and limit here: Apollo's parse options, validation and plugins do not run on this path.
       onSubscribe: async (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.rateLimits.subscriptionsPerConnection) {

@@ -1,6 +1,10 @@
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from './helpers/database';
-import { activeCampaign, CAMPAIGN_TRIGGERED, CREATE_CAMPAIGN, campaignInput, goal, record, unique } from './helpers/campaign-fixtures';
+import { activeCampaign, CAMPAIGN_TRIGGERED, CREATE_CAMPAIGN, campaignInput, goal, RECORD, record, unique } from './helpers/campaign-fixtures';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startChildServer, type ChildServer } from './helpers/child-server';
 import { startTestServer, subscribe, type TestServer } from './helpers/server';
+import { CampaignRun } from '../src/campaign/campaign.type';
 
 /** The cursor before a campaign's first run (sequence numbers start at 1). */
 const FROM_START = Buffer.from(JSON.stringify([0])).toString('base64url');
@@ -117,6 +121,41 @@ describe('campaignTriggered', () => {
     resumed.unsubscribe();
   });
 
+  it('executes a run once for all listeners asking the same thing, and separately for a different query or workspace', async () => {
+    const campaignId = await activeCampaign(server, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] }, key);
+    const from = jest.spyOn(CampaignRun, 'from');
+    try {
+      const same = Array.from({ length: 20 }, () => subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId }));
+      const other = subscribe(server.wsClient(key), 'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id steps { outcome } } }', { id: campaignId });
+      const subscribeKey = await server.createKey(workspaceId, ['SUBSCRIBE']);
+      const narrower = subscribe(server.wsClient(subscribeKey), CAMPAIGN_TRIGGERED, { campaignId });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      from.mockClear();
+      const recorded = await record(server, goal(unique('visitor')), key);
+      const results = await Promise.all([...same, other, narrower].map((sub) => sub.waitFor(1)));
+      for (const [result] of results) expect(result.data.campaignTriggered.id).toBe(results[0][0].data.campaignTriggered.id);
+      expect(results[0][0].data.campaignTriggered.activity.id).toBe(recorded.activity.id);
+      // One execution for the 20, one for the other query, one for the key with other scopes.
+      expect(from).toHaveBeenCalledTimes(3);
+      for (const sub of [...same, other, narrower]) sub.unsubscribe();
+    } finally {
+      from.mockRestore();
+    }
+  });
+
+  it('answers each event with fresh data: nothing loaded for one event is served stale in the next', async () => {
+    await activeCampaign(server, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 5 }] }, key);
+    const visitor = unique('visitor');
+    const first = await record(server, goal(visitor), key);
+    const sub = subscribe(server.wsClient(key), 'subscription($p: ID) { activityRecorded(personId: $p) { id person { score } } }', { p: first.activity.person.id });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await record(server, goal(visitor), key);
+    await record(server, goal(visitor), key);
+    const scores = (await sub.waitFor(2)).map((r) => r.data.activityRecorded.person.score);
+    expect(scores).toEqual([10, 15]);
+    sub.unsubscribe();
+  });
+
   it('rejects a malformed after cursor', async () => {
     const campaignId = await activeCampaign(server, {}, key);
     const sub = subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId, after: 'not a cursor' });
@@ -128,34 +167,69 @@ describe('campaignTriggered', () => {
 
 const withRedisAndMysql = TEST_REDIS_URL && TEST_MYSQL_URL ? describe : describe.skip;
 
-withRedisAndMysql('campaignTriggered across two instances on one Redis', () => {
+withRedisAndMysql('campaignTriggered across two server processes on one Redis and one MariaDB', () => {
+  // A: this process; B: the real entry point (src/main.ts) in a process of its own.
   let a: TestServer;
-  let b: TestServer;
+  let b: ChildServer;
+  let bClient: Client;
   beforeAll(async () => {
     a = await startTestServer({ config: { redisUrl: TEST_REDIS_URL } });
-    b = await startTestServer({ database: a.database, adminKey: a.adminKey, config: { redisUrl: TEST_REDIS_URL } });
+    b = await startChildServer(a.database.config, { REDIS_URL: TEST_REDIS_URL!, BOOTSTRAP_API_KEY: a.adminKey });
+    bClient = createClient({
+      url: b.url.replace('http://', 'ws://'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${a.adminKey}` },
+      retryAttempts: 0,
+    });
   });
   afterAll(async () => {
-    await b.stop();
-    await a.stop();
+    await bClient?.dispose();
+    if (b) {
+      b.process.kill('SIGTERM');
+      expect(await b.exited).toBe(0);
+    }
+    await a?.stop();
   });
 
-  it('a run recorded through instance A reaches a listener on instance B, and a resume on B replays from the shared database', async () => {
+  /** recordChatActivity through instance B's HTTP endpoint. */
+  async function recordOnB(input: Record<string, unknown>) {
+    const res = await fetch(b.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminKey}` },
+      body: JSON.stringify({ query: RECORD, variables: { input } }),
+    });
+    const body = (await res.json()) as any;
+    expect(body.errors).toBeUndefined();
+    return body.data.recordChatActivity as { activity: { id: string } };
+  }
+
+  it('a run recorded through instance A reaches a listener on instance B, runs recorded on B reach it too, and a resume on B replays from the shared database', async () => {
     const campaignId = await activeCampaign(a, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] });
-    const sub = subscribe(b.wsClient(), CAMPAIGN_TRIGGERED, { campaignId, after: FROM_START });
+    const sub = subscribe(bClient, CAMPAIGN_TRIGGERED, { campaignId, after: FROM_START });
     const visitor = unique('visitor');
     const expected: string[] = [];
     expected.push((await record(a, goal(visitor))).activity.id);
     await sub.waitFor(1, 10_000);
-    for (let i = 0; i < 5; i += 1) expected.push((await record(i % 2 ? a : b, goal(visitor))).activity.id);
+    for (let i = 0; i < 5; i += 1) expected.push((i % 2 ? await record(a, goal(visitor)) : await recordOnB(goal(visitor))).activity.id);
     const runs = (await sub.waitFor(6, 10_000)).map((r) => r.data.campaignTriggered);
     expect(runs.map((r: any) => r.activity.id)).toEqual(expected);
     expect(runs.map((r: any) => r.person.score)).toEqual([1, 2, 3, 4, 5, 6]);
 
-    const resumed = subscribe(b.wsClient(), CAMPAIGN_TRIGGERED, { campaignId, after: runs[2].cursor });
-    const replay = (await resumed.waitFor(3, 10_000)).map((r) => r.data.campaignTriggered.activity.id);
+    // And the other way round: a listener on A hears a run recorded on B.
+    const onA = subscribe(a.wsClient(), CAMPAIGN_TRIGGERED, { campaignId });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const fromB = await recordOnB(goal(visitor));
+    expect((await onA.waitFor(1, 10_000))[0].data.campaignTriggered.activity.id).toBe(fromB.activity.id);
+    expected.push(fromB.activity.id);
+
+    const resumed = subscribe(bClient, CAMPAIGN_TRIGGERED, { campaignId, after: runs[2].cursor });
+    const replay = (await resumed.waitFor(4, 10_000)).map((r) => r.data.campaignTriggered.activity.id);
     expect(replay).toEqual(expected.slice(3));
     const live = await record(a, goal(visitor));
-    expect((await resumed.waitFor(4, 10_000))[3].data.campaignTriggered.activity.id).toBe(live.activity.id);
+    expect((await resumed.waitFor(5, 10_000))[4].data.campaignTriggered.activity.id).toBe(live.activity.id);
+    expect(resumed.received).toHaveLength(5);
+    sub.unsubscribe();
+    onA.unsubscribe();
+    resumed.unsubscribe();
   });
 });

@@ -174,6 +174,32 @@ describe('campaigns', () => {
       expect(new Set(all.map((e: any) => e.node.id)).size).toBe(3);
     });
 
+    it('a changed definition applies from the next activity on (parsed definitions are cached by version)', async () => {
+      const trigger = (goalName: string) => ({ triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: [goalName] } } }] });
+      const id = await active(trigger('a'));
+      const visitor = unique('visitor');
+      await rec(goal(visitor, 'a'));
+      expect(await runCount(server, id)).toBe(1);
+      // Back to back, possibly within one millisecond: the version still moves forward each time.
+      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('b')));
+      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')));
+      const [{ updated_at: v1 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [id]);
+      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')));
+      const [{ updated_at: v2 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [id]);
+      expect(Number(v2)).toBeGreaterThan(Number(v1));
+      await rec(goal(visitor, 'a'));
+      await rec(goal(visitor, 'b'));
+      expect(await runCount(server, id)).toBe(1);
+      await rec(goal(visitor, 'c'));
+      expect(await runCount(server, id)).toBe(2);
+      await gql(DEACTIVATE, { id });
+      await rec(goal(visitor, 'c'));
+      expect(await runCount(server, id)).toBe(2);
+      await gql(ACTIVATE, { id });
+      await rec(goal(visitor, 'c'));
+      expect(await runCount(server, id)).toBe(3);
+    });
+
     it('does not run on DUPLICATE_REQUEST or ALREADY_LOGGED_IN_SESSION', async () => {
       const id = await active({ triggers: [{ activity: 'TRIGGERED' }, { activity: 'GOAL_ACHIEVED' }] });
       const visitor = unique('visitor');

@@ -58,6 +58,9 @@ export interface CampaignInputShape {
 }
 
 const MAX_NAME = 255;
+const MAX_PARSED_CAMPAIGNS = 10_000;
+/** updated_at doubles as the definition's version: every change moves it forward, even twice in one millisecond. */
+const BUMP_UPDATED_AT = 'updated_at = CASE WHEN updated_at >= ? THEN updated_at + 1 ELSE ? END';
 
 function validWebhookUrl(url: string): boolean {
   try {
@@ -167,6 +170,9 @@ interface PlannedRun {
  * published after the commit, each once, to its campaign's topic.
  */
 export class CampaignService implements RunSource {
+  /** Parsed definitions by campaign id, valid while updated_at (bumped by every change) is the same. */
+  private readonly parsed = new Map<string, { version: number; campaign: LiveCampaign }>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly smartLists: SmartListService,
@@ -198,11 +204,13 @@ export class CampaignService implements RunSource {
   async update(workspaceId: string, id: string, input: CampaignInputShape): Promise<CampaignRow> {
     const parsed = parseCampaignInput(input);
     await this.dataSource.transaction(async (tx) => {
-      const affected = await exec(tx, 'UPDATE campaign SET name = ?, description = ?, definition = ?, updated_at = ? WHERE workspace_id = ? AND id = ?', [
+      const now = Date.now();
+      const affected = await exec(tx, `UPDATE campaign SET name = ?, description = ?, definition = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [
         parsed.name,
         parsed.description,
         JSON.stringify(parsed.definition),
-        Date.now(),
+        now,
+        now,
         workspaceId,
         id,
       ]);
@@ -215,7 +223,7 @@ export class CampaignService implements RunSource {
 
   async setActive(workspaceId: string, id: string, active: boolean): Promise<CampaignRow> {
     const affected = await this.dataSource.transaction((tx) =>
-      exec(tx, 'UPDATE campaign SET active = ?, updated_at = ? WHERE workspace_id = ? AND id = ?', [active ? 1 : 0, Date.now(), workspaceId, id]),
+      exec(tx, `UPDATE campaign SET active = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [active ? 1 : 0, Date.now(), Date.now(), workspaceId, id]),
     );
     if (affected === 0) throw campaignNotFound(id);
     return (await this.get(workspaceId, id))!;
@@ -311,19 +319,35 @@ export class CampaignService implements RunSource {
 
   readonly activityHook: ActivityRecordedHook = async (tx, recorded) => this.onRecorded(tx, recorded);
 
+  /**
+   * Active campaigns with a trigger of one of these types: one indexed query
+   * (campaign_trigger by workspace and type) for ids and versions; definitions
+   * are parsed once per version and kept, so a batch costs the same whatever
+   * the size of the definitions.
+   */
   private async candidates(tx: EntityManager, workspaceId: string, types: readonly ChatActivityType[]): Promise<LiveCampaign[]> {
-    const rows = await tx.query(
-      `SELECT DISTINCT t.campaign_id FROM campaign_trigger t WHERE t.workspace_id = ? AND t.activity_type IN (${placeholders(types.length)})`,
+    const rows: Array<{ id: string; updated_at: number | string }> = await tx.query(
+      `SELECT c.id, c.updated_at FROM campaign_trigger t JOIN campaign c ON c.id = t.campaign_id
+       WHERE t.workspace_id = ? AND t.activity_type IN (${placeholders(types.length)}) AND c.active = 1`,
       [workspaceId, ...types],
     );
     if (rows.length === 0) return [];
-    const ids = rows.map((r: { campaign_id: string }) => r.campaign_id);
-    const campaigns = await tx.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE id IN (${placeholders(ids.length)}) AND active = 1 ORDER BY id`, ids);
-    return campaigns.map((r: Record<string, unknown>) => {
-      const row = toCampaignRow(r);
-      const d = row.definition;
-      return { row, filters: restoreFilterSet({ logic: d.filterLogic, advancedLogic: d.advancedLogic, filters: d.filters }) };
-    });
+    const versions = new Map(rows.map((r) => [r.id, Number(r.updated_at)]));
+    const stale = [...versions].filter(([id, version]) => this.parsed.get(id)?.version !== version).map(([id]) => id);
+    if (stale.length > 0) {
+      if (this.parsed.size > MAX_PARSED_CAMPAIGNS) this.parsed.clear();
+      const campaigns = await tx.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE id IN (${placeholders(stale.length)})`, stale);
+      for (const r of campaigns) {
+        const row = toCampaignRow(r);
+        const d = row.definition;
+        const filters = restoreFilterSet({ logic: d.filterLogic, advancedLogic: d.advancedLogic, filters: d.filters });
+        this.parsed.set(row.id, { version: row.updatedAt, campaign: { row, filters } });
+      }
+    }
+    return [...versions.keys()]
+      .sort()
+      .map((id) => this.parsed.get(id)?.campaign)
+      .filter((c): c is LiveCampaign => c !== undefined && c.row.active);
   }
 
   private async onRecorded(tx: EntityManager, { workspaceId, activities }: RecordedActivities): Promise<AfterCommit | void> {
@@ -405,7 +429,10 @@ export class CampaignService implements RunSource {
       .sort((a, b) => a.run.seq - b.run.seq)
       .map((p) => ({ run: p.run, campaign: p.campaign.row, person: personJson(personById.get(p.run.personId)!), activity: rawActivityJson(p.activity) }));
     return () => {
-      for (const payload of payloads) this.pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, payload.run.campaignId, payload);
+      // After this turn of the event loop: the recording call is answered first, then the fan-out to listeners runs.
+      setImmediate(() => {
+        for (const payload of payloads) this.pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, payload.run.campaignId, payload);
+      });
       if (queued.length > 0) this.deliveries?.wake();
     };
   }

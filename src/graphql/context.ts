@@ -36,6 +36,22 @@ export class RequestContext {
     return value;
   }
 
+  /** The same caller with fresh per-operation memos: a subscription executes each event in one of these. */
+  forEvent(): RequestContext {
+    return new RequestContext(this.services, this.requestId, this.authResult);
+  }
+
+  /**
+   * What resolvers may read of the caller (its workspace and scopes): two
+   * subscribers with the same key here get the same answer to the same
+   * operation, so one execution can serve both (shared-subscribe.ts).
+   */
+  shareKey(): string {
+    if (!this.authResult.ok) return `unauthenticated:${this.authResult.reason}`;
+    const { workspaceId, scopes } = this.authResult.auth;
+    return `${workspaceId}:${[...scopes].sort().join(',')}`;
+  }
+
   /** The caller's identity, which must hold `scope` (FORBIDDEN otherwise). For places @Authorized does not reach, e.g. a subscription's topic. */
   requireScope(scope: Scope): AuthInfo {
     const auth = this.requireAuth();
