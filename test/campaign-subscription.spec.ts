@@ -121,23 +121,44 @@ describe('campaignTriggered', () => {
     resumed.unsubscribe();
   });
 
-  it('executes a run once for all listeners asking the same thing, and separately for a different query or workspace', async () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const heard = (sub: ReturnType<typeof subscribe<any>>, field: string, activityId: string) =>
+    sub.received.some((r) => r.data?.[field]?.activity?.id === activityId || r.data?.[field]?.id === activityId);
+
+  /**
+   * graphql-ws does not acknowledge a subscription: record warm-up activities
+   * until every listener heard the latest one. Events reach a connection in
+   * publish order, so nothing older is still in flight afterwards.
+   */
+  async function untilAllLive(subs: Array<ReturnType<typeof subscribe<any>>>, field: string, recordOne: () => Promise<string>): Promise<void> {
+    for (let attempt = 0; attempt < 40; attempt += 1) {
+      const activityId = await recordOne();
+      for (const deadline = Date.now() + 1_000; Date.now() < deadline; await sleep(25)) {
+        if (subs.every((sub) => heard(sub, field, activityId))) return;
+      }
+    }
+    throw new Error('listeners never went live');
+  }
+
+  it('executes a run once for all listeners asking the same thing, and separately for a different query or scopes', async () => {
     const campaignId = await activeCampaign(server, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] }, key);
     const from = jest.spyOn(CampaignRun, 'from');
     try {
       const same = Array.from({ length: 20 }, () => subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId }));
-      const other = subscribe(server.wsClient(key), 'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id steps { outcome } } }', { id: campaignId });
+      const other = subscribe(server.wsClient(key), 'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id activity { id } } }', { id: campaignId });
       const subscribeKey = await server.createKey(workspaceId, ['SUBSCRIBE']);
       const narrower = subscribe(server.wsClient(subscribeKey), CAMPAIGN_TRIGGERED, { campaignId });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const all = [...same, other, narrower];
+      await untilAllLive(all, 'campaignTriggered', async () => (await record(server, goal(unique('visitor')), key)).activity.id);
+
       from.mockClear();
       const recorded = await record(server, goal(unique('visitor')), key);
-      const results = await Promise.all([...same, other, narrower].map((sub) => sub.waitFor(1)));
-      for (const [result] of results) expect(result.data.campaignTriggered.id).toBe(results[0][0].data.campaignTriggered.id);
-      expect(results[0][0].data.campaignTriggered.activity.id).toBe(recorded.activity.id);
+      for (const deadline = Date.now() + 10_000; !all.every((sub) => heard(sub, 'campaignTriggered', recorded.activity.id)) && Date.now() < deadline; ) await sleep(25);
+      const runs = all.map((sub) => sub.received.map((r) => r.data.campaignTriggered).find((run) => run.activity.id === recorded.activity.id));
+      expect(new Set(runs.map((run) => run.id)).size).toBe(1);
       // One execution for the 20, one for the other query, one for the key with other scopes.
       expect(from).toHaveBeenCalledTimes(3);
-      for (const sub of [...same, other, narrower]) sub.unsubscribe();
+      for (const sub of all) sub.unsubscribe();
     } finally {
       from.mockRestore();
     }
@@ -147,12 +168,14 @@ describe('campaignTriggered', () => {
     await activeCampaign(server, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 5 }] }, key);
     const visitor = unique('visitor');
     const first = await record(server, goal(visitor), key);
-    const sub = subscribe(server.wsClient(key), 'subscription($p: ID) { activityRecorded(personId: $p) { id person { score } } }', { p: first.activity.person.id });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await record(server, goal(visitor), key);
-    await record(server, goal(visitor), key);
-    const scores = (await sub.waitFor(2)).map((r) => r.data.activityRecorded.person.score);
-    expect(scores).toEqual([10, 15]);
+    const personId = first.activity.person.id;
+    const sub = subscribe(server.wsClient(key), 'subscription($p: ID) { activityRecorded(personId: $p) { id person { score } } }', { p: personId });
+    await untilAllLive([sub], 'activityRecorded', async () => (await record(server, goal(visitor), key)).activity.id);
+    const [{ score }] = await server.app.dataSource.query('SELECT score FROM person WHERE id = ?', [personId]);
+    const next = [(await record(server, goal(visitor), key)).activity.id, (await record(server, goal(visitor), key)).activity.id];
+    for (const deadline = Date.now() + 10_000; !next.every((id) => heard(sub, 'activityRecorded', id)) && Date.now() < deadline; ) await sleep(25);
+    const scores = next.map((id) => sub.received.find((r) => r.data.activityRecorded.id === id)!.data.activityRecorded.person.score);
+    expect(scores).toEqual([Number(score) + 5, Number(score) + 10]);
     sub.unsubscribe();
   });
 

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ChatActivityType } from '../activity/activity.entity';
-import { PageInfo } from '../graphql/connection';
+import { type Connection, connectionType } from '../graphql/connection';
 import { FilterLogic } from '../smart-list/filter.model';
 import { ActivityConstraints, Duration, SmartListFilter } from '../smart-list/filter.type';
 import { runCursor, type RunPayload } from './campaign-payload';
@@ -172,38 +172,8 @@ export class CampaignRun {
   }
 }
 
-@ObjectType()
-export class CampaignRunEdge {
-  @Field()
-  cursor: string;
+export const CampaignRunConnection = connectionType('CampaignRun', () => CampaignRun);
+export type CampaignRunConnection = Connection<CampaignRun>;
 
-  @Field(() => CampaignRun)
-  node: CampaignRun;
-}
-
-@ObjectType()
-export class CampaignRunConnection {
-  @Field(() => [CampaignRunEdge])
-  edges: CampaignRunEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-}
-
-@ObjectType()
-export class CampaignEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => Campaign)
-  node: Campaign;
-}
-
-@ObjectType()
-export class CampaignConnection {
-  @Field(() => [CampaignEdge])
-  edges: CampaignEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-}
+export const CampaignConnection = connectionType('Campaign', () => Campaign);
+export type CampaignConnection = Connection<Campaign>;

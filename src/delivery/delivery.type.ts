@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Activity } from '../activity/activity.type';
 import { ChatActivityType } from '../activity/activity.entity';
-import { PageInfo } from '../graphql/connection';
+import { type Connection, connectionType } from '../graphql/connection';
 import { DeliveryKind, DeliveryStatus, type DeliveryRecord, type SalesInsightSettingsRecord } from './delivery.model';
 
 registerEnumType(DeliveryStatus, {
@@ -71,20 +71,5 @@ export class Delivery {
   }
 }
 
-@ObjectType()
-export class DeliveryEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => Delivery)
-  node: Delivery;
-}
-
-@ObjectType()
-export class DeliveryConnection {
-  @Field(() => [DeliveryEdge])
-  edges: DeliveryEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-}
+export const DeliveryConnection = connectionType('Delivery', () => Delivery);
+export type DeliveryConnection = Connection<Delivery>;

@@ -1,5 +1,5 @@
 import { Max, Min } from 'class-validator';
-import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { UserInputError } from '../errors';
 import { decodeCursor, InvalidCursorError, type CursorKey } from './cursor';
 
@@ -64,4 +64,35 @@ export function connectionFrom<TRow, TNode>(
     endCursor: edges[edges.length - 1]?.cursor ?? null,
   });
   return { edges, pageInfo };
+}
+
+export interface Connection<TNode> {
+  edges: Array<{ cursor: string; node: TNode }>;
+  pageInfo: PageInfo;
+}
+
+/**
+ * The `<Name>Edge` and `<Name>Connection` object types of a Relay connection
+ * over `node()`: one definition instead of two classes per list. (Connections
+ * with more fields, such as PersonConnection's totalCount, declare their own.)
+ */
+export function connectionType<TNode extends object>(name: string, node: () => ClassType<TNode>): ClassType<Connection<TNode>> {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor: string;
+
+    @Field(node)
+    node: TNode;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionOf {
+    @Field(() => [Edge])
+    edges: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+  }
+  return ConnectionOf;
 }

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { PageInfo } from '../graphql/connection';
+import { type Connection, connectionType } from '../graphql/connection';
 import { FilterLogic } from './filter.model';
 import { SmartListFilter } from './filter.type';
 import type { SmartListRecord } from './smart-list.service';
@@ -49,20 +49,5 @@ export class SmartList {
   }
 }
 
-@ObjectType()
-export class SmartListEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => SmartList)
-  node: SmartList;
-}
-
-@ObjectType()
-export class SmartListConnection {
-  @Field(() => [SmartListEdge])
-  edges: SmartListEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-}
+export const SmartListConnection = connectionType('SmartList', () => SmartList);
+export type SmartListConnection = Connection<SmartList>;
