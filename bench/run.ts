@@ -299,7 +299,7 @@ async function main(): Promise<void> {
         const [[stored]] = (await pool.query('SELECT definition FROM smart_list WHERE id = ?', [id])) as unknown as Array<Array<{ definition: string }>>;
         const definition = restoreFilterSet(JSON.parse(stored.definition));
         const raw = await sequentially(SMART_LIST_RUNS, async () => {
-          const condition = compileFilterSet(definition, { now: Date.now(), personId: 'p.id' });
+          const condition = compileFilterSet(definition, { now: Date.now(), personId: 'p.id', mysql: true });
           const [[row]] = (await pool.query(`SELECT COUNT(*) AS n FROM person p WHERE p.workspace_id = ? AND ${condition.text}`, [
             workspaceId,
             ...condition.params,

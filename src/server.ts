@@ -182,7 +182,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       context: async (ctx, id) => {
         // Re-checked per operation so a key revoked mid-connection stops opening subscriptions.
         const secret = parseBearer(ctx.connectionParams?.authorization) ?? ctx.connectionParams?.authorization;
-        return new RequestContext(services, `ws:${id}:${randomUUID()}`, await services.apiKeys.authenticate(secret));
+        const authenticate = () => services.apiKeys.authenticate(secret);
+        return new RequestContext(services, `ws:${id}:${randomUUID()}`, await authenticate(), authenticate);
       },
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;

@@ -179,6 +179,24 @@ describe('campaignTriggered', () => {
     sub.unsubscribe();
   });
 
+  it('stops a subscription whose key is revoked: the next event answers UNAUTHENTICATED and ends it', async () => {
+    const campaignId = await activeCampaign(server, {}, key);
+    const created = await server.gql('mutation { createApiKey(name: "listener", scopes: [SUBSCRIBE]) { secret apiKey { id } } }', {}, key);
+    const { secret, apiKey } = created.data.createApiKey;
+    const sub = subscribe(server.wsClient(secret), CAMPAIGN_TRIGGERED, { campaignId });
+    await untilAllLive([sub], 'campaignTriggered', async () => (await record(server, goal(unique('visitor')), key)).activity.id);
+    const before = sub.received.length;
+    expect((await server.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id }, key)).errors).toBeUndefined();
+    const after = await record(server, goal(unique('visitor')), key);
+    const last = (await sub.waitFor(before + 1))[before];
+    expect(last.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(last.data).toBeUndefined();
+    await record(server, goal(unique('visitor')), key);
+    await sleep(300);
+    expect(sub.received).toHaveLength(before + 1);
+    expect(sub.received.some((r) => r.data?.campaignTriggered?.activity?.id === after.activity.id)).toBe(false);
+  });
+
   it('rejects a malformed after cursor', async () => {
     const campaignId = await activeCampaign(server, {}, key);
     const sub = subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId, after: 'not a cursor' });

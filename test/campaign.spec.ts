@@ -1,5 +1,6 @@
 import {
   ACTIVATE,
+  chat,
   activeCampaign,
   campaignInput,
   CREATE_CAMPAIGN,
@@ -309,6 +310,28 @@ describe('campaigns', () => {
       expect(await runCount(server, selfCounting, one.activity.person.id)).toBe(0);
       await rec(goal(v2, 'trial'));
       expect(await runCount(server, selfCounting, one.activity.person.id)).toBe(1);
+    });
+  });
+
+  describe('batches', () => {
+    const RECORD_MANY = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { error { message } payload { outcome } } }`;
+
+    it('checks filters in input order: later activities of the same batch do not count yet', async () => {
+      const third = await active({ filters: [{ activity: 'GOAL_ACHIEVED', minNumberOfTimes: 3 }] });
+      const visitor = unique('visitor');
+      const res = await gql(RECORD_MANY, { inputs: [goal(visitor, 'a'), goal(visitor, 'b'), goal(visitor, 'c')] });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.recordChatActivities.map((r: any) => r.payload.outcome)).toEqual(['RECORDED', 'RECORDED', 'RECORDED']);
+      // Sent one by one, only the third would pass the filter: so in one batch too.
+      expect(await runCount(server, third)).toBe(1);
+
+      const neverEngaged = await active({ triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['x'] } } }], filters: [{ activity: 'ENGAGED', negated: true }] });
+      const other = unique('visitor');
+      const engaged = { type: 'ENGAGED', visitorId: other, sessionId: unique('session'), chat, prompt: 'MULTIPLE_CHOICE' };
+      const mixed = await gql(RECORD_MANY, { inputs: [goal(other, 'x'), engaged, goal(other, 'x')] });
+      expect(mixed.errors).toBeUndefined();
+      // The first goal came before the engagement and runs; the second came after it and does not.
+      expect(await runCount(server, neverEngaged)).toBe(1);
     });
   });
 

@@ -116,6 +116,33 @@ describe('smart list definitions', () => {
     expect(missing.errors![0].extensions!.code).toBe('NOT_FOUND');
   });
 
+  it('text matches ignore case and nothing else, on both databases: not accents, not trailing spaces', async () => {
+    const db = server.app.dataSource;
+    const person = await insertPerson(db, server.workspaceId, 'accents@example.com');
+    await insertActivities(db, server.workspaceId, person, [{ type: 'GOAL_ACHIEVED', at: Date.now() - 60_000, goal: 'Café Crème' }]);
+    let n = 0;
+    const member = async (goal: Record<string, string[]>) => {
+      const created = await server.gql(CREATE, { input: { name: `accents ${(n += 1)}`, filters: [{ activity: 'GOAL_ACHIEVED', constraints: { goal } }] } });
+      expect(created.errors).toBeUndefined();
+      const res = await server.gql('query($id: ID!, $p: ID!) { smartList(id: $id) { includes(personId: $p) } }', { id: created.data.createSmartList.id, p: person });
+      return res.data.smartList.includes as boolean;
+    };
+    expect(await member({ is: ['CAFÉ CRÈME'] })).toBe(true);
+    expect(await member({ is: ['cafe creme'] })).toBe(false);
+    expect(await member({ is: ['café crème '] })).toBe(false);
+    expect(await member({ contains: ['É CR'] })).toBe(true);
+    expect(await member({ contains: ['e cr'] })).toBe(false);
+    expect(await member({ startsWith: ['cafe'] })).toBe(false);
+    expect(await member({ isNot: ['cafe creme'] })).toBe(true);
+
+    // Names are unique the same way: case-insensitively, accents and spaces count.
+    for (const name of ['Crème list', 'Creme list', 'creme list ']) {
+      expect((await server.gql(CREATE, { input: { name, filters: [{ activity: 'ENGAGED' }] } })).errors).toBeUndefined();
+    }
+    const clash = await server.gql(CREATE, { input: { name: 'CRÈME LIST', filters: [{ activity: 'ENGAGED' }] } });
+    expect(clash.errors?.[0].extensions?.code).toBe('CONFLICT');
+  });
+
   it('another workspace neither sees nor changes a list, and its people are never members', async () => {
     const other = await server.createWorkspace('elsewhere');
     const list = await server.gql(CREATE, { input: { name: 'mine', filters: [{ activity: 'GOAL_ACHIEVED' }] } });

@@ -131,6 +131,13 @@ export class ActivityService {
       }
       const personOf = await this.people.resolveVisitors(tx, workspaceId, pending.map((p) => p.input.visitorId), now);
       for (const item of pending) item.row.personId = personOf.get(item.input.visitorId)!;
+      if (this.hooks.length > 0 && isMysql(tx)) {
+        // The activity INSERT's foreign-key check takes a shared lock on each person, and a hook may then
+        // update the person (CHANGE_SCORE): two such transactions would both wait to upgrade and deadlock.
+        // Taking the exclusive locks first, in id order, makes them queue instead.
+        const people = [...new Set(pending.map((p) => p.row.personId))].sort();
+        await tx.query(`SELECT id FROM person WHERE id IN (${placeholders(people.length)}) ORDER BY id FOR UPDATE`, people);
+      }
 
       // INSERT-or-ignore: the unique indexes (once per session, clientEventId) decide, even between concurrent calls.
       const inserted = await this.insertIgnore(tx, pending.map((p) => p.row));

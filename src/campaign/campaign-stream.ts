@@ -4,6 +4,7 @@ import type { CampaignRow, RunRow } from './campaign.model';
 import { CAMPAIGN_TRIGGERED_TOPIC, isRunPayload, type RunPayload, type SyncPayload } from './campaign-payload';
 
 const REPLAY_PAGE = 100;
+const RECHECK_AFTER_MS = [500, 3_000];
 
 export interface RunSource {
   lastSeq(campaignId: string): Promise<number>;
@@ -47,6 +48,7 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
   private waiter: { resolve: (r: IteratorResult<RunPayload>) => void; reject: (err: unknown) => void } | null = null;
   private failure: unknown = null;
   private closed = false;
+  private readonly timers: NodeJS.Timeout[] = [];
   private last = 0;
   private chain: Promise<void>;
   private readonly syncToken = newId();
@@ -88,6 +90,7 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
     this.out.length = 0;
     void this.live.return?.();
     const waiter = this.waiter;
@@ -133,6 +136,16 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
     if (this.closed) return;
     this.last = afterSeq ?? (await source.lastSeq(campaign.id));
     await this.fill(null);
+    // The sync echo proves the local channel; with Redis, a run committed on another instance just before
+    // our Redis SUBSCRIBE took effect would otherwise wait for the next run to be pulled in. Look again
+    // shortly after: cheap (one indexed range query), and only at the start of a subscription.
+    for (const delay of RECHECK_AFTER_MS) {
+      const timer = setTimeout(() => {
+        if (!this.closed) this.chain = this.chain.then(() => this.fill(null)).catch((err) => this.fail(err));
+      }, delay);
+      timer.unref();
+      this.timers.push(timer);
+    }
   }
 
   /** Sends the stored runs with last < seq < beforeSeq, in order. */

@@ -71,6 +71,8 @@ export class CampaignResolver {
     return true;
   }
 
+  // A Campaign also reaches SUBSCRIBE keys (campaignTriggered { campaign }): browsing its history is reading.
+  @Authorized(Scope.READ)
   @FieldResolver(() => CampaignRunConnection, { description: 'Runs, newest first.' })
   async runs(@Root() campaign: Campaign, @Ctx() ctx: RequestContext, @Args(() => ConnectionArgs) { first, after }: ConnectionArgs): Promise<CampaignRunConnection> {
     const key = decodeAfter<[number]>(after, ['number']);

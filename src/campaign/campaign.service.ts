@@ -301,18 +301,39 @@ export class CampaignService implements RunSource {
     return rows.map(toRunRow);
   }
 
-  /** Replayed runs: the current person and the stored activity (live runs carry them from the write). */
+  /**
+   * Replayed runs: the current person and the stored activity (live runs
+   * carry them from the write). A person merge committing between reading the
+   * runs and their people moves a run to another person: such runs are read
+   * again, never skipped; what still cannot be answered fails the stream (the
+   * client resumes from its last cursor) rather than losing a run.
+   */
   async payloadsOf(campaign: CampaignRow, runs: readonly RunRow[]): Promise<RunPayload[]> {
     if (runs.length === 0) return [];
-    const personIds = [...new Set(runs.map((r) => r.personId))];
-    const activityIds = [...new Set(runs.map((r) => r.activityId))];
-    const people = await this.dataSource.query(`SELECT * FROM person WHERE id IN (${placeholders(personIds.length)})`, personIds);
+    const people = await this.peopleById(runs.map((r) => r.personId));
+    const moved = runs.filter((run) => !people.has(run.personId));
+    let current = runs;
+    if (moved.length > 0) {
+      const reread = new Map((await this.getRuns(campaign.workspaceId, moved.map((r) => r.id))).filter((r): r is RunRow => r !== null).map((r) => [r.id, r]));
+      for (const [id, person] of await this.peopleById([...reread.values()].map((r) => r.personId))) people.set(id, person);
+      current = runs.map((run) => reread.get(run.id) ?? run);
+    }
+    const activityIds = [...new Set(current.map((r) => r.activityId))];
     const activities = await this.dataSource.query(`SELECT * FROM activity WHERE id IN (${placeholders(activityIds.length)})`, activityIds);
-    const personById = new Map<string, PersonEntity>(people.map((p: any) => [p.id, rawPerson(p)]));
     const activityById = new Map<string, Record<string, unknown>>(activities.map((a: any) => [a.id, rawActivityJson(a)]));
-    return runs
-      .filter((run) => personById.has(run.personId) && activityById.has(run.activityId))
-      .map((run) => ({ run, campaign, person: personJson(personById.get(run.personId)!), activity: activityById.get(run.activityId)! }));
+    return current.map((run) => {
+      const person = people.get(run.personId);
+      const activity = activityById.get(run.activityId);
+      if (!person || !activity) throw new Error(`run ${run.id} of campaign ${campaign.id} lost its person or activity during replay`);
+      return { run, campaign, person: personJson(person), activity };
+    });
+  }
+
+  private async peopleById(ids: readonly string[]): Promise<Map<string, PersonEntity>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.dataSource.query(`SELECT * FROM person WHERE id IN (${placeholders(unique.length)})`, unique);
+    return new Map(rows.map((p: any) => [p.id, rawPerson(p)]));
   }
 
   // ------------------------------------------------------------- write path
@@ -355,14 +376,28 @@ export class CampaignService implements RunSource {
     const campaigns = await this.candidates(tx, workspaceId, types);
     if (campaigns.length === 0) return;
     const now = Date.now();
+    const triggered = (activity: ActivityEntity, campaign: LiveCampaign) =>
+      campaign.row.definition.triggers.some((t) => t.activity === activity.type && constraintsMatch(activity, t.constraints));
+    const hit = campaigns.filter((campaign) => activities.some((activity) => triggered(activity, campaign)));
+    if (hit.length === 0) return;
+    if (isMysql(tx)) {
+      // Qualifying inserts into campaign_qualification, whose foreign key takes a shared lock on the campaign
+      // row, and the run sequence then needs it exclusively: lock the triggered campaigns first, in id order,
+      // so concurrent recordings queue instead of deadlocking on the upgrade.
+      const ids = hit.map((c) => c.row.id).sort();
+      await tx.query(`SELECT id FROM campaign WHERE id IN (${placeholders(ids.length)}) ORDER BY id FOR UPDATE`, ids);
+    }
     const planned: PlannedRun[] = [];
     const queued: Array<Parameters<DeliveryQueue['enqueue']>[1][number]> = [];
 
-    for (const activity of activities) {
-      for (const campaign of campaigns) {
+    for (const [index, activity] of activities.entries()) {
+      // Each input takes effect in input order: filters checked for this activity must not see the
+      // person's later activities of the same batch, although they are already stored.
+      const later = activities.slice(index + 1).filter((a) => a.personId === activity.personId).map((a) => a.id);
+      for (const campaign of hit) {
         const definition = campaign.row.definition;
-        if (!definition.triggers.some((t) => t.activity === activity.type && constraintsMatch(activity, t.constraints))) continue;
-        if (campaign.filters.filters.length > 0 && !(await this.smartLists.passes(tx, workspaceId, activity.personId, campaign.filters, now))) continue;
+        if (!triggered(activity, campaign)) continue;
+        if (campaign.filters.filters.length > 0 && !(await this.smartLists.passes(tx, workspaceId, activity.personId, campaign.filters, now, later))) continue;
         const runId = newId();
         if (!(await this.qualify(tx, campaign.row, activity.personId, runId, now))) continue;
 

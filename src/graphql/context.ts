@@ -14,6 +14,8 @@ export class RequestContext {
     readonly services: Services,
     readonly requestId: string,
     private readonly authResult: AuthResult,
+    /** Asks again whether the caller's key is still valid (graphql-ws: a subscription outlives many requests). */
+    private readonly reauthenticate?: () => Promise<AuthResult>,
   ) {
     this.log = services.log.child({ requestId });
   }
@@ -36,9 +38,14 @@ export class RequestContext {
     return value;
   }
 
-  /** The same caller with fresh per-operation memos: a subscription executes each event in one of these. */
-  forEvent(): RequestContext {
-    return new RequestContext(this.services, this.requestId, this.authResult);
+  /**
+   * The same caller, its key checked again (cheap: the key cache), with fresh
+   * per-operation memos: a subscription executes each event in one of these,
+   * so a key revoked while subscribed stops receiving.
+   */
+  async forEvent(): Promise<RequestContext> {
+    const auth = this.reauthenticate ? await this.reauthenticate() : this.authResult;
+    return new RequestContext(this.services, this.requestId, auth, this.reauthenticate);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, GraphQLError, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { RequestContext } from './context';
 
 /**
@@ -17,17 +17,28 @@ import type { RequestContext } from './context';
  */
 const executions = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 
-export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+export type EventStream<T> = AsyncIterableIterator<T> & { return(value?: unknown): Promise<IteratorResult<T>> };
+
+export async function sharedSubscribe(args: ExecutionArgs): Promise<EventStream<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source;
   const context = args.contextValue as RequestContext;
   // Everything execution depends on besides the event; computed once per subscription.
   const key = JSON.stringify([print(args.document), args.operationName ?? null, args.variableValues ?? null, context.shareKey()]);
-  return mapEvents(source, (event) => executeShared(args, context, key, event));
+  const stream = mapEvents(source, async (event): Promise<ExecutionResult> => {
+    const eventContext = await context.forEvent();
+    if (!eventContext.auth) {
+      // The key was revoked (or expired) while subscribed: say so once and end the subscription.
+      void stream.return(undefined);
+      return { errors: [new GraphQLError('The API key is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })] };
+    }
+    return executeShared(args, eventContext, key, event);
+  });
+  return stream;
 }
 
-function executeShared(args: ExecutionArgs, context: RequestContext, key: string, event: unknown): Promise<ExecutionResult> {
-  const run = () => Promise.resolve(execute({ ...args, rootValue: event, contextValue: context.forEvent() }));
+function executeShared(args: ExecutionArgs, eventContext: RequestContext, key: string, event: unknown): Promise<ExecutionResult> {
+  const run = () => Promise.resolve(execute({ ...args, rootValue: event, contextValue: eventContext }));
   if (event === null || typeof event !== 'object') return run();
   let byKey = executions.get(event);
   if (!byKey) {
@@ -45,16 +56,37 @@ function executeShared(args: ExecutionArgs, context: RequestContext, key: string
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 
-/** Maps an event stream, passing return() through so the source (the pubsub subscription) is closed with the client. */
-async function* mapEvents<T, U>(source: AsyncIterable<T>, map: (value: T) => Promise<U>): AsyncGenerator<U> {
+/**
+ * Maps an event stream. A plain iterator rather than an async generator:
+ * a generator's return() waits behind a pending next(), so a client that
+ * leaves a quiet stream would keep its pubsub subscription (and Redis
+ * channel) until the next event. Here return() closes the source at once.
+ */
+export function mapEvents<T, U>(source: AsyncIterable<T>, map: (value: T) => Promise<U>): EventStream<U> {
   const iterator = source[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield await map(next.value);
+  let done = false;
+  const finish = async (): Promise<IteratorResult<U>> => {
+    if (!done) {
+      done = true;
+      await iterator.return?.();
     }
-  } finally {
-    await iterator.return?.();
-  }
+    return { value: undefined, done: true };
+  };
+  const mapped: EventStream<U> = {
+    async next() {
+      if (done) return { value: undefined, done: true };
+      const next = await iterator.next();
+      if (next.done || done) return finish();
+      return { value: await map(next.value), done: false };
+    },
+    return: finish,
+    async throw(error: unknown) {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return mapped;
+    },
+  };
+  return mapped;
 }

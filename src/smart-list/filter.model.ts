@@ -91,4 +91,8 @@ export const LIMITS = {
   advancedLogicLength: 1024,
   /** Parenthesis nesting of advancedLogic: keeps the recursive parser and the SQL far from any stack or parser limit. */
   advancedLogicDepth: 32,
+  /** Filter numbers in one advancedLogic expression (a filter may be mentioned more than once). */
+  advancedLogicMentions: 50,
+  /** Bound parameters an advancedLogic definition may compile to: as many as the largest ALL/ANY one (25 filters, 5 × 100 values each). */
+  compiledParameters: 13_000,
 } as const;

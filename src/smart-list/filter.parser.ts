@@ -7,6 +7,7 @@ import {
   type FilterDef,
   FilterLogic,
   type FilterSetDef,
+  type LogicExpr,
   LIMITS,
   TEXT_CONSTRAINTS,
   TEXT_OPERATORS,
@@ -193,10 +194,38 @@ export function parseFilterSet(input: FilterSetInput, path: Path, options: Filte
     throw filterInputError(`must be a string of at most ${LIMITS.advancedLogicLength} characters`, logicPath, SmartListErrorReason.INVALID_ADVANCED_LOGIC);
   }
   if (filters.length === 0) throw filterInputError('ADVANCED logic needs filters to refer to', [...path, names.filters]);
+  let expression: LogicExpr;
   try {
-    return { logic, advancedLogic: advanced, filters, expression: parseAdvancedLogic(advanced, filters.length) };
+    expression = parseAdvancedLogic(advanced, filters.length);
   } catch (err) {
     if (err instanceof AdvancedLogicError) throw filterInputError(err.message, logicPath, SmartListErrorReason.INVALID_ADVANCED_LOGIC);
     throw err;
   }
+  // Each mention of a filter compiles to its own subquery with its own parameters: bound what one
+  // definition can turn into, so a short expression cannot become megabytes of SQL.
+  const mentions = countMentions(expression);
+  const parameters = [...mentions].reduce((sum, [position, count]) => sum + count * parameterCount(filters[position - 1]), 0);
+  const total = [...mentions.values()].reduce((sum, count) => sum + count, 0);
+  if (total > LIMITS.advancedLogicMentions || parameters > LIMITS.compiledParameters) {
+    throw filterInputError(
+      `mentions filters too often (${total} mentions, ${parameters} values to compare; at most ${LIMITS.advancedLogicMentions} and ${LIMITS.compiledParameters})`,
+      logicPath,
+      SmartListErrorReason.INVALID_ADVANCED_LOGIC,
+    );
+  }
+  return { logic, advancedLogic: advanced, filters, expression };
+}
+
+function countMentions(expression: LogicExpr, into = new Map<number, number>()): Map<number, number> {
+  if (expression.kind === 'filter') into.set(expression.position, (into.get(expression.position) ?? 0) + 1);
+  else if (expression.kind === 'not') countMentions(expression.operand, into);
+  else for (const operand of expression.operands) countMentions(operand, into);
+  return into;
+}
+
+/** Bound parameters one mention of the filter compiles to (type, dates, counts and every constraint value). */
+export function parameterCount(filter: FilterDef): number {
+  const c = filter.constraints;
+  const text = TEXT_CONSTRAINTS.reduce((sum, name) => sum + (c[name]?.values.length ?? 0), 0);
+  return 4 + text + (c.meetingStatus?.length ?? 0) + (c.chatKind ? 1 : 0);
 }

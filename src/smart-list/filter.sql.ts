@@ -24,6 +24,13 @@ export interface CompileOptions {
   now: number;
   /** SQL expression of the person id the condition is about, e.g. `p.id`. */
   personId: string;
+  /** MySQL/MariaDB: compare bytes, so the _ci collation's accent and trailing-space folding does not apply. */
+  mysql?: boolean;
+  /**
+   * Activities to leave out: a campaign checks its filters for one activity of
+   * a batch, whose later activities are already stored but must not count yet.
+   */
+  excludeActivityIds?: readonly string[];
 }
 
 /** Activity columns read by the text constraints (chat/agent/document match ids). */
@@ -41,34 +48,36 @@ const join = (parts: Sql[], operator: 'AND' | 'OR'): Sql => ({
 });
 
 /**
- * Case-insensitive on both databases: LOWER() on the column against values
- * lower-cased here (SQLite's `=` and LIKE would otherwise differ from MySQL's
- * _ci collation; its LOWER is made Unicode-aware in data-source.ts).
+ * Case-insensitive, and nothing else, on both databases and in memory
+ * (filter.match.ts): LOWER() on the column against values lower-cased here,
+ * compared as bytes on MySQL (its _ci collation would also equate "café" and
+ * "cafe"); SQLite's LOWER is made Unicode-aware in data-source.ts.
  */
-function compileTextMatch(column: string, match: TextMatchDef): Sql {
+function compileTextMatch(rawColumn: string, match: TextMatchDef, mysql: boolean): Sql {
   const lowered = match.values.map((value) => value.toLowerCase());
+  const column = mysql ? `CAST(LOWER(${rawColumn}) AS BINARY)` : `LOWER(${rawColumn})`;
   switch (match.operator) {
     case 'is':
-      return { text: `LOWER(${column}) IN (${placeholders(lowered.length)})`, params: lowered };
+      return { text: `${column} IN (${placeholders(lowered.length)})`, params: lowered };
     case 'isNot':
       // A missing value is not "a different one": isNot only holds where there is a value.
-      return { text: `(${column} IS NOT NULL AND LOWER(${column}) NOT IN (${placeholders(lowered.length)}))`, params: lowered };
+      return { text: `(${rawColumn} IS NOT NULL AND ${column} NOT IN (${placeholders(lowered.length)}))`, params: lowered };
     case 'contains':
     case 'startsWith':
       return join(
-        match.values.map((value) => ({ text: `LOWER(${column}) LIKE ? ${LIKE_ESCAPE}`, params: [likePattern(value, match.operator as 'contains' | 'startsWith')] })),
+        match.values.map((value) => ({ text: `${column} LIKE ? ${LIKE_ESCAPE}`, params: [likePattern(value, match.operator as 'contains' | 'startsWith')] })),
         'OR',
       );
   }
 }
 
 /** The constraints as conditions on the activity row alias `a` (none: an empty list). */
-export function compileConstraints(constraints: ConstraintsDef, alias = 'a'): Sql[] {
+export function compileConstraints(constraints: ConstraintsDef, alias = 'a', mysql = false): Sql[] {
   const parts: Sql[] = [];
   if (constraints.chatKind) parts.push({ text: `${alias}.chat_kind = ?`, params: [constraints.chatKind] });
   for (const [name, column] of Object.entries(TEXT_COLUMN) as Array<[TextConstraint, string]>) {
     const match = constraints[name];
-    if (match) parts.push(compileTextMatch(`${alias}.${column}`, match));
+    if (match) parts.push(compileTextMatch(`${alias}.${column}`, match, mysql));
   }
   if (constraints.meetingStatus) {
     parts.push({ text: `${alias}.meeting_status IN (${placeholders(constraints.meetingStatus.length)})`, params: [...constraints.meetingStatus] });
@@ -93,8 +102,11 @@ export function compileDateOfActivity(date: DateOfActivityDef, now: number, alia
 }
 
 export function compileFilter(filter: FilterDef, options: CompileOptions): Sql {
-  const conditions: Sql[] = [{ text: `a.person_id = ${options.personId} AND a.type = ?`, params: [filter.activity] }, ...compileConstraints(filter.constraints)];
+  const conditions: Sql[] = [{ text: `a.person_id = ${options.personId} AND a.type = ?`, params: [filter.activity] }, ...compileConstraints(filter.constraints, 'a', options.mysql ?? false)];
   if (filter.dateOfActivity) conditions.push(compileDateOfActivity(filter.dateOfActivity, options.now));
+  if (options.excludeActivityIds?.length) {
+    conditions.push({ text: `a.id NOT IN (${placeholders(options.excludeActivityIds.length)})`, params: [...options.excludeActivityIds] });
+  }
   const where = { text: conditions.map((c) => c.text).join(' AND '), params: conditions.flatMap((c) => c.params) };
   if (filter.minNumberOfTimes === 1) {
     return { text: `${filter.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM activity a WHERE ${where.text})`, params: where.params };

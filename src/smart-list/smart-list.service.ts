@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../db/columns';
-import { isUniqueViolation, placeholders } from '../db/sql';
+import { isMysql, isUniqueViolation, placeholders } from '../db/sql';
 import { UserInputError } from '../errors';
 import { PersonEntity } from '../person/person.entity';
 import { allOf, anyOf, parseAdvancedLogic } from './advanced-logic';
@@ -84,7 +84,11 @@ function named(sql: Sql, prefix: string): { text: string; params: Record<string,
  * same `now`, so members, memberCount and includes agree.
  */
 export class SmartListService {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly mysql: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.mysql = isMysql(dataSource);
+  }
 
   // ------------------------------------------------------------ definitions
 
@@ -180,7 +184,7 @@ export class SmartListService {
 
   /** Members ordered by person id, keyset after `afterId`. */
   async members(list: SmartListRecord, options: { limit: number; afterId?: string | null; now: number }): Promise<PersonEntity[]> {
-    const condition = named(compileFilterSet(list.definition, { now: options.now, personId: 'p.id' }), 'sl');
+    const condition = named(compileFilterSet(list.definition, { now: options.now, personId: 'p.id', mysql: this.mysql }), 'sl');
     const qb = this.dataSource
       .getRepository(PersonEntity)
       .createQueryBuilder('p')
@@ -191,7 +195,7 @@ export class SmartListService {
   }
 
   async memberCount(list: SmartListRecord, now: number): Promise<number> {
-    const condition = compileFilterSet(list.definition, { now, personId: 'p.id' });
+    const condition = compileFilterSet(list.definition, { now, personId: 'p.id', mysql: this.mysql });
     const [row] = await this.dataSource.query(`SELECT COUNT(*) AS n FROM person p WHERE p.workspace_id = ? AND ${condition.text}`, [
       list.workspaceId,
       ...condition.params,
@@ -208,8 +212,15 @@ export class SmartListService {
    * transaction when it has one (campaigns check their filters after the
    * triggering activity is stored, before it commits).
    */
-  async passes(db: EntityManager, workspaceId: string, personId: string, definition: FilterSetDef, now: number): Promise<boolean> {
-    const condition = compileFilterSet(definition, { now, personId: 'p.id' });
+  async passes(
+    db: EntityManager,
+    workspaceId: string,
+    personId: string,
+    definition: FilterSetDef,
+    now: number,
+    excludeActivityIds: readonly string[] = [],
+  ): Promise<boolean> {
+    const condition = compileFilterSet(definition, { now, personId: 'p.id', excludeActivityIds, mysql: isMysql(db) });
     const rows = await db.query(`SELECT 1 AS hit FROM person p WHERE p.workspace_id = ? AND p.id = ? AND ${condition.text}`, [
       workspaceId,
       personId,
@@ -229,7 +240,7 @@ export class SmartListService {
     const people = [...new Set(personIds)];
     if (people.length === 0) return [];
     const parts = lists.map((list, index) => {
-      const condition = compileFilterSet(list.definition, { now, personId: 'p.id' });
+      const condition = compileFilterSet(list.definition, { now, personId: 'p.id', mysql: this.mysql });
       return {
         // The list's index is an integer literal from this loop, never input.
         text: `SELECT ${index} AS list_index, p.id AS person_id FROM person p WHERE p.workspace_id = ? AND p.id IN (${placeholders(people.length)}) AND ${condition.text}`,

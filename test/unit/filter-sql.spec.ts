@@ -61,6 +61,24 @@ describe('filter compilation', () => {
   });
 });
 
+describe('advancedLogic size', () => {
+  const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+  const big = { activity: 'TRIGGERED', constraints: { chat: { is: values(100) }, pageUrl: { contains: values(100) } } };
+  const parse = (advancedLogic: string, filters: unknown[]) => () => parseFilterSet({ logic: 'ADVANCED', advancedLogic, filters }, ['input']);
+
+  it('refuses an expression that mentions filters more than 50 times', () => {
+    expect(parse(Array(51).fill('1').join(' or '), [{ activity: 'ENGAGED' }])).toThrow(/51 mentions/);
+    expect(parse(Array(50).fill('1').join(' or '), [{ activity: 'ENGAGED' }])).not.toThrow();
+  });
+
+  it('refuses an expression that would compile to more values than the largest ALL definition', () => {
+    // 300 values (+4) mentioned 50 times: 15 200 parameters, refused; 200 values (+4) mentioned 40 times: 8 160, fine.
+    const huge = { activity: 'MEETING_SCHEDULED', constraints: Object.fromEntries(['chat', 'agent', 'pageUrl'].map((k) => [k, { is: values(100) }])) };
+    expect(parse(Array(50).fill('1').join(' or '), [huge])).toThrow(/at most 50 and 13000/);
+    expect(parse(Array(40).fill('1').join(' and '), [big])).not.toThrow();
+  });
+});
+
 describe('constraint parsing and in-memory matching', () => {
   const activity = {
     chatKind: 'DIALOGUE' as any,

@@ -3,6 +3,7 @@ import { PeopleAndActivities1764000000001 } from './1764000000001-PeopleAndActiv
 import { SmartLists1764000000002 } from './1764000000002-SmartLists';
 import { Campaigns1764000000003 } from './1764000000003-Campaigns';
 import { Deliveries1764000000004 } from './1764000000004-Deliveries';
+import { BinaryNameKeys1764000000005 } from './1764000000005-BinaryNameKeys';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
 export const MIGRATIONS: Function[] = [
@@ -11,4 +12,5 @@ export const MIGRATIONS: Function[] = [
   SmartLists1764000000002,
   Campaigns1764000000003,
   Deliveries1764000000004,
+  BinaryNameKeys1764000000005,
 ];
