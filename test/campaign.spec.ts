@@ -114,6 +114,8 @@ describe('campaigns', () => {
       ['INTERESTING_MOMENT without description', { flow: [{ action: 'INTERESTING_MOMENT' }] }, ['input', 'flow', '0', 'description']],
       ['a too long description', { flow: [{ action: 'INTERESTING_MOMENT', description: 'x'.repeat(1025) }] }, ['input', 'flow', '0', 'description']],
       ['WEBHOOK with an ftp url', { flow: [{ action: 'WEBHOOK', webhookUrl: 'ftp://example.com/x' }] }, ['input', 'flow', '0', 'webhookUrl']],
+      ['WEBHOOK with credentials in the URL', { flow: [{ action: 'WEBHOOK', webhookUrl: 'https://user:secret@example.com/hook' }] }, ['input', 'flow', '0', 'webhookUrl']],
+      ['WEBHOOK with a too long URL', { flow: [{ action: 'WEBHOOK', webhookUrl: `https://example.com/${'x'.repeat(2040)}` }] }, ['input', 'flow', '0', 'webhookUrl']],
       ['WEBHOOK with scoreDelta', { flow: [{ action: 'WEBHOOK', webhookUrl: 'https://example.com', scoreDelta: 3 }] }, ['input', 'flow', '0', 'scoreDelta']],
       ['26 flow steps', { flow: Array.from({ length: 26 }, () => ({ action: 'CHANGE_SCORE', scoreDelta: 1 })) }, ['input', 'flow']],
       ['a step condition valid for no trigger', { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1, conditions: [{ document: { is: ['d'] } }] }] }, ['input', 'flow', '0', 'conditions', '0', 'document']],

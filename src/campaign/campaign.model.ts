@@ -27,7 +27,6 @@ export const MAX_FLOW_STEPS = 25;
 export const MAX_STEP_CONDITIONS = 10;
 export const MAX_SCORE_DELTA = 1_000_000;
 export const MAX_DESCRIPTION = 1024;
-export const MAX_WEBHOOK_URL = 2048;
 
 /**
  * A campaign definition as stored (JSON in campaign.definition): already

@@ -4,6 +4,7 @@ import type { ActivityEntity } from '../activity/activity.entity';
 import { ChatActivityType } from '../activity/activity.entity';
 import { newId } from '../db/columns';
 import { DeliveryKind } from '../delivery/delivery.model';
+import { MAX_URL, validEndpointUrl } from '../delivery/delivery.service';
 import { isMysql, placeholders } from '../db/sql';
 import { UserInputError } from '../errors';
 import type { AppPubSub } from '../graphql/pubsub';
@@ -25,7 +26,6 @@ import {
   MAX_SCORE_DELTA,
   MAX_STEP_CONDITIONS,
   MAX_TRIGGERS,
-  MAX_WEBHOOK_URL,
   QualificationKind,
   RUN_COLUMNS,
   type RunRow,
@@ -61,15 +61,6 @@ const MAX_NAME = 255;
 const MAX_PARSED_CAMPAIGNS = 10_000;
 /** updated_at doubles as the definition's version: every change moves it forward, even twice in one millisecond. */
 const BUMP_UPDATED_AT = 'updated_at = CASE WHEN updated_at >= ? THEN updated_at + 1 ELSE ? END';
-
-function validWebhookUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 /** Parses and checks a campaign input; throws BAD_USER_INPUT naming the field. */
 export function parseCampaignInput(input: CampaignInputShape): { name: string; description: string | null; definition: StoredDefinition } {
@@ -117,8 +108,9 @@ export function parseCampaignInput(input: CampaignInputShape): { name: string; d
     if (action === FlowAction.INTERESTING_MOMENT && (typeof step.description !== 'string' || step.description.trim() === '' || step.description.length > MAX_DESCRIPTION)) {
       throw err(`description must be 1 to ${MAX_DESCRIPTION} characters`, at('description'), CampaignErrorReason.FIELD_REQUIRED);
     }
-    if (action === FlowAction.WEBHOOK && (typeof step.webhookUrl !== 'string' || step.webhookUrl.length > MAX_WEBHOOK_URL || !validWebhookUrl(step.webhookUrl))) {
-      throw err(`webhookUrl must be an http(s) URL of at most ${MAX_WEBHOOK_URL} characters`, at('webhookUrl'), CampaignErrorReason.WEBHOOK_URL_INVALID);
+    // The outbox's own rule: a URL it would refuse at enqueue time would fail every recording that triggers the step.
+    if (action === FlowAction.WEBHOOK && (typeof step.webhookUrl !== 'string' || !validEndpointUrl(step.webhookUrl))) {
+      throw err(`webhookUrl must be an http(s) URL without credentials, of at most ${MAX_URL} characters`, at('webhookUrl'), CampaignErrorReason.WEBHOOK_URL_INVALID);
     }
     const rawConditions = Array.isArray(step.conditions) ? step.conditions : [];
     if (rawConditions.length > MAX_STEP_CONDITIONS) throw err(`at most ${MAX_STEP_CONDITIONS} conditions`, at('conditions'), CampaignErrorReason.TOO_MANY_CONDITIONS);
