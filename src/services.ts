@@ -34,7 +34,7 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
   const smartLists = new SmartListService(dataSource);
   const deliveries = new DeliveryService(dataSource, new SecretBox(loadSecretsKey(config, log)));
   // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
-  const campaigns = new CampaignService(dataSource, smartLists, pubSub, deliveries);
+  const campaigns = new CampaignService(dataSource, smartLists, pubSub, deliveries, people, activities);
   activities.registerHook(campaigns.activityHook);
   activities.registerHook(deliveries.activityHook);
   people.registerMergeStep(moveCampaignRuns);

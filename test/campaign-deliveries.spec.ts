@@ -52,6 +52,12 @@ describe('campaign steps delivered through the outbox', () => {
       }
       expect(bodies.filter((b) => b.kind === 'INTERESTING_MOMENT').map((b) => b.data.description)).toEqual(['Asked for a demo', 'Asked for a demo']);
       expect(new Set(bodies.filter((b) => b.kind === 'WEBHOOK').map((b) => b.activityId))).toEqual(new Set([first.activity.id, second.activity.id]));
+      // `activity` in the same shape as an ACTIVITY delivery's data, with the person's summary and nothing more.
+      for (const body of bodies) {
+        expect(body.data.activity).toMatchObject({ id: body.activityId, type: 'GOAL_ACHIEVED', goal: 'demo', chat: { id: 'chat-1' } });
+        expect(Object.keys(body.data.activity.person).sort()).toEqual(['company', 'email', 'firstName', 'id', 'lastName']);
+        expect(body.data.activity.person.id).toBe(first.activity.person.id);
+      }
 
       // The API shows each as DELIVERED with its run; nothing else was sent.
       const delivered = await eventually(async () => {

@@ -1,3 +1,4 @@
+import type { ActivityEntity } from '../src/activity/activity.entity';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { CampaignRunStream, type RunSource } from '../src/campaign/campaign-stream';
 import type { CampaignRow, RunRow } from '../src/campaign/campaign.model';
@@ -29,7 +30,7 @@ const campaign: CampaignRow = {
 };
 
 const run = (seq: number): RunRow => ({ id: `run-${seq}`, workspaceId: 'ws', campaignId: campaign.id, seq, personId: 'p', activityId: `a-${seq}`, triggeredAt: seq, steps: [] });
-const payload = (seq: number): RunPayload => ({ run: run(seq), campaign, person: {} as any, activity: {} });
+const payload = (seq: number): RunPayload => ({ run: run(seq), campaign, person: {} as any, activity: {} as ActivityEntity });
 
 /** Stored runs in memory: the database side of the stream. */
 class MemorySource implements RunSource {

@@ -15,6 +15,11 @@ function payload(outcome: RecordOutcome, row: ActivityEntity): RecordChatActivit
   return Object.assign(new RecordChatActivityPayload(), { outcome, activity: toActivity(row) });
 }
 
+/** Activities by id for this request (Delivery.activity, CampaignRun.activity): one query per batch, shared by both. */
+export function activityLoader(ctx: RequestContext): DataLoader<string, ActivityEntity | null> {
+  return ctx.loader('activity-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.activities.getMany(ctx.requireAuth().workspaceId, ids)));
+}
+
 /** People by id for this request: every `activity.person` of a page costs one query together. */
 export function personLoader(ctx: RequestContext): DataLoader<string, PersonEntity | null> {
   return ctx.loader('person-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.people.getMany(ctx.requireAuth().workspaceId, ids)));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { newId } from '../db/columns';
-import { isMysql, placeholders } from '../db/sql';
+import { execAffected, isMysql, placeholders } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import { AppError, UserInputError } from '../errors';
 import type { AppPubSub } from '../graphql/pubsub';
@@ -243,8 +243,7 @@ export class ActivityService {
     for (const row of rows) for (const column of columns) values.push(column.getEntityValue(row, true) ?? null);
     const tuple = `(${placeholders(columns.length)})`;
     const sql = `INSERT ${isMysql(tx) ? 'IGNORE' : 'OR IGNORE'} INTO activity (${columns.map((c) => c.databaseName).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
-    const result = await tx.queryRunner!.query(sql, values, true);
-    return result.affected ?? 0;
+    return execAffected(tx, sql, values);
   }
 
   private insertColumns(tx: EntityManager) {

@@ -1,3 +1,4 @@
+import type { ActivityEntity } from '../activity/activity.entity';
 import { PersonEntity } from '../person/person.entity';
 import { encodeCursor } from '../graphql/cursor';
 import type { CampaignRow, RunRow } from './campaign.model';
@@ -20,14 +21,15 @@ export interface PersonJson {
 
 /**
  * One run as published to CAMPAIGN_TRIGGERED:<campaignId>: everything a
- * listener needs to answer its client without touching the database, as
- * plain JSON (it crosses Redis). The activity's dates are ISO strings there.
+ * listener needs to answer its client without touching the database. It
+ * crosses Redis as JSON, so the activity's dates arrive there as ISO strings
+ * (toActivity reads both), as for activityRecorded.
  */
 export interface RunPayload {
   run: RunRow;
   campaign: CampaignRow;
   person: PersonJson;
-  activity: Record<string, unknown>;
+  activity: ActivityEntity;
 }
 
 /** A control message on a campaign topic: a subscriber waits to see its own before replaying (the live channel is then open). */

@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { personLoader } from '../activity/activity.resolver';
-import type { ActivityEntity } from '../activity/activity.entity';
+import { activityLoader, personLoader } from '../activity/activity.resolver';
 import { Activity, toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
 import { Delivery } from '../delivery/delivery.type';
@@ -17,10 +16,6 @@ import { Campaign, CampaignConnection, CampaignRun, CampaignRunConnection } from
 
 function campaignLoader(ctx: RequestContext) {
   return ctx.loader('campaign-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.campaigns.getMany(ctx.requireAuth().workspaceId, ids)));
-}
-
-function activityLoader(ctx: RequestContext) {
-  return ctx.loader('activity-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.activities.getMany(ctx.requireAuth().workspaceId, ids)));
 }
 
 @Resolver(() => Campaign)
@@ -135,7 +130,7 @@ export class CampaignRunResolver {
 
   @FieldResolver(() => Activity)
   async activity(@Root() run: CampaignRun, @Ctx() ctx: RequestContext): Promise<Activity> {
-    if (run.preloaded) return toActivity(run.preloaded.activity as unknown as ActivityEntity);
+    if (run.preloaded) return toActivity(run.preloaded.activity);
     const row = await activityLoader(ctx).load(run.row.activityId);
     if (!row) throw new Error(`activity ${run.row.activityId} of run ${run.id} is missing`);
     return toActivity(row);

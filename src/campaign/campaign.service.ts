@@ -1,14 +1,17 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../activity/activity-hooks';
 import type { ActivityEntity } from '../activity/activity.entity';
 import { ChatActivityType } from '../activity/activity.entity';
 import { newId } from '../db/columns';
 import { DeliveryKind } from '../delivery/delivery.model';
-import { MAX_URL, validEndpointUrl } from '../delivery/delivery.service';
-import { isMysql, placeholders } from '../db/sql';
+import { activityPayload, MAX_URL, validEndpointUrl } from '../delivery/delivery.service';
+import { execAffected, isMysql, placeholders } from '../db/sql';
+import { inTransaction } from '../db/transaction';
 import { UserInputError } from '../errors';
 import type { AppPubSub } from '../graphql/pubsub';
-import type { PersonEntity } from '../person/person.entity';
+import { PersonEntity } from '../person/person.entity';
+import type { PersonService } from '../person/person.service';
+import type { ActivityService } from '../activity/activity.service';
 import { subtractDuration } from '../smart-list/duration';
 import { constraintsMatch } from '../smart-list/filter.match';
 import { parseConstraints, parseDuration, parseFilterSet } from '../smart-list/filter.parser';
@@ -170,6 +173,8 @@ export class CampaignService implements RunSource {
     private readonly smartLists: SmartListService,
     private readonly pubSub: AppPubSub,
     private readonly deliveries: DeliveryQueue | null,
+    private readonly people: PersonService,
+    private readonly activities: ActivityService,
   ) {}
 
   // ------------------------------------------------------------ definitions
@@ -178,7 +183,7 @@ export class CampaignService implements RunSource {
     const parsed = parseCampaignInput(input);
     const id = newId();
     const now = Date.now();
-    await this.dataSource.transaction(async (tx) => {
+    await inTransaction(this.dataSource, async (tx) => {
       await tx.query(`INSERT INTO campaign (${CAMPAIGN_COLUMNS}, run_seq) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0)`, [
         id,
         workspaceId,
@@ -195,9 +200,9 @@ export class CampaignService implements RunSource {
 
   async update(workspaceId: string, id: string, input: CampaignInputShape): Promise<CampaignRow> {
     const parsed = parseCampaignInput(input);
-    await this.dataSource.transaction(async (tx) => {
+    await inTransaction(this.dataSource, async (tx) => {
       const now = Date.now();
-      const affected = await exec(tx, `UPDATE campaign SET name = ?, description = ?, definition = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [
+      const affected = await execAffected(tx, `UPDATE campaign SET name = ?, description = ?, definition = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [
         parsed.name,
         parsed.description,
         JSON.stringify(parsed.definition),
@@ -214,15 +219,15 @@ export class CampaignService implements RunSource {
   }
 
   async setActive(workspaceId: string, id: string, active: boolean): Promise<CampaignRow> {
-    const affected = await this.dataSource.transaction((tx) =>
-      exec(tx, `UPDATE campaign SET active = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [active ? 1 : 0, Date.now(), Date.now(), workspaceId, id]),
+    const affected = await inTransaction(this.dataSource, (tx) =>
+      execAffected(tx, `UPDATE campaign SET active = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [active ? 1 : 0, Date.now(), Date.now(), workspaceId, id]),
     );
     if (affected === 0) throw campaignNotFound(id);
     return (await this.get(workspaceId, id))!;
   }
 
   async delete(workspaceId: string, id: string): Promise<void> {
-    const affected = await this.dataSource.transaction((tx) => exec(tx, 'DELETE FROM campaign WHERE workspace_id = ? AND id = ?', [workspaceId, id]));
+    const affected = await inTransaction(this.dataSource, (tx) => execAffected(tx, 'DELETE FROM campaign WHERE workspace_id = ? AND id = ?', [workspaceId, id]));
     if (affected === 0) throw campaignNotFound(id);
   }
 
@@ -302,30 +307,27 @@ export class CampaignService implements RunSource {
    */
   async payloadsOf(campaign: CampaignRow, runs: readonly RunRow[]): Promise<RunPayload[]> {
     if (runs.length === 0) return [];
-    const people = await this.peopleById(runs.map((r) => r.personId));
+    const { workspaceId } = campaign;
+    const people = await this.peopleById(workspaceId, runs.map((r) => r.personId));
     const moved = runs.filter((run) => !people.has(run.personId));
     let current = runs;
     if (moved.length > 0) {
-      const reread = new Map((await this.getRuns(campaign.workspaceId, moved.map((r) => r.id))).filter((r): r is RunRow => r !== null).map((r) => [r.id, r]));
-      for (const [id, person] of await this.peopleById([...reread.values()].map((r) => r.personId))) people.set(id, person);
+      const reread = new Map((await this.getRuns(workspaceId, moved.map((r) => r.id))).filter((r): r is RunRow => r !== null).map((r) => [r.id, r]));
+      for (const [id, person] of await this.peopleById(workspaceId, [...reread.values()].map((r) => r.personId))) people.set(id, person);
       current = runs.map((run) => reread.get(run.id) ?? run);
     }
-    const activityIds = [...new Set(current.map((r) => r.activityId))];
-    const activities = await this.dataSource.query(`SELECT * FROM activity WHERE id IN (${placeholders(activityIds.length)})`, activityIds);
-    const activityById = new Map<string, Record<string, unknown>>(activities.map((a: any) => [a.id, rawActivityJson(a)]));
-    return current.map((run) => {
+    const activities = await this.activities.getMany(workspaceId, current.map((r) => r.activityId));
+    return current.map((run, i) => {
       const person = people.get(run.personId);
-      const activity = activityById.get(run.activityId);
+      const activity = activities[i];
       if (!person || !activity) throw new Error(`run ${run.id} of campaign ${campaign.id} lost its person or activity during replay`);
       return { run, campaign, person: personJson(person), activity };
     });
   }
 
-  private async peopleById(ids: readonly string[]): Promise<Map<string, PersonEntity>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = await this.dataSource.query(`SELECT * FROM person WHERE id IN (${placeholders(unique.length)})`, unique);
-    return new Map(rows.map((p: any) => [p.id, rawPerson(p)]));
+  private async peopleById(workspaceId: string, ids: readonly string[]): Promise<Map<string, PersonEntity>> {
+    const people = await this.people.getMany(workspaceId, ids);
+    return new Map(people.filter((p): p is PersonEntity => p !== null).map((p) => [p.id, p]));
   }
 
   // ------------------------------------------------------------- write path
@@ -380,7 +382,9 @@ export class CampaignService implements RunSource {
       await tx.query(`SELECT id FROM campaign WHERE id IN (${placeholders(ids.length)}) ORDER BY id FOR UPDATE`, ids);
     }
     const planned: PlannedRun[] = [];
-    const queued: Array<Parameters<DeliveryQueue['enqueue']>[1][number]> = [];
+    // Delivery steps are queued once the people are read (their summary goes into the payload); the step's
+    // outcome is settled then, before the run is written.
+    const deliverySteps: Array<{ run: RunRow; activity: ActivityEntity; step: StoredDefinition['flow'][number]; result: StepResult; campaign: CampaignRow }> = [];
 
     for (const [index, activity] of activities.entries()) {
       // Each input takes effect in input order: filters checked for this activity must not see the
@@ -393,47 +397,52 @@ export class CampaignService implements RunSource {
         const runId = newId();
         if (!(await this.qualify(tx, campaign.row, activity.personId, runId, now))) continue;
 
-        const steps: StepResult[] = [];
+        const run: RunRow = { id: runId, workspaceId, campaignId: campaign.row.id, seq: 0, personId: activity.personId, activityId: activity.id, triggeredAt: now, steps: [] };
         for (const [i, step] of definition.flow.entries()) {
-          const position = i + 1;
-          if (!step.conditions.every((condition) => constraintsMatch(activity, condition))) {
-            steps.push({ position, action: step.action, outcome: StepOutcome.SKIPPED });
-            continue;
-          }
+          const result: StepResult = { position: i + 1, action: step.action, outcome: StepOutcome.SKIPPED };
+          run.steps.push(result);
+          if (!step.conditions.every((condition) => constraintsMatch(activity, condition))) continue;
           if (step.action === FlowAction.CHANGE_SCORE) {
             // Atomic in the database: concurrent runs add up.
             await tx.query('UPDATE person SET score = score + ?, updated_at = ? WHERE id = ?', [step.scoreDelta, now, activity.personId]);
-            steps.push({ position, action: step.action, outcome: StepOutcome.DONE });
-            continue;
+            result.outcome = StepOutcome.DONE;
+          } else {
+            deliverySteps.push({ run, activity, step, result, campaign: campaign.row });
           }
-          const payload = {
-            campaign: { id: campaign.row.id, name: campaign.row.name },
-            run: { id: runId, triggeredAt: new Date(now).toISOString() },
-            personId: activity.personId,
-            activity: rawActivityJson(activity),
-            ...(step.action === FlowAction.INTERESTING_MOMENT ? { description: step.description } : {}),
-          };
-          const item = {
-            workspaceId,
-            kind: step.action === FlowAction.WEBHOOK ? DeliveryKind.WEBHOOK : DeliveryKind.INTERESTING_MOMENT,
-            activityId: activity.id,
-            campaignRunId: runId,
-            url: step.webhookUrl,
-            payload,
-          };
-          // The outbox skips an INTERESTING_MOMENT while Sales Insight is off: nothing is queued, so the step FAILED.
-          const written = this.deliveries ? await this.deliveries.enqueue(tx, [item]) : [];
-          steps.push({ position, action: step.action, outcome: written.length > 0 ? StepOutcome.QUEUED : StepOutcome.FAILED });
-          if (written.length > 0) queued.push(item);
         }
-        planned.push({
-          campaign,
-          activity,
-          run: { id: runId, workspaceId, campaignId: campaign.row.id, seq: 0, personId: activity.personId, activityId: activity.id, triggeredAt: now, steps },
-        });
+        planned.push({ campaign, activity, run });
       }
     }
     if (planned.length === 0) return;
+
+    const people = new Map(
+      (await tx.getRepository(PersonEntity).findBy({ id: In([...new Set(planned.map((p) => p.run.personId))]) })).map((person) => [person.id, person]),
+    );
+    let queued = 0;
+    for (const { run, activity, step, result, campaign } of deliverySteps) {
+      const person = people.get(run.personId)!;
+      const written = this.deliveries
+        ? await this.deliveries.enqueue(tx, [
+            {
+              workspaceId,
+              kind: step.action === FlowAction.WEBHOOK ? DeliveryKind.WEBHOOK : DeliveryKind.INTERESTING_MOMENT,
+              activityId: activity.id,
+              campaignRunId: run.id,
+              url: step.webhookUrl,
+              payload: {
+                campaign: { id: campaign.id, name: campaign.name },
+                run: { id: run.id, triggeredAt: new Date(now).toISOString() },
+                personId: run.personId,
+                activity: activityPayload(activity, person),
+                ...(step.action === FlowAction.INTERESTING_MOMENT ? { description: step.description } : {}),
+              },
+            },
+          ])
+        : [];
+      // The outbox skips an INTERESTING_MOMENT while Sales Insight is off: nothing is queued, so the step FAILED.
+      result.outcome = written.length > 0 ? StepOutcome.QUEUED : StepOutcome.FAILED;
+      queued += written.length;
+    }
 
     // Sequence numbers last and in campaign id order: the campaign row lock that orders runs is held as briefly as possible.
     const byCampaign = new Map<string, PlannedRun[]>();
@@ -449,18 +458,15 @@ export class CampaignService implements RunSource {
       planned.flatMap(({ run }) => [run.id, run.workspaceId, run.campaignId, run.seq, run.personId, run.activityId, run.triggeredAt, JSON.stringify(run.steps)]),
     );
 
-    const personIds = [...new Set(planned.map((p) => p.run.personId))];
-    const people = await tx.query(`SELECT * FROM person WHERE id IN (${placeholders(personIds.length)})`, personIds);
-    const personById = new Map<string, PersonEntity>(people.map((p: any) => [p.id, rawPerson(p)]));
     const payloads: RunPayload[] = planned
       .sort((a, b) => a.run.seq - b.run.seq)
-      .map((p) => ({ run: p.run, campaign: p.campaign.row, person: personJson(personById.get(p.run.personId)!), activity: rawActivityJson(p.activity) }));
+      .map((p) => ({ run: p.run, campaign: p.campaign.row, person: personJson(people.get(p.run.personId)!), activity: p.activity }));
     return () => {
       // After this turn of the event loop: the recording call is answered first, then the fan-out to listeners runs.
       setImmediate(() => {
         for (const payload of payloads) this.pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, payload.run.campaignId, payload);
       });
-      if (queued.length > 0) this.deliveries?.wake();
+      if (queued > 0) this.deliveries?.wake();
     };
   }
 
@@ -474,7 +480,7 @@ export class CampaignService implements RunSource {
     if (kind === QualificationKind.EACH_TIME) return true;
     if (kind === QualificationKind.ONCE_EVERY) {
       const due = subtractDuration(now, interval!);
-      const updated = await exec(tx, 'UPDATE campaign_qualification SET last_run_at = ?, run_id = ? WHERE campaign_id = ? AND person_id = ? AND last_run_at <= ?', [
+      const updated = await execAffected(tx, 'UPDATE campaign_qualification SET last_run_at = ?, run_id = ? WHERE campaign_id = ? AND person_id = ? AND last_run_at <= ?', [
         now,
         runId,
         campaign.id,
@@ -483,64 +489,11 @@ export class CampaignService implements RunSource {
       ]);
       if (updated > 0) return true;
     }
-    const inserted = await exec(
+    const inserted = await execAffected(
       tx,
       `INSERT ${isMysql(tx) ? 'IGNORE' : 'OR IGNORE'} INTO campaign_qualification (campaign_id, person_id, workspace_id, last_run_at, run_id) VALUES (?, ?, ?, ?, ?)`,
       [campaign.id, personId, campaign.workspaceId, now, runId],
     );
     return inserted > 0;
   }
-}
-
-/** Runs a statement in the transaction and returns the rows it affected (TypeORM's structured result, both drivers). */
-async function exec(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  const result = await tx.queryRunner!.query(sql, params, true);
-  return result.affected ?? 0;
-}
-
-/** A raw person row (either driver) as the entity. */
-function rawPerson(r: Record<string, any>): PersonEntity {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    email: r.email,
-    emailNormalized: r.email_normalized,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    company: r.company,
-    score: Number(r.score),
-    createdAt: new Date(Number(r.created_at)),
-    updatedAt: new Date(Number(r.updated_at)),
-  } as PersonEntity;
-}
-
-/** An activity (entity or raw row) as JSON-safe data in the shape toActivity reads (dates as ISO strings). */
-function rawActivityJson(a: Record<string, any>): Record<string, unknown> {
-  const get = (camel: string, snake: string) => (camel in a ? a[camel] : a[snake]);
-  const time = (value: unknown) => (value === null || value === undefined ? null : new Date(value instanceof Date ? value.getTime() : Number(value) || (value as string)).toISOString());
-  return {
-    id: a.id,
-    workspaceId: get('workspaceId', 'workspace_id'),
-    personId: get('personId', 'person_id'),
-    type: a.type,
-    occurredAt: time(get('occurredAt', 'occurred_at')),
-    recordedAt: time(get('recordedAt', 'recorded_at')),
-    visitorId: get('visitorId', 'visitor_id'),
-    sessionId: get('sessionId', 'session_id'),
-    chatKind: get('chatKind', 'chat_kind'),
-    chatId: get('chatId', 'chat_id'),
-    chatName: get('chatName', 'chat_name'),
-    pageUrl: get('pageUrl', 'page_url') ?? null,
-    clientEventId: get('clientEventId', 'client_event_id') ?? null,
-    prompt: a.prompt ?? null,
-    agentId: get('agentId', 'agent_id') ?? null,
-    agentName: get('agentName', 'agent_name') ?? null,
-    documentId: get('documentId', 'document_id') ?? null,
-    documentName: get('documentName', 'document_name') ?? null,
-    documentUrl: get('documentUrl', 'document_url') ?? null,
-    goal: a.goal ?? null,
-    meetingStartsAt: time(get('meetingStartsAt', 'meeting_starts_at')),
-    meetingDurationMinutes: get('meetingDurationMinutes', 'meeting_duration_minutes') ?? null,
-    meetingStatus: get('meetingStatus', 'meeting_status') ?? null,
-  };
 }

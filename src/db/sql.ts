@@ -28,3 +28,9 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = e?.driverError?.code ?? e?.code;
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** Runs a statement in the transaction and returns how many rows it affected (TypeORM's structured result, both drivers). */
+export async function execAffected(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const result = await tx.queryRunner!.query(sql, params, true);
+  return result.affected ?? 0;
+}

@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import { activityLoader } from '../activity/activity.resolver';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Activity, toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
@@ -6,8 +6,6 @@ import { connectionFrom } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { DeliveriesArgs, SalesInsightSettingsInput } from './delivery.input';
 import { Delivery, DeliveryConnection, SalesInsightSettings } from './delivery.type';
-
-const ACTIVITY_LOADER = Symbol('delivery.activity');
 
 @Resolver(() => Delivery)
 export class DeliveryResolver {
@@ -40,9 +38,7 @@ export class DeliveryResolver {
   @FieldResolver(() => Activity, { nullable: true })
   async activity(@Root() delivery: Delivery, @Ctx() ctx: RequestContext): Promise<Activity | null> {
     if (!delivery.activityId) return null;
-    const workspaceId = ctx.requireAuth().workspaceId;
-    const loader = ctx.loader(ACTIVITY_LOADER, () => new DataLoader((ids: readonly string[]) => ctx.services.activities.getMany(workspaceId, ids)));
-    const row = await loader.load(delivery.activityId);
+    const row = await activityLoader(ctx).load(delivery.activityId);
     return row ? toActivity(row) : null;
   }
 }

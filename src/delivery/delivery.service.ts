@@ -90,7 +90,10 @@ export function activityPayload(row: ActivityEntity, person?: PersonSummary): Re
     visitorId: row.visitorId,
     sessionId: row.sessionId,
     chat: { kind: row.chatKind, id: row.chatId, name: row.chatName },
-    person: person ?? { id: row.personId, email: null, firstName: null, lastName: null, company: null },
+    // Exactly these fields, whatever richer person object (e.g. an entity) the caller has.
+    person: person
+      ? { id: person.id, email: person.email, firstName: person.firstName, lastName: person.lastName, company: person.company }
+      : { id: row.personId, email: null, firstName: null, lastName: null, company: null },
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v != null)),
   };
 }
