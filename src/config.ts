@@ -61,6 +61,8 @@ export interface Config {
   corsOrigins: string;
   /** Write transactions one workspace may have open at once for coalesced single recordChatActivity calls. */
   writeBatchesInFlight: number;
+  /** MySQL/MariaDB: memberCount runs as this many concurrent queries over disjoint shares of the people. */
+  smartListCountParallelism: number;
   /** How long a valid API key is trusted without a database lookup (revocation delay on other instances). */
   authCacheTtlMs: number;
   /** Express `trust proxy`: set when behind a load balancer so per-IP limits see the client address. */
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authCacheTtlMs: intFromEnv(env, 'AUTH_CACHE_TTL_MS', 5_000),
     writeBatchesInFlight: intFromEnv(env, 'WRITE_BATCHES_IN_FLIGHT', 4),
+    smartListCountParallelism: Math.max(1, intFromEnv(env, 'SMART_LIST_COUNT_PARALLELISM', 2)),
     secretsKey: env.SECRETS_KEY || undefined,
     secretsKeyFile: env.SECRETS_KEY_FILE || undefined,
     delivery: {

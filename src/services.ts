@@ -31,7 +31,7 @@ export interface Services {
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   const people = new PersonService(dataSource);
   const activities = new ActivityService(dataSource, people, pubSub, log, config.writeBatchesInFlight);
-  const smartLists = new SmartListService(dataSource);
+  const smartLists = new SmartListService(dataSource, { countParallelism: config.smartListCountParallelism });
   const deliveries = new DeliveryService(dataSource, new SecretBox(loadSecretsKey(config, log)));
   // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
   const campaigns = new CampaignService(dataSource, smartLists, pubSub, deliveries, people, activities);

@@ -46,7 +46,8 @@ export enum MeetingStatus {
 @Index('uq_activity_client_event', ['workspaceId', 'clientEventId'], { unique: true })
 @Index('uq_activity_once', ['workspaceId', 'onceKey'], { unique: true })
 @Index('idx_activity_person_time', ['personId', 'occurredAt', 'id'])
-@Index('idx_activity_person_type', ['personId', 'type', 'occurredAt'])
+// Smart-list and campaign filter probes read only this index (migration 1764000000006).
+@Index('idx_activity_person_filter', ['personId', 'type', 'occurredAt', 'chatId', 'goal', 'documentId', 'agentId', 'chatKind', 'meetingStatus'])
 export class ActivityEntity {
   @IdColumn()
   id: string;

@@ -8,9 +8,12 @@ import type { ConstraintsDef, DateOfActivityDef, FilterDef, FilterSetDef, LogicE
  * it" are single queries evaluated in the database, never activities loaded
  * into Node.
  *
- * Each filter becomes a correlated probe of the person's activities through
- * idx_activity_person_type (person_id, type, occurred_at): EXISTS for "at
- * least once", a COUNT for "at least N times", negated with NOT. Every value
+ * Probes read idx_activity_person_type (person_id, type, occurred_at and the
+ * constraint columns but page_url), so they rarely touch the table rows. An
+ * AND of filters becomes one correlated probe per filter (EXISTS for "at
+ * least once", a COUNT for "at least N times", negated with NOT), which stops
+ * at the first filter a person fails; logic with OR or NOT becomes one probe
+ * per person counting every filter's matches (compileCounted). Every value
  * is a bound parameter; LIKE patterns escape their wildcards.
  */
 
@@ -101,12 +104,22 @@ export function compileDateOfActivity(date: DateOfActivityDef, now: number, alia
   }
 }
 
-export function compileFilter(filter: FilterDef, options: CompileOptions): Sql {
-  const conditions: Sql[] = [{ text: `a.person_id = ${options.personId} AND a.type = ?`, params: [filter.activity] }, ...compileConstraints(filter.constraints, 'a', options.mysql ?? false)];
+/** A filter's conditions on the activity row `a`, but for the person: type, constraints, date. */
+function filterConditions(filter: FilterDef, options: CompileOptions): Sql {
+  const conditions: Sql[] = [{ text: 'a.type = ?', params: [filter.activity] }, ...compileConstraints(filter.constraints, 'a', options.mysql ?? false)];
   if (filter.dateOfActivity) conditions.push(compileDateOfActivity(filter.dateOfActivity, options.now));
-  if (options.excludeActivityIds?.length) {
-    conditions.push({ text: `a.id NOT IN (${placeholders(options.excludeActivityIds.length)})`, params: [...options.excludeActivityIds] });
-  }
+  return { text: conditions.map((c) => c.text).join(' AND '), params: conditions.flatMap((c) => c.params) };
+}
+
+function excludedActivities(options: CompileOptions): Sql | null {
+  if (!options.excludeActivityIds?.length) return null;
+  return { text: `a.id NOT IN (${placeholders(options.excludeActivityIds.length)})`, params: [...options.excludeActivityIds] };
+}
+
+export function compileFilter(filter: FilterDef, options: CompileOptions): Sql {
+  const conditions: Sql[] = [{ text: `a.person_id = ${options.personId}`, params: [] }, filterConditions(filter, options)];
+  const excluded = excludedActivities(options);
+  if (excluded) conditions.push(excluded);
   const where = { text: conditions.map((c) => c.text).join(' AND '), params: conditions.flatMap((c) => c.params) };
   if (filter.minNumberOfTimes === 1) {
     return { text: `${filter.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM activity a WHERE ${where.text})`, params: where.params };
@@ -117,25 +130,82 @@ export function compileFilter(filter: FilterDef, options: CompileOptions): Sql {
   };
 }
 
-function compileExpression(expression: LogicExpr, filters: readonly FilterDef[], options: CompileOptions): Sql {
-  switch (expression.kind) {
-    case 'filter':
-      return compileFilter(filters[expression.position - 1], options);
-    case 'not': {
-      const operand = compileExpression(expression.operand, filters, options);
-      return { text: `(NOT ${operand.text})`, params: operand.params };
-    }
-    case 'and':
-    case 'or':
-      return join(
-        expression.operands.map((operand) => compileExpression(operand, filters, options)),
-        expression.kind === 'and' ? 'AND' : 'OR',
-      );
-  }
+/** A conjunction as per-filter probes joined by AND, in the order written. */
+function compileConjunction(expression: LogicExpr, filters: readonly FilterDef[], options: CompileOptions): Sql {
+  if (expression.kind === 'filter') return compileFilter(filters[expression.position - 1], options);
+  if (expression.kind !== 'and') throw new Error(`not a conjunction: ${expression.kind}`);
+  return join(
+    expression.operands.map((operand) => compileConjunction(operand, filters, options)),
+    'AND',
+  );
 }
 
-/** The condition "this person passes the filters" for the person id expression in `options`. */
+/** Only ANDs of filters: evaluation can stop at the first filter a person fails. */
+function isConjunction(expression: LogicExpr): boolean {
+  return expression.kind === 'filter' || (expression.kind === 'and' && expression.operands.every(isConjunction));
+}
+
+function mentionedPositions(expression: LogicExpr, into = new Set<number>()): Set<number> {
+  if (expression.kind === 'filter') into.add(expression.position);
+  else if (expression.kind === 'not') mentionedPositions(expression.operand, into);
+  else for (const operand of expression.operands) mentionedPositions(operand, into);
+  return into;
+}
+
+/**
+ * The whole set as one probe per person: a single pass over the person's
+ * activities of the mentioned types counts, per filter, the rows that match
+ * it, and the logic is evaluated on those counts. Used where the logic has OR
+ * or NOT: there a person may need every filter's probe, and each correlated
+ * subquery costs MariaDB a fixed few microseconds, so three probes per person
+ * cost more than one that reads a few more index entries. The aggregate
+ * always yields one row (zero counts for a person without activities), so
+ * negated filters hold for people who never had the activity.
+ */
+function compileCounted(set: FilterSetDef, options: CompileOptions): Sql {
+  const counts = new Map<number, Sql>();
+  const positions = [...mentionedPositions(set.expression)].sort((a, b) => a - b);
+  for (const position of positions) {
+    const condition = filterConditions(set.filters[position - 1], options);
+    counts.set(position, { text: `COALESCE(SUM(CASE WHEN ${condition.text} THEN 1 END), 0)`, params: condition.params });
+  }
+  const logic = (expression: LogicExpr): Sql => {
+    switch (expression.kind) {
+      case 'filter': {
+        const filter = set.filters[expression.position - 1];
+        const count = counts.get(expression.position)!;
+        return { text: `${count.text} ${filter.negated ? '<' : '>='} ?`, params: [...count.params, filter.minNumberOfTimes] };
+      }
+      case 'not': {
+        const operand = logic(expression.operand);
+        return { text: `(NOT ${operand.text})`, params: operand.params };
+      }
+      case 'and':
+      case 'or':
+        return join(expression.operands.map(logic), expression.kind === 'and' ? 'AND' : 'OR');
+    }
+  };
+  const passes = logic(set.expression);
+  const types = [...new Set(positions.map((position) => set.filters[position - 1].activity))];
+  const where: Sql[] = [
+    { text: `a.person_id = ${options.personId}`, params: [] },
+    { text: `a.type IN (${placeholders(types.length)})`, params: types },
+  ];
+  const excluded = excludedActivities(options);
+  if (excluded) where.push(excluded);
+  return {
+    text: `(SELECT CASE WHEN ${passes.text} THEN 1 ELSE 0 END FROM activity a WHERE ${where.map((w) => w.text).join(' AND ')}) = 1`,
+    params: [...passes.params, ...where.flatMap((w) => w.params)],
+  };
+}
+
+/**
+ * The condition "this person passes the filters" for the person id
+ * expression in `options`: per-filter probes for a conjunction (which stops
+ * at the first failing filter), one counting probe otherwise.
+ */
 export function compileFilterSet(set: FilterSetDef, options: CompileOptions): Sql {
   if (set.filters.length === 0) return { text: '1 = 1', params: [] };
-  return compileExpression(set.expression, set.filters, options);
+  if (isConjunction(set.expression)) return compileConjunction(set.expression, set.filters, options);
+  return compileCounted(set, options);
 }

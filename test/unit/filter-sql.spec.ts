@@ -54,10 +54,34 @@ describe('filter compilation', () => {
     expect(sql.params).toEqual(['GOAL_ACHIEVED', utc('2026-02-28T12:00:00Z')]);
   });
 
-  it('leaves filters out of the SQL that advanced logic does not mention, and keeps its structure', () => {
-    const sql = compile({ logic: 'ADVANCED', advancedLogic: '1 or not 3', filters: [{ activity: 'ENGAGED' }, { activity: 'TRIGGERED' }, { activity: 'GOAL_ACHIEVED' }] });
-    expect(sql.params).toEqual(['ENGAGED', 'GOAL_ACHIEVED']);
-    expect(sql.text).toMatch(/^\(EXISTS .* OR \(NOT EXISTS .*\)\)$/);
+  it('compiles an AND of filters to one probe per filter, in the order written', () => {
+    const sql = compile({ logic: 'ALL', filters: [{ activity: 'GOAL_ACHIEVED' }, { activity: 'ENGAGED', negated: true }] });
+    expect(sql.text).toMatch(/^\(EXISTS \(.*\) AND NOT EXISTS \(.*\)\)$/);
+    expect(sql.params).toEqual(['GOAL_ACHIEVED', 'ENGAGED']);
+  });
+
+  it('compiles OR and NOT to one probe per person that counts each mentioned filter, and leaves the others out', () => {
+    const sql = compile({
+      logic: 'ADVANCED',
+      advancedLogic: '1 or not (3 and 1)',
+      filters: [{ activity: 'ENGAGED', minNumberOfTimes: 2 }, { activity: 'TRIGGERED' }, { activity: 'GOAL_ACHIEVED', negated: true }],
+    });
+    expect(sql.text.match(/SELECT/g)).toHaveLength(1);
+    expect(sql.text).toMatch(/^\(SELECT CASE WHEN .* FROM activity a WHERE a\.person_id = p\.id AND a\.type IN \(\?, \?\)\) = 1$/);
+    // Counts per mention (filter 1 twice), then the types of the filters mentioned.
+    expect(sql.params).toEqual(['ENGAGED', 2, 'GOAL_ACHIEVED', 1, 'ENGAGED', 2, 'ENGAGED', 'GOAL_ACHIEVED']);
+    expect(sql.text).toContain('(NOT (COALESCE(SUM(CASE WHEN a.type = ? THEN 1 END), 0) < ? AND ');
+    expect(sql.text.split('?').length - 1).toBe(sql.params.length);
+  });
+
+  it('counts for ANY and leaves activities a campaign excludes out of every count', () => {
+    const sql = compileFilterSet(parseFilterSet({ logic: 'ANY', filters: [{ activity: 'ENGAGED' }, { activity: 'ENGAGED', constraints: { chat: { is: ['x'] } } }] }, ['input']), {
+      now: 0,
+      personId: 'p.id',
+      excludeActivityIds: ['a1', 'a2'],
+    });
+    expect(sql.text).toMatch(/a\.type IN \(\?\) AND a\.id NOT IN \(\?, \?\)\) = 1$/);
+    expect(sql.params.slice(-3)).toEqual(['ENGAGED', 'a1', 'a2']);
   });
 });
 

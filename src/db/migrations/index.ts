@@ -4,6 +4,7 @@ import { SmartLists1764000000002 } from './1764000000002-SmartLists';
 import { Campaigns1764000000003 } from './1764000000003-Campaigns';
 import { Deliveries1764000000004 } from './1764000000004-Deliveries';
 import { BinaryNameKeys1764000000005 } from './1764000000005-BinaryNameKeys';
+import { FilterProbeIndex1764000000006 } from './1764000000006-FilterProbeIndex';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
 export const MIGRATIONS: Function[] = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   Campaigns1764000000003,
   Deliveries1764000000004,
   BinaryNameKeys1764000000005,
+  FilterProbeIndex1764000000006,
 ];
