@@ -51,6 +51,19 @@ describe('query limits', () => {
     expect(result.data.a14.workspace.id).toBe(server.workspaceId);
   });
 
+  it('prices one query text by the variables it is sent with, every time (first, @include)', async () => {
+    const query = 'query($n: Int!, $count: Boolean!, $person: ID!) { smartLists(first: $n) { edges { node { name memberCount @include(if: $count) includes(personId: $person) } } } }';
+    const codeFor = async (variables: Record<string, unknown>) => (await server.gql(query, variables)).errors?.[0]?.extensions?.code ?? 'OK';
+    for (let round = 0; round < 2; round += 1) {
+      expect(await codeFor({ n: 20, count: true, person: 'a' })).toBe('OK');
+      expect(await codeFor({ n: 100, count: true, person: 'a' })).toBe('QUERY_TOO_COMPLEX');
+      expect(await codeFor({ n: 100, count: false, person: 'a' })).toBe('OK');
+      // Variables the cost does not depend on do not change the answer.
+      expect(await codeFor({ n: 100, count: true, person: `x${round}` })).toBe('QUERY_TOO_COMPLEX');
+      expect(await codeFor({ n: 20, count: true, person: `y${round}` })).toBe('OK');
+    }
+  });
+
   it('answers an oversized body with 413 and a JSON error', async () => {
     const res = await fetch(server.url, {
       method: 'POST',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { newId } from '../db/columns';
-import { execAffected, isMysql, placeholders } from '../db/sql';
+import { execAffected, isMysql, placeholders, selectEntities } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import { AppError, UserInputError } from '../errors';
 import type { AppPubSub } from '../graphql/pubsub';
@@ -215,19 +215,30 @@ export class ActivityService {
     personId: string,
     options: { limit: number; after: { occurredAt: number; id: string } | null; filter?: TimelineFilter | null },
   ): Promise<ActivityEntity[]> {
-    const qb = this.dataSource.getRepository(ActivityEntity).createQueryBuilder('a').where('a.person_id = :personId', { personId });
+    const where = ['a.person_id = ?'];
+    const params: unknown[] = [personId];
     const filter = options.filter;
-    if (filter?.types?.length) qb.andWhere('a.type IN (:...types)', { types: filter.types });
-    if (filter?.chatIds?.length) qb.andWhere('a.chat_id IN (:...chatIds)', { chatIds: filter.chatIds });
-    if (filter?.since) qb.andWhere('a.occurred_at >= :since', { since: filter.since.getTime() });
-    if (filter?.until) qb.andWhere('a.occurred_at < :until', { until: filter.until.getTime() });
-    if (options.after) {
-      qb.andWhere('(a.occurred_at < :afterAt OR (a.occurred_at = :afterAt AND a.id < :afterId))', {
-        afterAt: options.after.occurredAt,
-        afterId: options.after.id,
-      });
+    if (filter?.types?.length) {
+      where.push(`a.type IN (${placeholders(filter.types.length)})`);
+      params.push(...filter.types);
     }
-    return qb.orderBy('a.occurred_at', 'DESC').addOrderBy('a.id', 'DESC').limit(options.limit).getMany();
+    if (filter?.chatIds?.length) {
+      where.push(`a.chat_id IN (${placeholders(filter.chatIds.length)})`);
+      params.push(...filter.chatIds);
+    }
+    if (filter?.since) {
+      where.push('a.occurred_at >= ?');
+      params.push(filter.since.getTime());
+    }
+    if (filter?.until) {
+      where.push('a.occurred_at < ?');
+      params.push(filter.until.getTime());
+    }
+    if (options.after) {
+      where.push('(a.occurred_at < ? OR (a.occurred_at = ? AND a.id < ?))');
+      params.push(options.after.occurredAt, options.after.occurredAt, options.after.id);
+    }
+    return selectEntities(this.dataSource, ActivityEntity, 'a', `WHERE ${where.join(' AND ')} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?`, [...params, options.limit]);
   }
 
   // ---------------------------------------------------------------- private

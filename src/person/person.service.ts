@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../db/columns';
-import { LIKE_ESCAPE, likePattern, placeholders } from '../db/sql';
+import { LIKE_ESCAPE, likePattern, placeholders, selectEntities } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import { UserInputError } from '../errors';
 import { PersonEntity } from './person.entity';
@@ -37,7 +37,8 @@ export class PersonService {
   // ------------------------------------------------------------------ reads
 
   async get(workspaceId: string, id: string): Promise<PersonEntity | null> {
-    return this.dataSource.getRepository(PersonEntity).findOne({ where: { workspaceId, id } });
+    const [person] = await selectEntities(this.dataSource, PersonEntity, 'p', 'WHERE p.workspace_id = ? AND p.id = ?', [workspaceId, id]);
+    return person ?? null;
   }
 
   async getByEmail(workspaceId: string, email: string): Promise<PersonEntity | null> {
