@@ -5,17 +5,19 @@
  * BENCHMARKS.md. Environment: BENCH_SECONDS (default 10), BENCH_MYSQL_URL
  * (default mysql://root@127.0.0.1:3306), BENCH_ONLY (comma-separated scenario
  * names: record, record-batch, timeline, smart-list-count, campaign-listeners,
- * idle-sockets), BENCH_PEOPLE / BENCH_ACTIVITIES (the seeded data set),
+ * idle-sockets, sqlite: the selected record/timeline/smart-list scenarios again
+ * on embedded SQLite, for reference), BENCH_PEOPLE / BENCH_ACTIVITIES (the seeded data set),
  * BENCH_IDLE_SOCKETS, BENCH_LISTENERS, BENCH_CAMPAIGN_RUNS; BENCH_KEEP_DB=1 leaves the
  * database (and its seeded data) in place for EXPLAIN and experiments;
  * BENCH_CPU_PROF=<dir> has the server write a V8 CPU profile there.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { createConnection, createPool, type Pool } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { compileFilterSet } from '../src/smart-list/filter.sql';
@@ -23,7 +25,7 @@ import { restoreFilterSet } from '../src/smart-list/smart-list.service';
 import { gql } from './lib/graphql';
 import { openListeners } from './lib/listeners';
 import { hammer, loop, percentile } from './lib/measure';
-import { seedBulk, type SeedResult } from './lib/seed';
+import { mysqlWriter, seedBulk, sqliteWriter, type SeedResult } from './lib/seed';
 import { startBenchServer, type BenchServer } from './lib/server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
@@ -149,6 +151,110 @@ async function rawInsertBaselines(pool: Pool): Promise<{ single: number; singleP
   return { single: single.opsPerSecond, singleP99: single.p99Ms, multi: multi.opsPerSecond * 100 };
 }
 
+/** `recordChatActivity` from 64 clients for `seconds`, each call a new activity of one of 5 000 visitors. */
+const recordLoad = (server: BenchServer, seconds: number) =>
+  hammer({
+    url: server.url,
+    key: server.key,
+    connections: CONCURRENCY,
+    seconds,
+    body: (i) => JSON.stringify({ query: RECORD, variables: { input: recordInput(i) } }),
+    verify: (body) => body.includes('"outcome":"RECORDED"'),
+  });
+
+/** A timeline page request for `personId`, after `after` (null: page 1). */
+const timelinePage = (personId: string, after: string | null) => () => JSON.stringify({ query: TIMELINE, variables: { id: personId, after } });
+const timelineVerify = (body: string) => body.includes('"edges":[{') && !body.includes('"errors"');
+/** The cursor of page 1000 of a person's timeline (rows 19 980..19 999), as the API encodes it. */
+const pageCursor = (row: { occurred_at: number | string; id: string }) => Buffer.from(JSON.stringify([Number(row.occurred_at), row.id])).toString('base64url');
+const PAGE_1000_OFFSET = 19_979;
+
+/**
+ * The same server on embedded SQLite (what `npm start` runs), for reference:
+ * the scenarios selected for MariaDB that make sense on one file (recording,
+ * a batch, the timeline and smart-list counts on the same generated data),
+ * each compared with MariaDB's figure from earlier in this run.
+ */
+async function sqliteReference(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'dca-bench-sqlite-'));
+  const file = join(dir, 'bench.sqlite');
+  const key = `dca_bench_${randomBytes(16).toString('hex')}`;
+  const server = await startBenchServer({ DATABASE_URL: `sqlite:${file}`, BOOTSTRAP_API_KEY: key });
+  const maria = results as {
+    record?: { requestsPerSecond: number };
+    recordBatch?: { requestsPerSecond: number };
+    timeline?: { first: { requestsPerSecond: number; p50Ms: number } };
+    smartListCount?: Record<string, { api: { p50Ms: number } }>;
+  };
+  const sqlite: Record<string, unknown> = {};
+  try {
+    await hammer({ url: server.url, key, connections: 8, seconds: 2, body: () => JSON.stringify({ query: '{ __typename }' }) });
+    if (wanted('record')) {
+      await recordLoad(server, 3);
+      const record = await recordLoad(server, SECONDS);
+      sqlite.record = record;
+      report({ scenario: 'SQLite: recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.record?.requestsPerSecond, p99Ms: record.p99Ms });
+    }
+    if (wanted('record-batch')) {
+      const batch = await hammer({
+        url: server.url,
+        key,
+        connections: 4,
+        seconds: SECONDS,
+        body: () => JSON.stringify({ query: RECORD_MANY, variables: { inputs: Array.from({ length: 100 }, (_, j) => recordInput(j)) } }),
+        verify: (body) => !body.includes('"error":{') && body.includes('RECORDED'),
+      });
+      sqlite.recordBatch = batch;
+      const mariaRows = maria.recordBatch ? maria.recordBatch.requestsPerSecond * 100 : undefined;
+      report({ scenario: 'SQLite: recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'MariaDB', baselineValue: mariaRows, p99Ms: batch.p99Ms });
+    }
+    if (!wanted('timeline') && !wanted('smart-list-count')) return;
+    // The server keeps the file open (WAL); the bulk load writes beside it while it is idle.
+    const db = new Database(file);
+    try {
+      db.pragma('busy_timeout = 10000');
+      const { id: workspaceId } = db.prepare('SELECT id FROM workspace LIMIT 1').get() as { id: string };
+      const t0 = Date.now();
+      const seeded = await seedBulk(sqliteWriter(db), workspaceId, SEED_PEOPLE, SEED_ACTIVITIES);
+      console.log(`SQLite: seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      if (wanted('timeline')) {
+        const row = db
+          .prepare('SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET ?')
+          .get(seeded.busiestPersonId, PAGE_1000_OFFSET) as { occurred_at: number; id: string };
+        const first = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: timelinePage(seeded.busiestPersonId, null), verify: timelineVerify });
+        const deep = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: timelinePage(seeded.busiestPersonId, pageCursor(row)), verify: timelineVerify });
+        sqlite.timeline = { first, deep };
+        report({ scenario: 'SQLite: timeline page 1', metric: 'req/s', value: first.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.timeline?.first.requestsPerSecond, p99Ms: first.p99Ms });
+        report({ scenario: 'SQLite: timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, p99Ms: deep.p99Ms });
+      }
+      if (wanted('smart-list-count')) {
+        const counts: Record<string, unknown> = {};
+        for (const logic of ['ALL', 'ANY'] as const) {
+          const { data } = await gql(server.url, key, CREATE_SMART_LIST, { input: { name: `bench ${logic}`, logic, filters: SMART_LIST_FILTERS } });
+          const id = data.createSmartList.id as string;
+          const api = await sequentially(SMART_LIST_RUNS, async () => (await gql(server.url, key, MEMBER_COUNT, { id })).data.smartList.memberCount as number);
+          counts[logic] = api;
+          report({
+            scenario: `SQLite: smart-list memberCount, 3 filters ${logic}`,
+            metric: 'p50 ms',
+            value: api.p50Ms,
+            baseline: 'MariaDB',
+            baselineValue: maria.smartListCount?.[logic]?.api.p50Ms,
+            note: `max ${api.maxMs.toFixed(1)} ms, ${api.last} members`,
+          });
+        }
+        sqlite.smartListCount = counts;
+      }
+    } finally {
+      db.close();
+    }
+  } finally {
+    results.sqlite = sqlite;
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const database = `dca_bench_${runId}`;
   const admin = await createConnection(MYSQL_URL);
@@ -183,14 +289,9 @@ async function main(): Promise<void> {
     report({ scenario: 'raw mysql2 INSERT of 100 rows ×4', metric: 'rows/s', value: raw.multi });
 
     if (wanted('record')) {
-      const record = await hammer({
-        url: server.url,
-        key,
-        connections: CONCURRENCY,
-        seconds: SECONDS,
-        body: (i) => JSON.stringify({ query: RECORD, variables: { input: recordInput(i) } }),
-        verify: (body) => body.includes('"outcome":"RECORDED"'),
-      });
+      // Warm-up: JIT, and the people of the 5 000 bench visitors (first visits cost a person and a visitor row each).
+      await recordLoad(server, 3);
+      const record = await recordLoad(server, SECONDS);
       results.record = record;
       report({ scenario: 'recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: record.p99Ms });
       report({ scenario: 'recordChatActivity ×64', metric: 'rows/s', value: record.requestsPerSecond, baseline: 'raw single-row', baselineValue: raw.single, target: '≥ 0.5×, p99 ≤ 25 ms', p99Ms: record.p99Ms });
@@ -200,16 +301,7 @@ async function main(): Promise<void> {
       // The write path with 200 active campaigns that never fire: 100 on another activity type (skipped by the
       // trigger index) and 100 on the same type whose constraint does not match (checked in memory). The
       // baseline is plain recording measured just before, back to back, so warm-up does not skew the ratio.
-      const recordLoad = () =>
-        hammer({
-          url: server!.url,
-          key,
-          connections: CONCURRENCY,
-          seconds: SECONDS,
-          body: (i) => JSON.stringify({ query: RECORD, variables: { input: recordInput(i) } }),
-          verify: (body) => body.includes('"outcome":"RECORDED"'),
-        });
-      const plain = await recordLoad();
+      const plain = await recordLoad(server, SECONDS);
       const ids: string[] = [];
       for (let i = 0; i < 200; i += 1) {
         const trigger = i % 2 ? { activity: 'TRIGGERED' } : { activity: 'GOAL_ACHIEVED', constraints: { goal: { is: [`never-${i}`] } } };
@@ -219,7 +311,7 @@ async function main(): Promise<void> {
         ids.push(data.createCampaign.id);
         await gql(server.url, key, 'mutation($id: ID!) { activateCampaign(id: $id) { id } }', { id: data.createCampaign.id });
       }
-      const withCampaigns = await recordLoad();
+      const withCampaigns = await recordLoad(server, SECONDS);
       for (const id of ids) await gql(server.url, key, 'mutation($id: ID!) { deleteCampaign(id: $id) }', { id });
       results.recordCampaigns = { plain, withCampaigns };
       report({
@@ -252,7 +344,7 @@ async function main(): Promise<void> {
     const seed = () =>
       (seeding ??= (async () => {
         const t0 = Date.now();
-        const seeded = await seedBulk(pool, workspaceId, SEED_PEOPLE, SEED_ACTIVITIES);
+        const seeded = await seedBulk(mysqlWriter(pool), workspaceId, SEED_PEOPLE, SEED_ACTIVITIES);
         console.log(`seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
         results.seed = seeded;
         return seeded;
@@ -271,16 +363,13 @@ async function main(): Promise<void> {
 
     if (wanted('timeline')) {
       const seeded = await seed();
-      // The cursor of page 1000 (rows 19 980..19 999 of the busiest person), read straight from the table.
-      const [[row]] = (await pool.query(
-        'SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET 19979',
-        [seeded.busiestPersonId],
-      )) as unknown as Array<Array<{ occurred_at: number | string; id: string }>>;
-      const deepCursor = Buffer.from(JSON.stringify([Number(row.occurred_at), row.id])).toString('base64url');
-      const page = (after: string | null) => () => JSON.stringify({ query: TIMELINE, variables: { id: seeded.busiestPersonId, after } });
-      const verify = (body: string) => body.includes('"edges":[{') && !body.includes('"errors"');
-      const first = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: page(null), verify });
-      const deep = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: page(deepCursor), verify });
+      // The cursor of page 1000 of the busiest person, read straight from the table.
+      const [[row]] = (await pool.query('SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET ?', [
+        seeded.busiestPersonId,
+        PAGE_1000_OFFSET,
+      ])) as unknown as Array<Array<{ occurred_at: number | string; id: string }>>;
+      const first = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: timelinePage(seeded.busiestPersonId, null), verify: timelineVerify });
+      const deep = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: timelinePage(seeded.busiestPersonId, pageCursor(row)), verify: timelineVerify });
       results.timeline = { first, deep };
       report({ scenario: `timeline page 1 (${SEED_ACTIVITIES / 1e6}M activities)`, metric: 'req/s', value: first.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: first.p99Ms });
       report({ scenario: 'timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, target: '≤ 2×', p99Ms: deep.p99Ms });
@@ -455,6 +544,8 @@ async function main(): Promise<void> {
     else await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await admin.end();
   }
+
+  if (wanted('sqlite')) await sqliteReference();
 
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });

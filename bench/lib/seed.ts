@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Pool } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -14,6 +15,43 @@ const TYPES = ['TRIGGERED', 'ENGAGED', 'ENGAGED_WITH_AGENT', 'INTERACTED_WITH_DO
 const CHATS = Array.from({ length: 40 }, (_, i) => `chat-${i}`);
 const GOALS = ['pricing-viewed', 'demo-requested', 'trial-started', 'contact-sales', 'newsletter'];
 const DAY = 86_400_000;
+const ACTIVITY_COLUMNS = ['id', 'workspace_id', 'person_id', 'type', 'occurred_at', 'recorded_at', 'visitor_id', 'session_id', 'chat_kind', 'chat_id', 'chat_name', 'page_url',
+  'client_event_id', 'once_key', 'agent_id', 'agent_name', 'document_id', 'document_name', 'goal', 'meeting_starts_at', 'meeting_duration_minutes', 'meeting_status', 'prompt'];
+
+/** Where the generated rows go: multi-row INSERTs on MariaDB, one prepared statement in one transaction per chunk on SQLite. */
+export interface BulkWriter {
+  insert(table: string, columns: string[], rows: unknown[][]): Promise<void>;
+  analyze(): Promise<void>;
+}
+
+export function mysqlWriter(pool: Pool): BulkWriter {
+  return {
+    insert: async (table, columns, rows) => {
+      await pool.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ?`, [rows]);
+    },
+    analyze: async () => {
+      await pool.query('ANALYZE TABLE person, visitor, activity');
+    },
+  };
+}
+
+export function sqliteWriter(db: BetterSqlite3.Database): BulkWriter {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    insert: async (table, columns, rows) => {
+      const key = `${table}(${columns.join(',')})`;
+      let statement = statements.get(key);
+      if (!statement) statements.set(key, (statement = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)));
+      const insertAll = db.transaction((all: unknown[][]) => {
+        for (const row of all) statement!.run(row);
+      });
+      insertAll(rows);
+    },
+    analyze: async () => {
+      db.exec('ANALYZE');
+    },
+  };
+}
 
 /** A small deterministic PRNG so two runs seed the same shape of data. */
 function mulberry32(seed: number): () => number {
@@ -32,7 +70,7 @@ function mulberry32(seed: number): () => number {
  * multi-row INSERTs (the generator is not what is measured). One person gets
  * `busiest` activities so the timeline can be paged 1000 pages deep.
  */
-export async function seedBulk(pool: Pool, workspaceId: string, people: number, activities: number, busiest = 25_000): Promise<SeedResult> {
+export async function seedBulk(writer: BulkWriter, workspaceId: string, people: number, activities: number, busiest = 25_000): Promise<SeedResult> {
   const random = mulberry32(42);
   const now = Date.now();
   const personIds: string[] = [];
@@ -46,8 +84,8 @@ export async function seedBulk(pool: Pool, workspaceId: string, people: number, 
       rows.push([id, workspaceId, known ? `person${i}@example.com` : null, known ? `person${i}@example.com` : null, known ? 'Ada' : null, known ? `Lovelace${i}` : null, null, 0, now - 60 * DAY, now - 60 * DAY]);
       visitors.push([workspaceId, `seed-visitor-${i}`, id, now - 60 * DAY, now - 60 * DAY]);
     }
-    await pool.query('INSERT INTO person (id, workspace_id, email, email_normalized, first_name, last_name, company, score, created_at, updated_at) VALUES ?', [rows]);
-    await pool.query('INSERT INTO visitor (workspace_id, visitor_id, person_id, created_at, updated_at) VALUES ?', [visitors]);
+    await writer.insert('person', ['id', 'workspace_id', 'email', 'email_normalized', 'first_name', 'last_name', 'company', 'score', 'created_at', 'updated_at'], rows);
+    await writer.insert('visitor', ['workspace_id', 'visitor_id', 'person_id', 'created_at', 'updated_at'], visitors);
   }
   const busiestPersonId = personIds[0];
   const batch = 2_000;
@@ -86,12 +124,8 @@ export async function seedBulk(pool: Pool, workspaceId: string, people: number, 
         type === 'ENGAGED' ? 'MULTIPLE_CHOICE' : null,
       ]);
     }
-    await pool.query(
-      `INSERT INTO activity (id, workspace_id, person_id, type, occurred_at, recorded_at, visitor_id, session_id, chat_kind, chat_id, chat_name, page_url,
-        client_event_id, once_key, agent_id, agent_name, document_id, document_name, goal, meeting_starts_at, meeting_duration_minutes, meeting_status, prompt) VALUES ?`,
-      [rows],
-    );
+    await writer.insert('activity', ACTIVITY_COLUMNS, rows);
   }
-  await pool.query('ANALYZE TABLE person, visitor, activity');
+  await writer.analyze();
   return { people, activities, busiestPersonId, busiestPersonActivities: Math.min(busiest, activities) };
 }

@@ -6,6 +6,8 @@ export interface BenchServer {
   port: number;
   url: string;
   wsUrl: string;
+  /** The admin key the server was bootstrapped with (BOOTSTRAP_API_KEY). */
+  key: string;
   /** Resident memory of the server process in MiB, read from /proc. */
   rssMiB(): number;
   stop(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
     process: child,
     port,
     url: `http://127.0.0.1:${port}/graphql`,
+    key: env.BOOTSTRAP_API_KEY ?? '',
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     rssMiB: () => {
       const status = require('node:fs').readFileSync(`/proc/${child.pid}/status`, 'utf8') as string;

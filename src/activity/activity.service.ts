@@ -215,30 +215,35 @@ export class ActivityService {
     personId: string,
     options: { limit: number; after: { occurredAt: number; id: string } | null; filter?: TimelineFilter | null },
   ): Promise<ActivityEntity[]> {
-    const where = ['a.person_id = ?'];
+    const where = ['k.person_id = ?'];
     const params: unknown[] = [personId];
     const filter = options.filter;
     if (filter?.types?.length) {
-      where.push(`a.type IN (${placeholders(filter.types.length)})`);
+      where.push(`k.type IN (${placeholders(filter.types.length)})`);
       params.push(...filter.types);
     }
     if (filter?.chatIds?.length) {
-      where.push(`a.chat_id IN (${placeholders(filter.chatIds.length)})`);
+      where.push(`k.chat_id IN (${placeholders(filter.chatIds.length)})`);
       params.push(...filter.chatIds);
     }
     if (filter?.since) {
-      where.push('a.occurred_at >= ?');
+      where.push('k.occurred_at >= ?');
       params.push(filter.since.getTime());
     }
     if (filter?.until) {
-      where.push('a.occurred_at < ?');
+      where.push('k.occurred_at < ?');
       params.push(filter.until.getTime());
     }
     if (options.after) {
-      where.push('(a.occurred_at < ? OR (a.occurred_at = ? AND a.id < ?))');
+      where.push('(k.occurred_at < ? OR (k.occurred_at = ? AND k.id < ?))');
       params.push(options.after.occurredAt, options.after.occurredAt, options.after.id);
     }
-    return selectEntities(this.dataSource, ActivityEntity, 'a', `WHERE ${where.join(' AND ')} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?`, [...params, options.limit]);
+    // The page's ids come from idx_activity_person_time alone, then the rows are joined by primary key (a
+    // "deferred join"). Asked for whole rows directly, MariaDB may scan the person's index from the newest entry
+    // and fetch every row until it passes the cursor (a bulk-loaded person of 25 000 activities: 200 ms at page
+    // 1000 instead of 1 ms); the id-only query reads the index alone and is planned as the range from the cursor.
+    const page = `SELECT k.id FROM activity k WHERE ${where.join(' AND ')} ORDER BY k.occurred_at DESC, k.id DESC LIMIT ?`;
+    return selectEntities(this.dataSource, ActivityEntity, 'a', `JOIN (${page}) page ON page.id = a.id ORDER BY a.occurred_at DESC, a.id DESC`, [...params, options.limit]);
   }
 
   // ---------------------------------------------------------------- private

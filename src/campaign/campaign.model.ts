@@ -26,7 +26,8 @@ export const MAX_FILTERS = 25;
 export const MAX_FLOW_STEPS = 25;
 export const MAX_STEP_CONDITIONS = 10;
 export const MAX_SCORE_DELTA = 1_000_000;
-export const MAX_DESCRIPTION = 1024;
+/** An INTERESTING_MOMENT step's description: as long as a definition's. */
+export { MAX_DESCRIPTION_LENGTH as MAX_DESCRIPTION } from '../definition-fields';
 
 /**
  * A campaign definition as stored (JSON in campaign.definition): already

@@ -7,7 +7,7 @@ import { DeliveryKind } from '../delivery/delivery.model';
 import { activityPayload, MAX_URL, validEndpointUrl } from '../delivery/delivery.service';
 import { execAffected, isMysql, placeholders } from '../db/sql';
 import { inTransaction } from '../db/transaction';
-import { UserInputError } from '../errors';
+import { parseNameAndDescription } from '../definition-fields';
 import type { AppPubSub } from '../graphql/pubsub';
 import { PersonEntity } from '../person/person.entity';
 import type { PersonService } from '../person/person.service';
@@ -60,7 +60,6 @@ export interface CampaignInputShape {
   flow?: unknown;
 }
 
-const MAX_NAME = 255;
 const MAX_PARSED_CAMPAIGNS = 10_000;
 /** updated_at doubles as the definition's version: every change moves it forward, even twice in one millisecond. */
 const BUMP_UPDATED_AT = 'updated_at = CASE WHEN updated_at >= ? THEN updated_at + 1 ELSE ? END';
@@ -68,11 +67,7 @@ const BUMP_UPDATED_AT = 'updated_at = CASE WHEN updated_at >= ? THEN updated_at 
 /** Parses and checks a campaign input; throws BAD_USER_INPUT naming the field. */
 export function parseCampaignInput(input: CampaignInputShape): { name: string; description: string | null; definition: StoredDefinition } {
   const err = (message: string, field: string[], reason: CampaignErrorReason = CampaignErrorReason.FIELD_REQUIRED) => campaignInputError(message, ['input', ...field], reason);
-  if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > MAX_NAME) {
-    throw new UserInputError(`name must be 1 to ${MAX_NAME} characters and not blank`, ['input', 'name']);
-  }
-  const description = input.description ?? null;
-  if (description !== null && description.length > MAX_DESCRIPTION) throw new UserInputError(`description must be at most ${MAX_DESCRIPTION} characters`, ['input', 'description']);
+  const { name, description } = parseNameAndDescription(input);
 
   const rawTriggers = Array.isArray(input.triggers) ? input.triggers : [];
   if (rawTriggers.length < 1 || rawTriggers.length > MAX_TRIGGERS) throw err(`needs 1 to ${MAX_TRIGGERS} triggers`, ['triggers'], CampaignErrorReason.TRIGGERS_COUNT);
@@ -140,7 +135,7 @@ export function parseCampaignInput(input: CampaignInputShape): { name: string; d
   });
 
   return {
-    name: input.name,
+    name,
     description,
     definition: { triggers, filterLogic: filterSet.logic, advancedLogic: filterSet.advancedLogic, filters: filterSet.filters, qualification: { kind, interval }, flow },
   };

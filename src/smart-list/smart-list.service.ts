@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../db/columns';
 import { isMysql, isUniqueViolation, placeholders } from '../db/sql';
-import { UserInputError } from '../errors';
+import { parseNameAndDescription } from '../definition-fields';
 import { PersonEntity } from '../person/person.entity';
 import { allOf, anyOf, parseAdvancedLogic } from './advanced-logic';
 import { type FilterDef, FilterLogic, type FilterSetDef } from './filter.model';
@@ -11,8 +11,6 @@ import { SmartListEntity } from './smart-list.entity';
 import { smartListNameTaken, smartListNotFound, tooManySmartLists } from './smart-list.errors';
 
 export const MAX_SMART_LISTS_PER_WORKSPACE = 500;
-export const MAX_NAME_LENGTH = 255;
-export const MAX_DESCRIPTION_LENGTH = 1024;
 /** Person.smartLists evaluates this many lists per UNION ALL query. */
 const LISTS_PER_MEMBERSHIP_QUERY = 50;
 const MAX_PARAMS_PER_QUERY = 30_000;
@@ -99,15 +97,7 @@ export class SmartListService {
   // ------------------------------------------------------------ definitions
 
   private parseInput(input: SmartListInputShape): { name: string; description: string | null; definition: FilterSetDef } {
-    const name = input.name;
-    if (typeof name !== 'string' || name.trim().length === 0 || name.length > MAX_NAME_LENGTH) {
-      throw new UserInputError(`name must be 1 to ${MAX_NAME_LENGTH} characters and not blank`, ['input', 'name']);
-    }
-    const description = input.description ?? null;
-    if (description !== null && description.length > MAX_DESCRIPTION_LENGTH) {
-      throw new UserInputError(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters`, ['input', 'description']);
-    }
-    return { name, description, definition: parseFilterSet(input, ['input']) };
+    return { ...parseNameAndDescription(input), definition: parseFilterSet(input, ['input']) };
   }
 
   private static stored(definition: FilterSetDef): string {
