@@ -235,8 +235,10 @@ export class ActivityService {
       params.push(filter.until.getTime());
     }
     if (options.after) {
-      where.push('(k.occurred_at < ? OR (k.occurred_at = ? AND k.id < ?))');
-      params.push(options.after.occurredAt, options.after.occurredAt, options.after.id);
+      // The first bound is implied by the second; it is there so SQLite, which plans no range from an OR, starts
+      // the index scan at the cursor instead of at the person's newest activity.
+      where.push('k.occurred_at <= ? AND (k.occurred_at < ? OR (k.occurred_at = ? AND k.id < ?))');
+      params.push(options.after.occurredAt, options.after.occurredAt, options.after.occurredAt, options.after.id);
     }
     // The page's ids come from idx_activity_person_time alone, then the rows are joined by primary key (a
     // "deferred join"). Asked for whole rows directly, MariaDB may scan the person's index from the newest entry

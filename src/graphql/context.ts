@@ -39,12 +39,16 @@ export class RequestContext {
   }
 
   /**
-   * The same caller, its key checked again (cheap: the key cache), with fresh
-   * per-operation memos: a subscription executes each event in one of these,
-   * so a key revoked while subscribed stops receiving.
+   * The caller's key checked again (cheap: the key cache): a subscription
+   * asks before each event, so a key revoked while subscribed stops
+   * receiving.
    */
-  async forEvent(): Promise<RequestContext> {
-    const auth = this.reauthenticate ? await this.reauthenticate() : this.authResult;
+  async recheckAuth(): Promise<AuthResult> {
+    return this.reauthenticate ? this.reauthenticate() : this.authResult;
+  }
+
+  /** The same caller with `auth` and fresh per-operation memos, for executing one event of a subscription. */
+  forEvent(auth: AuthResult): RequestContext {
     return new RequestContext(this.services, this.requestId, auth, this.reauthenticate);
   }
 

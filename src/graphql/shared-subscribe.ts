@@ -26,19 +26,20 @@ export async function sharedSubscribe(args: ExecutionArgs): Promise<EventStream<
   // Everything execution depends on besides the event; computed once per subscription.
   const key = JSON.stringify([print(args.document), args.operationName ?? null, args.variableValues ?? null, context.shareKey()]);
   const stream = mapEvents(source, async (event): Promise<ExecutionResult> => {
-    const eventContext = await context.forEvent();
-    if (!eventContext.auth) {
+    const auth = await context.recheckAuth();
+    if (!auth.ok) {
       // The key was revoked (or expired) while subscribed: say so once and end the subscription.
       void stream.return(undefined);
       return { errors: [new GraphQLError('The API key is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })] };
     }
-    return executeShared(args, eventContext, key, event);
+    return executeShared(args, () => context.forEvent(auth), key, event);
   });
   return stream;
 }
 
-function executeShared(args: ExecutionArgs, eventContext: RequestContext, key: string, event: unknown): Promise<ExecutionResult> {
-  const run = () => Promise.resolve(execute({ ...args, rootValue: event, contextValue: eventContext }));
+/** The event's context is made only by the subscriber that executes it (a context costs a child logger and memos). */
+function executeShared(args: ExecutionArgs, eventContext: () => RequestContext, key: string, event: unknown): Promise<ExecutionResult> {
+  const run = () => Promise.resolve(execute({ ...args, rootValue: event, contextValue: eventContext() }));
   if (event === null || typeof event !== 'object') return run();
   let byKey = executions.get(event);
   if (!byKey) {
