@@ -1,4 +1,6 @@
 import { connected, startTestServer, subscribe, type TestServer } from './helpers/server';
+import { ApiKeyEntity } from '../src/auth/api-key.entity';
+import { Scope } from '../src/auth/scope';
 
 const VIEWER = '{ viewer { workspace { id name } apiKey { id name scopes } } }';
 const API_KEYS = '{ apiKeys { id name scopes revokedAt } }';
@@ -138,5 +140,40 @@ describe('API keys and access', () => {
       const [result] = await sub.waitFor(1);
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SCOPE_MISSING' });
     });
+  });
+});
+
+describe('API key lookups', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ config: { authCacheTtlMs: 300 } });
+  });
+  afterAll(() => server.stop());
+
+  it('makes one database lookup for concurrent callers of an uncached or expired key, and one lastUsedAt write', async () => {
+    const { secret } = await server.app.services.apiKeys.create(server.workspaceId, 'stampede', [Scope.READ]);
+    const repository = server.app.services.dataSource.getRepository(ApiKeyEntity);
+    const findOne = jest.spyOn(repository, 'findOne');
+    const update = jest.spyOn(repository, 'update');
+    try {
+      const burst = () => Promise.all(Array.from({ length: 50 }, () => server.app.services.apiKeys.authenticate(secret)));
+      expect((await burst()).every((result) => result.ok)).toBe(true);
+      expect(findOne).toHaveBeenCalledTimes(1);
+      expect(update).toHaveBeenCalledTimes(1);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect((await burst()).every((result) => result.ok)).toBe(true);
+      expect(findOne).toHaveBeenCalledTimes(2);
+    } finally {
+      findOne.mockRestore();
+      update.mockRestore();
+    }
+  });
+
+  it('does not cache a lookup that a revoke on this instance overtook', async () => {
+    const { apiKey, secret } = await server.app.services.apiKeys.create(server.workspaceId, 'revoked while looking', [Scope.READ]);
+    const inFlight = server.app.services.apiKeys.authenticate(secret);
+    await server.app.services.apiKeys.revoke(server.workspaceId, apiKey.id);
+    await inFlight;
+    expect(await server.app.services.apiKeys.authenticate(secret)).toEqual({ ok: false, reason: 'API_KEY_REVOKED' });
   });
 });

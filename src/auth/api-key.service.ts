@@ -43,6 +43,8 @@ export class ApiKeyService {
   private readonly workspaces: Repository<WorkspaceEntity>;
   /** Valid keys by secret hash: every request authenticates, and a database round trip each time would cap throughput. */
   private readonly cache = new Map<string, { key: ApiKeyEntity; auth: AuthInfo; expires: number }>();
+  /** Database lookups in flight, by secret hash: concurrent callers of an uncached key share one. */
+  private readonly lookups = new Map<string, Promise<AuthResult>>();
 
   /**
    * @param cacheTtlMs how long a valid key is trusted without asking the
@@ -66,14 +68,31 @@ export class ApiKeyService {
       this.touch(cached.key, now);
       return { ok: true, auth: cached.auth };
     }
+    // One database lookup per key at a time: when a cached key expires, every caller holding it (1 000
+    // subscribers re-checking on one event, 64 HTTP clients) would otherwise query at once and stall them all.
+    let lookup = this.lookups.get(hash);
+    if (!lookup) {
+      const isCurrent = () => this.lookups.get(hash) === started;
+      const started: Promise<AuthResult> = this.lookup(hash, isCurrent).finally(() => {
+        if (isCurrent()) this.lookups.delete(hash);
+      });
+      this.lookups.set(hash, (lookup = started));
+    }
+    return lookup;
+  }
+
+  /** `isCurrent` is false once a revoke on this instance dropped this lookup. */
+  private async lookup(hash: string, isCurrent: () => boolean): Promise<AuthResult> {
     const key = await this.keys.findOne({ where: { secretHash: hash } });
     if (!key) return { ok: false, reason: AuthErrorReason.API_KEY_INVALID };
     if (key.revokedAt) {
       this.cache.delete(hash);
       return { ok: false, reason: AuthErrorReason.API_KEY_REVOKED };
     }
+    const now = Date.now();
     const auth: AuthInfo = { workspaceId: key.workspaceId, apiKeyId: key.id, scopes: new Set(key.scopes) };
-    if (this.cacheTtlMs > 0) {
+    // A revoke on this instance while the row was read drops the lookup: its answer must not be cached.
+    if (this.cacheTtlMs > 0 && isCurrent()) {
       if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(hash, { key, auth, expires: now + this.cacheTtlMs });
     }
@@ -118,6 +137,7 @@ export class ApiKeyService {
       await this.keys.update({ id: key.id }, { revokedAt: key.revokedAt });
     }
     this.cache.delete(key.secretHash);
+    this.lookups.delete(key.secretHash);
     return key;
   }
 
