@@ -162,6 +162,17 @@ const recordLoad = (server: BenchServer, seconds: number) =>
     verify: (body) => body.includes('"outcome":"RECORDED"'),
   });
 
+/** `recordChatActivities` of 100 new activities from 4 clients for BENCH_SECONDS. */
+const batchLoad = (server: BenchServer) =>
+  hammer({
+    url: server.url,
+    key: server.key,
+    connections: 4,
+    seconds: SECONDS,
+    body: () => JSON.stringify({ query: RECORD_MANY, variables: { inputs: Array.from({ length: 100 }, (_, j) => recordInput(j)) } }),
+    verify: (body) => !body.includes('"error":{') && body.includes('RECORDED'),
+  });
+
 /** A timeline page request for `personId`, after `after` (null: page 1). */
 const timelinePage = (personId: string, after: string | null) => () => JSON.stringify({ query: TIMELINE, variables: { id: personId, after } });
 const timelineVerify = (body: string) => body.includes('"edges":[{') && !body.includes('"errors"');
@@ -196,14 +207,7 @@ async function sqliteReference(): Promise<void> {
       report({ scenario: 'SQLite: recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.record?.requestsPerSecond, p99Ms: record.p99Ms });
     }
     if (wanted('record-batch')) {
-      const batch = await hammer({
-        url: server.url,
-        key,
-        connections: 4,
-        seconds: SECONDS,
-        body: () => JSON.stringify({ query: RECORD_MANY, variables: { inputs: Array.from({ length: 100 }, (_, j) => recordInput(j)) } }),
-        verify: (body) => !body.includes('"error":{') && body.includes('RECORDED'),
-      });
+      const batch = await batchLoad(server);
       sqlite.recordBatch = batch;
       const mariaRows = maria.recordBatch ? maria.recordBatch.requestsPerSecond * 100 : undefined;
       report({ scenario: 'SQLite: recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'MariaDB', baselineValue: mariaRows, p99Ms: batch.p99Ms });
@@ -326,14 +330,7 @@ async function main(): Promise<void> {
     }
 
     if (wanted('record-batch')) {
-      const batch = await hammer({
-        url: server.url,
-        key,
-        connections: 4,
-        seconds: SECONDS,
-        body: () => JSON.stringify({ query: RECORD_MANY, variables: { inputs: Array.from({ length: 100 }, (_, j) => recordInput(j)) } }),
-        verify: (body) => !body.includes('"error":{') && body.includes('RECORDED'),
-      });
+      const batch = await batchLoad(server);
       results.recordBatch = batch;
       report({ scenario: 'recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'raw multi-row', baselineValue: raw.multi, target: '≥ 0.5×', p99Ms: batch.p99Ms });
     }
