@@ -173,11 +173,33 @@ const batchLoad = (server: BenchServer) =>
     verify: (body) => !body.includes('"error":{') && body.includes('RECORDED'),
   });
 
-/** A timeline page request for `personId`, after `after` (null: page 1). */
-const timelinePage = (personId: string, after: string | null) => () => JSON.stringify({ query: TIMELINE, variables: { id: personId, after } });
-const timelineVerify = (body: string) => body.includes('"edges":[{') && !body.includes('"errors"');
-/** The cursor of page 1000 of a person's timeline (rows 19 980..19 999), as the API encodes it. */
-const pageCursor = (row: { occurred_at: number | string; id: string }) => Buffer.from(JSON.stringify([Number(row.occurred_at), row.id])).toString('base64url');
+/**
+ * Page 1 of a person's timeline, then page 1000 (the cursor of `page1000Row`, rows 19 980..19 999), each from 64
+ * clients for BENCH_SECONDS.
+ */
+async function timelineLoad(server: BenchServer, personId: string, page1000Row: { occurred_at: number | string; id: string }) {
+  const load = (after: string | null) =>
+    hammer({
+      url: server.url,
+      key: server.key,
+      connections: CONCURRENCY,
+      seconds: SECONDS,
+      body: () => JSON.stringify({ query: TIMELINE, variables: { id: personId, after } }),
+      verify: (body) => body.includes('"edges":[{') && !body.includes('"errors"'),
+    });
+  const first = await load(null);
+  // The cursor as the API encodes it.
+  const deep = await load(Buffer.from(JSON.stringify([Number(page1000Row.occurred_at), page1000Row.id])).toString('base64url'));
+  return { first, deep };
+}
+
+/** A smart list of SMART_LIST_FILTERS with `logic`, created through the API, and its memberCount asked in sequence. */
+async function countMembers(server: BenchServer, logic: 'ALL' | 'ANY', name: string) {
+  const { data } = await gql(server.url, server.key, CREATE_SMART_LIST, { input: { name, logic, filters: SMART_LIST_FILTERS } });
+  const id = data.createSmartList.id as string;
+  const api = await sequentially(SMART_LIST_RUNS, async () => (await gql(server.url, server.key, MEMBER_COUNT, { id })).data.smartList.memberCount as number);
+  return { id, api };
+}
 const PAGE_1000_OFFSET = 19_979;
 
 /**
@@ -225,8 +247,7 @@ async function sqliteReference(): Promise<void> {
         const row = db
           .prepare('SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET ?')
           .get(seeded.busiestPersonId, PAGE_1000_OFFSET) as { occurred_at: number; id: string };
-        const first = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: timelinePage(seeded.busiestPersonId, null), verify: timelineVerify });
-        const deep = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: timelinePage(seeded.busiestPersonId, pageCursor(row)), verify: timelineVerify });
+        const { first, deep } = await timelineLoad(server, seeded.busiestPersonId, row);
         sqlite.timeline = { first, deep };
         report({ scenario: 'SQLite: timeline page 1', metric: 'req/s', value: first.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.timeline?.first.requestsPerSecond, p99Ms: first.p99Ms });
         report({ scenario: 'SQLite: timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, p99Ms: deep.p99Ms });
@@ -234,9 +255,7 @@ async function sqliteReference(): Promise<void> {
       if (wanted('smart-list-count')) {
         const counts: Record<string, unknown> = {};
         for (const logic of ['ALL', 'ANY'] as const) {
-          const { data } = await gql(server.url, key, CREATE_SMART_LIST, { input: { name: `bench ${logic}`, logic, filters: SMART_LIST_FILTERS } });
-          const id = data.createSmartList.id as string;
-          const api = await sequentially(SMART_LIST_RUNS, async () => (await gql(server.url, key, MEMBER_COUNT, { id })).data.smartList.memberCount as number);
+          const { api } = await countMembers(server, logic, `bench ${logic}`);
           counts[logic] = api;
           report({
             scenario: `SQLite: smart-list memberCount, 3 filters ${logic}`,
@@ -365,8 +384,7 @@ async function main(): Promise<void> {
         seeded.busiestPersonId,
         PAGE_1000_OFFSET,
       ])) as unknown as Array<Array<{ occurred_at: number | string; id: string }>>;
-      const first = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: timelinePage(seeded.busiestPersonId, null), verify: timelineVerify });
-      const deep = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: timelinePage(seeded.busiestPersonId, pageCursor(row)), verify: timelineVerify });
+      const { first, deep } = await timelineLoad(server, seeded.busiestPersonId, row);
       results.timeline = { first, deep };
       report({ scenario: `timeline page 1 (${SEED_ACTIVITIES / 1e6}M activities)`, metric: 'req/s', value: first.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: first.p99Ms });
       report({ scenario: 'timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, target: '≤ 2×', p99Ms: deep.p99Ms });
@@ -378,10 +396,7 @@ async function main(): Promise<void> {
       const dataSet = `${SEED_PEOPLE.toLocaleString('en')} people / ${SEED_ACTIVITIES.toLocaleString('en')} activities`;
       const smartLists: Record<string, unknown> = {};
       for (const logic of ['ALL', 'ANY'] as const) {
-        const { data } = await gql(server.url, key, CREATE_SMART_LIST, { input: { name: `bench ${logic} ${runId}`, logic, filters: SMART_LIST_FILTERS } });
-        const id = data.createSmartList.id as string;
-        const url = server.url;
-        const api = await sequentially(SMART_LIST_RUNS, async () => (await gql(url, key, MEMBER_COUNT, { id })).data.smartList.memberCount as number);
+        const { id, api } = await countMembers(server, logic, `bench ${logic} ${runId}`);
         // The server's compiler on the stored definition, as one COUNT query (the server splits it SMART_LIST_COUNT_PARALLELISM ways).
         // Counts can differ by one or two: the 30-day windows move between the two measurements.
         const [[stored]] = (await pool.query('SELECT definition FROM smart_list WHERE id = ?', [id])) as unknown as Array<Array<{ definition: string }>>;

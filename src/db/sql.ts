@@ -1,8 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+const dataSourceOf = (db: DataSource | EntityManager): DataSource => ('connection' in db ? db.connection : db);
+
 /** MySQL/MariaDB (true) or SQLite (false): the few places where SQL differs ask this. */
 export const isMysql = (db: DataSource | EntityManager): boolean => {
-  const type = ('connection' in db ? db.connection : db).options.type;
+  const type = dataSourceOf(db).options.type;
   return type === 'mysql' || type === 'mariadb';
 };
 
@@ -50,17 +52,16 @@ const readers = new WeakMap<object, Map<string, EntityReader>>();
  * entity classes and their conversions without that cost.
  */
 function readerFor<T extends object>(db: DataSource | EntityManager, entity: new () => T, alias: string): EntityReader {
-  const dataSource: DataSource = 'connection' in db ? db.connection : db;
+  const dataSource = dataSourceOf(db);
   const metadata = dataSource.getMetadata(entity);
   let byAlias = readers.get(metadata);
   if (!byAlias) readers.set(metadata, (byAlias = new Map()));
   let reader = byAlias.get(alias);
   if (!reader) {
-    const table = metadata.tableName;
     const driver = dataSource.driver;
     const columns = metadata.columns;
     reader = {
-      table,
+      table: metadata.tableName,
       columns: columns.map((column) => `${alias}.${column.databaseName} AS ${column.databaseName}`).join(', '),
       hydrate: (row) => {
         const target = metadata.create() as object;

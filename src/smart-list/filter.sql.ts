@@ -8,8 +8,8 @@ import type { ConstraintsDef, DateOfActivityDef, FilterDef, FilterSetDef, LogicE
  * it" are single queries evaluated in the database, never activities loaded
  * into Node.
  *
- * Probes read idx_activity_person_type (person_id, type, occurred_at and the
- * constraint columns but page_url), so they rarely touch the table rows. An
+ * Probes read idx_activity_person_filter (person_id, type, occurred_at and
+ * the constraint columns but page_url), so they rarely touch the table rows. An
  * AND of filters becomes one correlated probe per filter (EXISTS for "at
  * least once", a COUNT for "at least N times", negated with NOT), which stops
  * at the first filter a person fails; logic with OR or NOT becomes one probe
@@ -44,6 +44,9 @@ export const TEXT_COLUMN: Readonly<Record<TextConstraint, string>> = {
   goal: 'goal',
   pageUrl: 'page_url',
 };
+
+/** Conditions of one WHERE clause: AND without parentheses. */
+const whereList = (parts: Sql[]): Sql => ({ text: parts.map((part) => part.text).join(' AND '), params: parts.flatMap((part) => part.params) });
 
 const join = (parts: Sql[], operator: 'AND' | 'OR'): Sql => ({
   text: parts.length === 1 ? parts[0].text : `(${parts.map((part) => part.text).join(` ${operator} `)})`,
@@ -108,7 +111,7 @@ export function compileDateOfActivity(date: DateOfActivityDef, now: number, alia
 function filterConditions(filter: FilterDef, options: CompileOptions): Sql {
   const conditions: Sql[] = [{ text: 'a.type = ?', params: [filter.activity] }, ...compileConstraints(filter.constraints, 'a', options.mysql ?? false)];
   if (filter.dateOfActivity) conditions.push(compileDateOfActivity(filter.dateOfActivity, options.now));
-  return { text: conditions.map((c) => c.text).join(' AND '), params: conditions.flatMap((c) => c.params) };
+  return whereList(conditions);
 }
 
 function excludedActivities(options: CompileOptions): Sql | null {
@@ -120,7 +123,7 @@ export function compileFilter(filter: FilterDef, options: CompileOptions): Sql {
   const conditions: Sql[] = [{ text: `a.person_id = ${options.personId}`, params: [] }, filterConditions(filter, options)];
   const excluded = excludedActivities(options);
   if (excluded) conditions.push(excluded);
-  const where = { text: conditions.map((c) => c.text).join(' AND '), params: conditions.flatMap((c) => c.params) };
+  const where = whereList(conditions);
   if (filter.minNumberOfTimes === 1) {
     return { text: `${filter.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM activity a WHERE ${where.text})`, params: where.params };
   }
@@ -187,15 +190,16 @@ function compileCounted(set: FilterSetDef, options: CompileOptions): Sql {
   };
   const passes = logic(set.expression);
   const types = [...new Set(positions.map((position) => set.filters[position - 1].activity))];
-  const where: Sql[] = [
+  const conditions: Sql[] = [
     { text: `a.person_id = ${options.personId}`, params: [] },
     { text: `a.type IN (${placeholders(types.length)})`, params: types },
   ];
   const excluded = excludedActivities(options);
-  if (excluded) where.push(excluded);
+  if (excluded) conditions.push(excluded);
+  const where = whereList(conditions);
   return {
-    text: `(SELECT CASE WHEN ${passes.text} THEN 1 ELSE 0 END FROM activity a WHERE ${where.map((w) => w.text).join(' AND ')}) = 1`,
-    params: [...passes.params, ...where.flatMap((w) => w.params)],
+    text: `(SELECT CASE WHEN ${passes.text} THEN 1 ELSE 0 END FROM activity a WHERE ${where.text}) = 1`,
+    params: [...passes.params, ...where.params],
   };
 }
 
