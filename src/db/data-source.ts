@@ -30,6 +30,9 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       supportBigNumbers: true,
       bigNumberStrings: false,
       connectTimeout: 5_000,
+      // mysql2's default captures a stack trace (new Error) on every query for long stack traces: measured at 23 of
+      // 37 µs of client CPU per round trip. Query errors still carry their SQL and code, and reach our error mapping.
+      trace: false,
       extra: { enableKeepAlive: true },
     };
   }
