@@ -25,7 +25,7 @@ import { restoreFilterSet } from '../src/smart-list/smart-list.service';
 import { gql } from './lib/graphql';
 import { openListeners } from './lib/listeners';
 import { startRawFanout } from './lib/raw-fanout';
-import { hammer, loop, percentile } from './lib/measure';
+import { cpuNote, findProcess, hammer, loop, percentile, watchCpu, type CpuPerOp } from './lib/measure';
 import { mysqlWriter, seedBulk, sqliteWriter, type SeedResult } from './lib/seed';
 import { startBenchServer, type BenchServer } from './lib/server';
 
@@ -226,7 +226,7 @@ async function sequentially<T>(runs: number, task: () => Promise<T>): Promise<{ 
   return { p50Ms: percentile(times, 0.5), maxMs: Math.max(...times), last };
 }
 
-async function rawInsertBaselines(pool: Pool): Promise<{ single: number; singleP99: number; multi: number }> {
+async function rawInsertBaselines(pool: Pool): Promise<{ single: number; singleP99: number; singleCpu: CpuPerOp; multi: number; multiCpu: CpuPerOp }> {
   await pool.query('CREATE TABLE bench_raw LIKE activity');
   const columns =
     '(id, workspace_id, person_id, type, occurred_at, recorded_at, visitor_id, session_id, chat_kind, chat_id, chat_name, page_url, client_event_id, goal)';
@@ -244,7 +244,7 @@ async function rawInsertBaselines(pool: Pool): Promise<{ single: number; singleP
     await pool.query(`INSERT INTO bench_raw ${columns} VALUES ?`, [batch]);
   });
   await pool.query('DROP TABLE bench_raw');
-  return { single: single.opsPerSecond, singleP99: single.p99Ms, multi: multi.opsPerSecond * 100 };
+  return { single: single.opsPerSecond, singleP99: single.p99Ms, singleCpu: single.cpu, multi: multi.opsPerSecond * 100, multiCpu: multi.cpu };
 }
 
 /** `recordChatActivity` from 64 clients for `seconds`, each call a new activity of one of 5 000 visitors. */
@@ -322,13 +322,13 @@ async function sqliteReference(): Promise<void> {
       await recordLoad(server, 3);
       const record = await recordLoad(server, SECONDS);
       sqlite.record = record;
-      report({ scenario: 'SQLite: recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.record?.requestsPerSecond, p99Ms: record.p99Ms });
+      report({ scenario: 'SQLite: recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.record?.requestsPerSecond, p99Ms: record.p99Ms, note: cpuNote(record.cpu) });
     }
     if (wanted('record-batch')) {
       const batch = await batchLoad(server);
       sqlite.recordBatch = batch;
       const mariaRows = maria.recordBatch ? maria.recordBatch.requestsPerSecond * 100 : undefined;
-      report({ scenario: 'SQLite: recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'MariaDB', baselineValue: mariaRows, p99Ms: batch.p99Ms });
+      report({ scenario: 'SQLite: recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'MariaDB', baselineValue: mariaRows, p99Ms: batch.p99Ms, note: cpuNote(batch.cpu, 'row', 100) });
     }
     if (!wanted('timeline') && !wanted('smart-list-count')) return;
     // The server keeps the file open (WAL); the bulk load writes beside it while it is idle.
@@ -345,7 +345,7 @@ async function sqliteReference(): Promise<void> {
           .get(seeded.busiestPersonId, PAGE_1000_OFFSET) as { occurred_at: number; id: string };
         const { first, deep } = await timelineLoad(server, seeded.busiestPersonId, row);
         sqlite.timeline = { first, deep };
-        report({ scenario: 'SQLite: timeline page 1', metric: 'req/s', value: first.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.timeline?.first.requestsPerSecond, p99Ms: first.p99Ms });
+        report({ scenario: 'SQLite: timeline page 1', metric: 'req/s', value: first.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.timeline?.first.requestsPerSecond, p99Ms: first.p99Ms, note: cpuNote(first.cpu) });
         report({ scenario: 'SQLite: timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, p99Ms: deep.p99Ms });
       }
       if (wanted('smart-list-count')) {
@@ -385,6 +385,8 @@ async function main(): Promise<void> {
   const pool = createPool({ uri: url.toString(), connectionLimit: CONCURRENCY });
   try {
     server = await startBenchServer({ DATABASE_URL: url.toString(), BOOTSTRAP_API_KEY: key });
+    watchCpu('server', server.process.pid);
+    watchCpu('MariaDB', findProcess(['mariadbd', 'mysqld']));
     // The buffer pool decides whether the 1M-activity scenarios read from memory or from disk: report it with the machine.
     const [[settings]] = (await pool.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bufferPool, @@innodb_flush_log_at_trx_commit AS flush')) as unknown as Array<
       Array<{ version: string; bufferPool: number | string; flush: number | string }>
@@ -400,19 +402,19 @@ async function main(): Promise<void> {
 
     const trivial = await hammer({ url: server.url, key, connections: CONCURRENCY, seconds: SECONDS, body: () => '{"query":"{ __typename }"}' });
     results.trivial = trivial;
-    report({ scenario: 'trivial { __typename }', metric: 'req/s', value: trivial.requestsPerSecond, p99Ms: trivial.p99Ms });
+    report({ scenario: 'trivial { __typename }', metric: 'req/s', value: trivial.requestsPerSecond, p99Ms: trivial.p99Ms, note: cpuNote(trivial.cpu) });
 
     const raw = await rawInsertBaselines(pool);
     results.raw = raw;
-    report({ scenario: 'raw mysql2 single-row INSERT ×64', metric: 'rows/s', value: raw.single, p99Ms: raw.singleP99 });
-    report({ scenario: 'raw mysql2 INSERT of 100 rows ×4', metric: 'rows/s', value: raw.multi });
+    report({ scenario: 'raw mysql2 single-row INSERT ×64', metric: 'rows/s', value: raw.single, p99Ms: raw.singleP99, note: cpuNote(raw.singleCpu, 'row') });
+    report({ scenario: 'raw mysql2 INSERT of 100 rows ×4', metric: 'rows/s', value: raw.multi, note: cpuNote(raw.multiCpu, 'row', 100) });
 
     if (wanted('record')) {
       // Warm-up: JIT, and the people of the 5 000 bench visitors (first visits cost a person and a visitor row each).
       await recordLoad(server, 3);
       const record = await recordLoad(server, SECONDS);
       results.record = record;
-      report({ scenario: 'recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: record.p99Ms });
+      report({ scenario: 'recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: record.p99Ms, note: cpuNote(record.cpu) });
       report({ scenario: 'recordChatActivity ×64', metric: 'rows/s', value: record.requestsPerSecond, baseline: 'raw single-row', baselineValue: raw.single, target: '≥ 0.5×, p99 ≤ 25 ms', p99Ms: record.p99Ms });
     }
 
@@ -447,7 +449,7 @@ async function main(): Promise<void> {
     if (wanted('record-batch')) {
       const batch = await batchLoad(server);
       results.recordBatch = batch;
-      report({ scenario: 'recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'raw multi-row', baselineValue: raw.multi, target: '≥ 0.5×', p99Ms: batch.p99Ms });
+      report({ scenario: 'recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'raw multi-row', baselineValue: raw.multi, target: '≥ 0.5×', p99Ms: batch.p99Ms, note: cpuNote(batch.cpu, 'row', 100) });
     }
 
     const [{ id: workspaceId }] = (await pool.query('SELECT id FROM workspace LIMIT 1'))[0] as Array<{ id: string }>;
@@ -482,9 +484,9 @@ async function main(): Promise<void> {
       ])) as unknown as Array<Array<{ occurred_at: number | string; id: string }>>;
       const { first, deep } = await timelineLoad(server, seeded.busiestPersonId, row);
       results.timeline = { first, deep };
-      report({ scenario: `timeline page 1 (${SEED_ACTIVITIES / 1e6}M activities)`, metric: 'req/s', value: first.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: first.p99Ms });
+      report({ scenario: `timeline page 1 (${SEED_ACTIVITIES / 1e6}M activities)`, metric: 'req/s', value: first.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: first.p99Ms, note: cpuNote(first.cpu) });
       report({ scenario: 'timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, target: '≤ 2×', p99Ms: deep.p99Ms });
-      report({ scenario: 'timeline page 1000 (cursor)', metric: 'req/s', value: deep.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: deep.p99Ms });
+      report({ scenario: 'timeline page 1000 (cursor)', metric: 'req/s', value: deep.requestsPerSecond, baseline: 'trivial', baselineValue: trivial.requestsPerSecond, target: '≥ 0.5×', p99Ms: deep.p99Ms, note: cpuNote(deep.cpu) });
     }
 
     if (wanted('smart-list-count')) {

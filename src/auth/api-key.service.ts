@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { AppError, ErrorCode, UserInputError } from '../errors';
 import { newId } from '../db/columns';
@@ -23,7 +23,7 @@ const MIN_BOOTSTRAP_SECRET_LENGTH = 24;
 const LAST_USED_RESOLUTION_MS = 60_000;
 const MAX_CACHED_KEYS = 10_000;
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+export const hashSecret = (secret: string): string => hash('sha256', secret, 'hex');
 export const generateSecret = (): string => SECRET_PREFIX + randomBytes(32).toString('base64url');
 
 export function parseBearer(header: string | undefined | null): string | null {
