@@ -258,14 +258,25 @@ const recordLoad = (server: BenchServer, seconds: number) =>
     verify: (body) => body.includes('"outcome":"RECORDED"'),
   });
 
-/** `recordChatActivities` of 100 new activities from 4 clients for BENCH_SECONDS. */
-const batchLoad = (server: BenchServer) =>
+let batchVisitorSeq = 0;
+/**
+ * `recordChatActivities` of 100 new activities from 4 clients for BENCH_SECONDS. `distinct`: each batch has the next
+ * 100 of the 5 000 bench visitors, so concurrent batches write for different people, as batches from different
+ * widgets or an import would. `shared`: every batch has visitors 0..99, so the 4 concurrent transactions lock the
+ * same 100 people (the activity's foreign key and the campaign hooks' person locks) and queue behind each other:
+ * the contention case, reported beside it (runs A-G measured only this one).
+ */
+const batchLoad = (server: BenchServer, visitors: 'distinct' | 'shared' = 'distinct') =>
   hammer({
     url: server.url,
     key: server.key,
     connections: 4,
     seconds: SECONDS,
-    body: () => JSON.stringify({ query: RECORD_MANY, variables: { inputs: Array.from({ length: 100 }, (_, j) => recordInput(j)) } }),
+    body: () =>
+      JSON.stringify({
+        query: RECORD_MANY,
+        variables: { inputs: Array.from({ length: 100 }, (_, j) => recordInput(visitors === 'shared' ? j : batchVisitorSeq++)) },
+      }),
     verify: (body) => !body.includes('"error":{') && body.includes('RECORDED'),
   });
 
@@ -309,6 +320,9 @@ async function sqliteReference(): Promise<void> {
   const file = join(dir, 'bench.sqlite');
   const key = `dca_bench_${randomBytes(16).toString('hex')}`;
   const server = await startBenchServer({ DATABASE_URL: `sqlite:${file}`, BOOTSTRAP_API_KEY: key });
+  // SQLite runs inside the server process, so its CPU is the server's.
+  watchCpu('server', server.process.pid);
+  watchCpu('MariaDB', undefined);
   const maria = results as {
     record?: { requestsPerSecond: number };
     recordBatch?: { requestsPerSecond: number };
@@ -450,6 +464,17 @@ async function main(): Promise<void> {
       const batch = await batchLoad(server);
       results.recordBatch = batch;
       report({ scenario: 'recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'raw multi-row', baselineValue: raw.multi, target: '≥ 0.5×', p99Ms: batch.p99Ms, note: cpuNote(batch.cpu, 'row', 100) });
+      const shared = await batchLoad(server, 'shared');
+      results.recordBatchShared = shared;
+      report({
+        scenario: 'recordChatActivities of 100 ×4, the same 100 visitors in every batch',
+        metric: 'rows/s',
+        value: shared.requestsPerSecond * 100,
+        baseline: 'distinct visitors',
+        baselineValue: batch.requestsPerSecond * 100,
+        p99Ms: shared.p99Ms,
+        note: cpuNote(shared.cpu, 'row', 100),
+      });
     }
 
     const [{ id: workspaceId }] = (await pool.query('SELECT id FROM workspace LIMIT 1'))[0] as Array<{ id: string }>;

@@ -16,8 +16,10 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
+/** Reports `label`'s CPU with every measurement from now on; no pid stops reporting it. */
 export function watchCpu(label: string, pid: number | undefined): void {
   if (pid) watched.set(label, pid);
+  else watched.delete(label);
 }
 
 /** The pid of the first process whose command name is one of `names` (e.g. mariadbd, mysqld). */

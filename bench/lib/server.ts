@@ -15,11 +15,19 @@ export interface BenchServer {
 
 const ROOT = join(__dirname, '..', '..');
 
+/** The node flags of `npm start` (e.g. the young generation size), so the bench runs the server as it is deployed. */
+const START_FLAGS: string[] = (() => {
+  const start: string = require(join(ROOT, 'package.json')).scripts.start;
+  const match = /\bnode\s+(.*?)\s*dist\/src\/main\.js/.exec(start);
+  if (!match) throw new Error(`cannot find the server command in npm start: ${start}`);
+  return match[1].split(/\s+/).filter(Boolean);
+})();
+
 /** The production build (dist/), one process, NODE_ENV=production, as it would be deployed. */
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...START_FLAGS, ...profile, join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_KEY_PER_SECOND: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
