@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { isMysql } from './sql';
 
 /** InnoDB deadlock and lock-wait timeout; SQLite busy: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
@@ -20,7 +19,8 @@ function isRetryable(err: unknown): boolean {
 export async function inTransaction<T>(dataSource: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return isMysql(dataSource) ? await dataSource.transaction('READ COMMITTED', work) : await dataSource.transaction(work);
+      // On MySQL the pooled connections are already in READ COMMITTED for the session (data-source.ts).
+      return await dataSource.transaction(work);
     } catch (err) {
       if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
