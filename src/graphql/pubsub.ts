@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import Redis from 'ioredis';
@@ -42,6 +43,7 @@ class LocalFirstEventTarget extends EventTarget {
 
   constructor(private readonly remote: ReturnType<typeof createRedisEventTarget<CustomEvent<Relayed>>>) {
     super();
+    unlimitedListeners(this);
   }
 
   override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
@@ -102,9 +104,18 @@ function tolerant(client: Redis, log: Logger): Redis {
   });
 }
 
+/**
+ * Every subscriber of a topic is a listener of the event target (1 000 listeners on one campaign are 1 000), so
+ * Node's "possible EventTarget memory leak" warning at the 11th would fire on ordinary use and mean nothing.
+ */
+function unlimitedListeners(target: EventTarget): EventTarget {
+  setMaxListeners(0, target);
+  return target;
+}
+
 /** In-process without REDIS_URL; relayed through Redis (two connections: one publishes, one listens) with it. */
 export function createAppPubSub(redisUrl: string | undefined, log: Logger): PubSubHandle {
-  if (!redisUrl) return { pubSub: createPubSub<Topics>(), close: async () => undefined };
+  if (!redisUrl) return { pubSub: createPubSub<Topics>({ eventTarget: unlimitedListeners(new EventTarget()) as never }), close: async () => undefined };
 
   // Publishing fails fast while Redis is away instead of queueing stale events without bound.
   const publishClient = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
