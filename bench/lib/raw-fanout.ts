@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spawnListening } from './process';
 
 export interface RawFanout {
   wsUrl: string;
@@ -12,20 +12,10 @@ export interface RawFanout {
 
 /** Starts raw-fanout-server.js (the fan-out floor) in its own process with `payload` as the run every subscriber gets. */
 export async function startRawFanout(payload: unknown): Promise<RawFanout> {
-  const child = spawn(process.execPath, [join(__dirname, 'raw-fanout-server.js')], {
+  const server = await spawnListening('raw fan-out server', [join(__dirname, 'raw-fanout-server.js')], {
     env: { ...process.env, RAW_FANOUT_PAYLOAD: JSON.stringify(payload) },
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      const match = /"port":(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    void exited.then(() => reject(new Error(`raw fan-out server exited: ${output}`)));
-  });
+  const port = server.port;
   return {
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     fire: async (activityId) => {
@@ -35,13 +25,7 @@ export async function startRawFanout(payload: unknown): Promise<RawFanout> {
       await res.arrayBuffer();
       return { ms: performance.now() - started };
     },
-    rssMiB: () => {
-      const status = require('node:fs').readFileSync(`/proc/${child.pid}/status`, 'utf8') as string;
-      return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
+    rssMiB: server.rssMiB,
+    stop: server.stop,
   };
 }

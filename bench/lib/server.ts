@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { spawnListening } from './process';
 
 export interface BenchServer {
   process: ChildProcess;
@@ -27,46 +28,18 @@ const START_FLAGS: string[] = (() => {
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...START_FLAGS, ...profile, join(ROOT, 'dist', 'src', 'main.js')], {
+  // Request logs are at debug, so info costs nothing per request and shows the listening line.
+  const server = await spawnListening('bench server', [...START_FLAGS, ...profile, join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_KEY_PER_SECOND: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  // Request logs are at debug, so info costs nothing per request and shows the listening line.
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bench server did not start:\n${output}`)), 60_000);
-    const check = setInterval(() => {
-      const match = /"port":(\d+)/.exec(output);
-      if (match) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    }, 50);
-    void exited.then(() => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`bench server exited:\n${output}`));
-    });
   });
   return {
-    process: child,
-    port,
-    url: `http://127.0.0.1:${port}/graphql`,
+    process: server.child,
+    port: server.port,
+    url: `http://127.0.0.1:${server.port}/graphql`,
     key: env.BOOTSTRAP_API_KEY ?? '',
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    rssMiB: () => {
-      const status = require('node:fs').readFileSync(`/proc/${child.pid}/status`, 'utf8') as string;
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return Math.round(kb / 1024);
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
+    wsUrl: `ws://127.0.0.1:${server.port}/graphql`,
+    rssMiB: server.rssMiB,
+    stop: server.stop,
   };
 }
