@@ -8,7 +8,7 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** The isolation every transaction of the app runs in on MySQL/MariaDB (see db/transaction.ts). */
-export const MYSQL_ISOLATION = 'READ COMMITTED';
+const MYSQL_ISOLATION = 'READ COMMITTED';
 
 /**
  * mysql2 whose pooled connections start in MYSQL_ISOLATION for the session.

@@ -170,7 +170,8 @@ export class DeliveryWorker {
 
     let rows: Array<Record<string, unknown>>;
     if (isMysql(this.dataSource)) {
-      rows = await this.dataSource.transaction('READ COMMITTED', async (tx) => {
+      // READ COMMITTED, the pooled connections' session default (db/data-source.ts), like every transaction here.
+      rows = await this.dataSource.transaction(async (tx) => {
         const ids = ((await tx.query(`${pick} FOR UPDATE SKIP LOCKED`, dueParams)) as Array<{ id: string }>).map((r) => r.id);
         if (ids.length === 0) return [];
         await tx.query(`UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)})`, [token, leaseUntil, ...ids]);
