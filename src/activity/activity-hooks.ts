@@ -1,14 +1,29 @@
 import type { EntityManager } from 'typeorm';
-import type { ActivityEntity } from './activity.entity';
+import type { ActivityEntity, ChatActivityType } from './activity.entity';
 
 /**
- * Extension point of the write path. When activities are RECORDED (never for
- * DUPLICATE_REQUEST or ALREADY_LOGGED_IN_SESSION), every registered hook runs
- * inside the same database transaction that stored them, so what a hook writes
- * (campaign runs, outbox deliveries) commits or rolls back with the activities.
- * A hook may return work to run after the commit (e.g. publishing to
- * subscribers); that work must not throw.
+ * Extension point of the write path. Every registered hook joins the
+ * database transaction that stores a batch of activities, so what a hook
+ * writes (campaign runs, outbox deliveries) commits or rolls back with them.
+ *
+ * Two steps: `prepare` runs before the activities are inserted and says
+ * whether the hook may update their people (the write path then locks those
+ * rows first, see ActivityService.write); the `recorded` it returns runs once
+ * they are stored, only when some were RECORDED (never for DUPLICATE_REQUEST
+ * or ALREADY_LOGGED_IN_SESSION), with whatever `prepare` loaded, so asking
+ * first costs no extra statement. A hook may return work to run after the
+ * commit (e.g. publishing to subscribers); that work must not throw.
  */
+export interface ActivityRecordedHook {
+  prepare(tx: EntityManager, batch: { workspaceId: string; types: readonly ChatActivityType[] }): Promise<PreparedHook>;
+}
+
+export interface PreparedHook {
+  /** True when `recorded` may update a person row of these activities (e.g. a campaign's CHANGE_SCORE step). */
+  updatesPeople: boolean;
+  recorded(recorded: RecordedActivities): Promise<AfterCommit | void>;
+}
+
 export interface RecordedActivities {
   workspaceId: string;
   /** The activities stored by this transaction, in input order. */
@@ -16,5 +31,3 @@ export interface RecordedActivities {
 }
 
 export type AfterCommit = () => void | Promise<void>;
-
-export type ActivityRecordedHook = (tx: EntityManager, recorded: RecordedActivities) => Promise<AfterCommit | void>;

@@ -327,7 +327,19 @@ export class CampaignService implements RunSource {
 
   // ------------------------------------------------------------- write path
 
-  readonly activityHook: ActivityRecordedHook = async (tx, recorded) => this.onRecorded(tx, recorded);
+  /**
+   * The active campaigns a batch's activity types can trigger are read before the batch is inserted; those
+   * with a CHANGE_SCORE step make the write path lock the batch's people first. The same campaigns then run.
+   */
+  readonly activityHook: ActivityRecordedHook = {
+    prepare: async (tx, { workspaceId, types }) => {
+      const campaigns = await this.candidates(tx, workspaceId, types);
+      return {
+        updatesPeople: campaigns.some((c) => c.row.definition.flow.some((step) => step.action === FlowAction.CHANGE_SCORE)),
+        recorded: (recorded) => this.onRecorded(tx, recorded, campaigns),
+      };
+    },
+  };
 
   /**
    * Active campaigns with a trigger of one of these types: one indexed query
@@ -360,9 +372,7 @@ export class CampaignService implements RunSource {
       .filter((c): c is LiveCampaign => c !== undefined && c.row.active);
   }
 
-  private async onRecorded(tx: EntityManager, { workspaceId, activities }: RecordedActivities): Promise<AfterCommit | void> {
-    const types = [...new Set(activities.map((a) => a.type))];
-    const campaigns = await this.candidates(tx, workspaceId, types);
+  private async onRecorded(tx: EntityManager, { workspaceId, activities }: RecordedActivities, campaigns: readonly LiveCampaign[]): Promise<AfterCommit | void> {
     if (campaigns.length === 0) return;
     const now = Date.now();
     const triggered = (activity: ActivityEntity, campaign: LiveCampaign) =>

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ActivityRecordedHook } from '../activity/activity-hooks';
+import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../activity/activity-hooks';
 import type { ActivityEntity } from '../activity/activity.entity';
 import { newId } from '../db/columns';
 import { isMysql, placeholders } from '../db/sql';
@@ -279,7 +279,12 @@ export class DeliveryService {
   }
 
   /** Joins the activity write transaction: one ACTIVITY delivery per RECORDED activity of a synced type. */
-  readonly activityHook: ActivityRecordedHook = async (tx, recorded) => {
+  readonly activityHook: ActivityRecordedHook = {
+    // Reads people, never updates them.
+    prepare: async (tx) => ({ updatesPeople: false, recorded: (recorded) => this.onRecorded(tx, recorded) }),
+  };
+
+  private async onRecorded(tx: EntityManager, recorded: RecordedActivities): Promise<AfterCommit | void> {
     const settings = await this.hookSettings(tx, recorded.workspaceId);
     if (!settings.enabled || settings.types.size === 0) return;
     const synced = recorded.activities.filter((a) => settings.types.has(a.type));
@@ -300,7 +305,7 @@ export class DeliveryService {
       })),
     );
     return this.wake;
-  };
+  }
 
   // ------------------------------------------------------------ reads and retry
 
