@@ -35,17 +35,32 @@ const TYPE_FIELDS: ReadonlyArray<{ field: 'prompt' | 'agent' | 'document' | 'goa
 // One-shot crypto.hash: a batch of 100 hashes up to 200 times, and the Hash object per call showed in its profile.
 const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
-/** JSON with sorted keys and ISO dates: equal inputs give equal strings, whatever the key order sent. */
-function canonical(value: unknown): string {
+/**
+ * JSON with sorted keys and ISO dates, null and undefined members left out:
+ * equal inputs give equal strings, whatever the key order sent. Request
+ * hashes are stored, so the text must never change (a unit test pins it).
+ * Loops rather than entries/filter/sort/map: it runs for every activity with
+ * a clientEventId, and the chain was 6 % of a batch's server time.
+ */
+export function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined && v !== null)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    // An undefined item has no JSON; Array#join wrote it as nothing, and so does this.
+    for (let i = 0; i < value.length; i += 1) out += (i === 0 ? '' : ',') + (canonical(value[i]) ?? '');
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const object = value as Record<string, unknown>;
+  // Default sort compares UTF-16 code units, as `<` on strings does.
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  for (const key of keys) {
+    const member = object[key];
+    if (member === undefined || member === null) continue;
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonical(member);
+  }
+  return `${out}}`;
 }
 
 export interface TimelineFilter {
