@@ -5,8 +5,8 @@ import { startTestServer, type TestServer } from './helpers/server';
 
 // On MySQL the write path locks the people of a batch (SELECT … FOR UPDATE, in id order) before inserting, so that
 // transactions whose campaigns then change those people's scores queue instead of deadlocking. The lock costs a round
-// trip and about a tenth of MariaDB's work per batch row, so it is taken only when an active campaign that the batch
-// can trigger has a CHANGE_SCORE step.
+// trip and about a tenth of MariaDB's work per batch row, so it is taken only when an activity of the batch triggers
+// an active campaign with a CHANGE_SCORE step whose conditions it meets.
 (databaseKind() === 'mysql' ? describe : describe.skip)('person locks on the write path (MySQL/MariaDB)', () => {
   let server: TestServer;
   let statements: string[] = [];
@@ -37,18 +37,29 @@ import { startTestServer, type TestServer } from './helpers/server';
 
   const personLocks = () => statements.filter((sql) => /FROM person\b[\s\S]*FOR UPDATE/.test(sql)).length;
 
-  it('are not taken without an active campaign that changes scores', async () => {
+  it('are not taken unless an activity of the batch can make a campaign change a score', async () => {
     await record(server, goal(unique('visitor')), key);
     expect(statements.some((sql) => sql.startsWith('INSERT IGNORE INTO activity'))).toBe(true);
     expect(personLocks()).toBe(0);
 
-    // A campaign of the type whose flow does not change the person, and one that does but is triggered by another type.
+    // A campaign of the type whose flow does not change the person; scoring ones that this activity cannot make
+    // change a score: triggered by another type, by another goal, or with a step condition it does not meet.
     const moment = await activeCampaign(server, { flow: [{ action: 'INTERESTING_MOMENT', description: 'Reached a goal' }] }, key);
     await activeCampaign(server, { triggers: [{ activity: 'ENGAGED' }], flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] }, key);
+    await activeCampaign(server, { triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['other'] } } }], flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] }, key);
+    await activeCampaign(server, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1, conditions: [{ chat: { is: ['another-chat'] } }] }] }, key);
     statements = [];
     const { activity } = await record(server, goal(unique('visitor')), key);
     expect(await runCount(server, moment, activity.person.id)).toBe(1);
+    expect(activity.person.score).toBe(0);
     expect(personLocks()).toBe(0);
+
+    // One activity of a batch that does meet them is enough.
+    statements = [];
+    const batch = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { payload { activity { person { score } } } } }`;
+    const res = await server.gql(batch, { inputs: [goal(unique('visitor')), goal(unique('visitor'), 'other')] }, key);
+    expect(res.data.recordChatActivities.map((item: { payload: { activity: { person: { score: number } } } }) => item.payload.activity.person.score)).toEqual([0, 1]);
+    expect(personLocks()).toBe(1);
   });
 
   it('are taken before the insert when an active campaign of the type changes scores', async () => {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { ActivityEntity, ChatActivityType } from './activity.entity';
+import type { ActivityEntity } from './activity.entity';
 
 /**
  * Extension point of the write path. Every registered hook joins the
@@ -15,13 +15,19 @@ import type { ActivityEntity, ChatActivityType } from './activity.entity';
  * commit (e.g. publishing to subscribers); that work must not throw.
  */
 export interface ActivityRecordedHook {
-  prepare(tx: EntityManager, batch: { workspaceId: string; types: readonly ChatActivityType[] }): Promise<PreparedHook>;
+  prepare(tx: EntityManager, batch: PendingActivities): Promise<PreparedHook>;
 }
 
 export interface PreparedHook {
   /** True when `recorded` may update a person row of these activities (e.g. a campaign's CHANGE_SCORE step). */
   updatesPeople: boolean;
   recorded(recorded: RecordedActivities): Promise<AfterCommit | void>;
+}
+
+export interface PendingActivities {
+  workspaceId: string;
+  /** The rows about to be inserted (people resolved); some may yet be ignored as duplicates. */
+  activities: readonly ActivityEntity[];
 }
 
 export interface RecordedActivities {

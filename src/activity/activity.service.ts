@@ -147,9 +147,9 @@ export class ActivityService {
       }
       const personOf = await this.people.resolveVisitors(tx, workspaceId, pending.map((p) => p.input.visitorId), now);
       for (const item of pending) item.row.personId = personOf.get(item.input.visitorId)!;
-      const types = [...new Set(pending.map((p) => p.row.type))];
+      const rows = pending.map((p) => p.row);
       const prepared: PreparedHook[] = [];
-      for (const hook of this.hooks) prepared.push(await hook.prepare(tx, { workspaceId, types }));
+      for (const hook of this.hooks) prepared.push(await hook.prepare(tx, { workspaceId, activities: rows }));
       if (isMysql(tx) && prepared.some((hook) => hook.updatesPeople)) {
         // The activity INSERT's foreign-key check takes a shared lock on each person, and a hook may then
         // update the person (CHANGE_SCORE): two such transactions would both wait to upgrade and deadlock.
@@ -161,7 +161,7 @@ export class ActivityService {
       }
 
       // INSERT-or-ignore: the unique indexes (once per session, clientEventId) decide, even between concurrent calls.
-      const inserted = await this.insertIgnore(tx, pending.map((p) => p.row));
+      const inserted = await this.insertIgnore(tx, rows);
       const ids = pending.map((p) => p.row.id);
       // Every row landed (the common case): no need to ask which.
       const stored =

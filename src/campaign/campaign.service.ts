@@ -147,6 +147,16 @@ interface LiveCampaign {
   filters: FilterSetDef;
 }
 
+const triggers = (campaign: LiveCampaign, activity: ActivityEntity): boolean =>
+  campaign.row.definition.triggers.some((t) => t.activity === activity.type && constraintsMatch(activity, t.constraints));
+
+const stepApplies = (step: StoredDefinition['flow'][number], activity: ActivityEntity): boolean =>
+  step.conditions.every((condition) => constraintsMatch(activity, condition));
+
+/** Whether a run of this campaign for this (triggering) activity would update the person. */
+const changesScore = (campaign: LiveCampaign, activity: ActivityEntity): boolean =>
+  campaign.row.definition.flow.some((step) => step.action === FlowAction.CHANGE_SCORE && stepApplies(step, activity));
+
 interface PlannedRun {
   campaign: LiveCampaign;
   activity: ActivityEntity;
@@ -328,14 +338,16 @@ export class CampaignService implements RunSource {
   // ------------------------------------------------------------- write path
 
   /**
-   * The active campaigns a batch's activity types can trigger are read before the batch is inserted; those
-   * with a CHANGE_SCORE step make the write path lock the batch's people first. The same campaigns then run.
+   * The active campaigns a batch's activity types can trigger are read before the batch is inserted. If one of
+   * the batch's activities triggers a campaign with a CHANGE_SCORE step whose conditions it meets, the write path
+   * locks the batch's people first (filters and qualification, checked later, may still skip the run: the lock
+   * is then merely unneeded). The same campaigns then run.
    */
   readonly activityHook: ActivityRecordedHook = {
-    prepare: async (tx, { workspaceId, types }) => {
-      const campaigns = await this.candidates(tx, workspaceId, types);
+    prepare: async (tx, { workspaceId, activities }) => {
+      const campaigns = await this.candidates(tx, workspaceId, [...new Set(activities.map((a) => a.type))]);
       return {
-        updatesPeople: campaigns.some((c) => c.row.definition.flow.some((step) => step.action === FlowAction.CHANGE_SCORE)),
+        updatesPeople: activities.some((activity) => campaigns.some((campaign) => triggers(campaign, activity) && changesScore(campaign, activity))),
         recorded: (recorded) => this.onRecorded(tx, recorded, campaigns),
       };
     },
@@ -375,9 +387,7 @@ export class CampaignService implements RunSource {
   private async onRecorded(tx: EntityManager, { workspaceId, activities }: RecordedActivities, campaigns: readonly LiveCampaign[]): Promise<AfterCommit | void> {
     if (campaigns.length === 0) return;
     const now = Date.now();
-    const triggered = (activity: ActivityEntity, campaign: LiveCampaign) =>
-      campaign.row.definition.triggers.some((t) => t.activity === activity.type && constraintsMatch(activity, t.constraints));
-    const hit = campaigns.filter((campaign) => activities.some((activity) => triggered(activity, campaign)));
+    const hit = campaigns.filter((campaign) => activities.some((activity) => triggers(campaign, activity)));
     if (hit.length === 0) return;
     if (isMysql(tx)) {
       // Qualifying inserts into campaign_qualification, whose foreign key takes a shared lock on the campaign
@@ -397,7 +407,7 @@ export class CampaignService implements RunSource {
       const later = activities.slice(index + 1).filter((a) => a.personId === activity.personId).map((a) => a.id);
       for (const campaign of hit) {
         const definition = campaign.row.definition;
-        if (!triggered(activity, campaign)) continue;
+        if (!triggers(campaign, activity)) continue;
         if (campaign.filters.filters.length > 0 && !(await this.smartLists.passes(tx, workspaceId, activity.personId, campaign.filters, now, later))) continue;
         const runId = newId();
         if (!(await this.qualify(tx, campaign.row, activity.personId, runId, now))) continue;
@@ -406,7 +416,7 @@ export class CampaignService implements RunSource {
         for (const [i, step] of definition.flow.entries()) {
           const result: StepResult = { position: i + 1, action: step.action, outcome: StepOutcome.SKIPPED };
           run.steps.push(result);
-          if (!step.conditions.every((condition) => constraintsMatch(activity, condition))) continue;
+          if (!stepApplies(step, activity)) continue;
           if (step.action === FlowAction.CHANGE_SCORE) {
             // Atomic in the database: concurrent runs add up.
             await tx.query('UPDATE person SET score = score + ?, updated_at = ? WHERE id = ?', [step.scoreDelta, now, activity.personId]);
