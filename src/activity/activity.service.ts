@@ -153,9 +153,9 @@ export class ActivityService {
       if (isMysql(tx) && prepared.some((hook) => hook.updatesPeople)) {
         // The activity INSERT's foreign-key check takes a shared lock on each person, and a hook may then
         // update the person (CHANGE_SCORE): two such transactions would both wait to upgrade and deadlock.
-        // Taking the exclusive locks first, in id order, makes them queue instead. Only then: it is a round
-        // trip and about a tenth of MariaDB's work per batch row, and without such a hook nothing in this
-        // transaction updates these people after the INSERT (the hooks run the campaigns prepare read).
+        // Taking the exclusive locks first, in id order, makes them queue instead. Only when a hook says so:
+        // the lock is a round trip and about a tenth of MariaDB's work per batch row, and otherwise nothing in
+        // this transaction updates these people after the INSERT (hooks act on what their prepare read).
         const people = [...new Set(pending.map((p) => p.row.personId))].sort();
         await tx.query(`SELECT id FROM person WHERE id IN (${placeholders(people.length)}) ORDER BY id FOR UPDATE`, people);
       }

@@ -1,5 +1,4 @@
 import { getMetadataStorage as getRuleStorage, validateSync, type MetadataStorage, type ValidationError, type ValidatorOptions } from 'class-validator';
-import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { getMetadataStorage, type ValidatorFn } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
 
@@ -13,14 +12,16 @@ import { AppError, ErrorCode } from '../errors';
  * and call options (Twenty does the same). Returned arrays and groupings are
  * only read by class-validator.
  */
-export function memoizeRuleLookups(storage: MetadataStorage = getRuleStorage()): void {
+function memoizeRuleLookups(storage: MetadataStorage): void {
+  // The storage is process-global; a module loaded twice (as test runners do) must not wrap it twice.
   const marked = storage as MetadataStorage & { rulesMemoized?: true };
   if (marked.rulesMemoized) return;
   marked.rulesMemoized = true;
   const rules = storage.getTargetValidationMetadatas.bind(storage);
   const group = storage.groupByPropertyName.bind(storage);
-  const byClass = new WeakMap<Function, Map<string, ValidationMetadata[]>>();
-  const grouped = new WeakMap<ValidationMetadata[], ReturnType<MetadataStorage['groupByPropertyName']>>();
+  type Rules = ReturnType<MetadataStorage['getTargetValidationMetadatas']>;
+  const byClass = new WeakMap<Function, Map<string, Rules>>();
+  const grouped = new WeakMap<Rules, ReturnType<MetadataStorage['groupByPropertyName']>>();
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
     // Unambiguous: the plain form ends in two booleans, the other is a JSON array.
     const key = groups?.length ? JSON.stringify([schema, always, strictGroups, groups]) : `${schema}|${always}|${strictGroups}`;
@@ -36,7 +37,7 @@ export function memoizeRuleLookups(storage: MetadataStorage = getRuleStorage()):
     return found;
   };
 }
-memoizeRuleLookups();
+memoizeRuleLookups(getRuleStorage());
 
 const OPTIONS: ValidatorOptions = {
   // GraphQL already enforces presence and scalar types; null/undefined optional fields skip the checks.
