@@ -65,16 +65,6 @@ export class Meeting {
   status: MeetingStatus;
 }
 
-/** GraphQL type name per activity type; also how payloads that crossed Redis (plain JSON) find their type. */
-export const ACTIVITY_TYPE_NAMES: Record<ChatActivityType, string> = {
-  [ChatActivityType.TRIGGERED]: 'ChatTriggeredActivity',
-  [ChatActivityType.ENGAGED]: 'ChatEngagedActivity',
-  [ChatActivityType.ENGAGED_WITH_AGENT]: 'AgentEngagedActivity',
-  [ChatActivityType.INTERACTED_WITH_DOCUMENT]: 'DocumentInteractedActivity',
-  [ChatActivityType.GOAL_ACHIEVED]: 'GoalAchievedActivity',
-  [ChatActivityType.MEETING_SCHEDULED]: 'MeetingScheduledActivity',
-};
-
 /**
  * Activity types are read in pages: `simpleResolvers` lets plain fields use
  * graphql-js's default resolver instead of type-graphql's per-field wrapper
@@ -85,7 +75,9 @@ export const ACTIVITY_TYPE_NAMES: Record<ChatActivityType, string> = {
  */
 @InterfaceType({
   description: 'One recorded Dynamic Chat activity. Concrete types add what is specific to each activity.',
-  resolveType: (value: { type: ChatActivityType }) => ACTIVITY_TYPE_NAMES[value.type],
+  // No resolveType: type-graphql's default picks the concrete type by class, synchronously, which is why every
+  // resolver returns toActivity(row). A custom one is wrapped in an async function by type-graphql, so each node
+  // of a page became a promise in graphql-js (and the edges and the page with it).
 })
 export abstract class Activity {
   @Field(() => ID)
