@@ -156,13 +156,13 @@ export class ActivityService {
         // Taking the exclusive locks first, in id order, makes them queue instead. Only when a hook says so:
         // the lock is a round trip and about a tenth of MariaDB's work per batch row, and otherwise nothing in
         // this transaction updates these people after the INSERT (hooks act on what their prepare read).
-        const people = [...new Set(pending.map((p) => p.row.personId))].sort();
+        const people = [...new Set(rows.map((row) => row.personId))].sort();
         await tx.query(`SELECT id FROM person WHERE id IN (${placeholders(people.length)}) ORDER BY id FOR UPDATE`, people);
       }
 
       // INSERT-or-ignore: the unique indexes (once per session, clientEventId) decide, even between concurrent calls.
       const inserted = await this.insertIgnore(tx, rows);
-      const ids = pending.map((p) => p.row.id);
+      const ids = rows.map((row) => row.id);
       // Every row landed (the common case): no need to ask which.
       const stored =
         inserted === ids.length
