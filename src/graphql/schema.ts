@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { ActivityResolver } from '../activity/activity.resolver';
@@ -11,6 +10,7 @@ import { CampaignResolver, CampaignRunResolver, DeliveryCampaignRunResolver } fr
 import { PersonSmartListsResolver, SmartListResolver } from '../smart-list/smart-list.resolver';
 import { DeliveryResolver } from '../delivery/delivery.resolver';
 import type { AppPubSub } from './pubsub';
+import { DateTimeScalar } from './scalars';
 import { validateArgument } from './validation';
 
 /** Every resolver of the API; a feature registers its resolvers here. */
@@ -37,6 +37,6 @@ export async function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> 
     authChecker,
     validateFn: validateArgument,
     // The contract names the date scalar DateTime (type-graphql's default is DateTimeISO).
-    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });
 }
