@@ -4,7 +4,7 @@
  * report (also written to bench/results/latest.json). Targets are in
  * BENCHMARKS.md. Environment: BENCH_SECONDS (default 10), BENCH_MYSQL_URL
  * (default mysql://root@127.0.0.1:3306), BENCH_ONLY (comma-separated scenario
- * names: record, record-batch, timeline, smart-list-count, campaign-listeners,
+ * names: http-floor, record, record-batch, timeline, smart-list-count, campaign-listeners,
  * idle-sockets, sqlite: the selected record/timeline/smart-list scenarios again
  * on embedded SQLite, for reference), BENCH_PEOPLE / BENCH_ACTIVITIES (the seeded data set),
  * BENCH_IDLE_SOCKETS, BENCH_LISTENERS, BENCH_CAMPAIGN_RUNS; BENCH_KEEP_DB=1 leaves the
@@ -27,7 +27,8 @@ import { openListeners } from './lib/listeners';
 import { startRawFanout } from './lib/raw-fanout';
 import { cpuNote, findProcess, hammer, loop, percentile, watchCpu, type CpuPerOp } from './lib/measure';
 import { mysqlWriter, seedBulk, sqliteWriter, type SeedResult } from './lib/seed';
-import { startBenchServer, type BenchServer } from './lib/server';
+import { HTTP_FLOOR_STEPS, startHttpFloor } from './lib/http-floor';
+import { START_FLAGS, startBenchServer, type BenchServer } from './lib/server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306';
@@ -438,6 +439,33 @@ async function main(): Promise<void> {
     const trivial = await trivialLoad();
     results.trivial = trivial;
     report({ scenario: 'trivial { __typename }', metric: 'req/s', value: trivial.requestsPerSecond, p99Ms: trivial.p99Ms, note: cpuNote(trivial.cpu) });
+
+    if (wanted('http-floor')) {
+      // What the trivial query costs before the API's own code: the same answer through node:http, then Express,
+      // its body parser, helmet and cors, and Apollo Server, one layer more per step (http-floor-server.js), each
+      // under the same load and compared with the API's trivial query just measured.
+      const floors: Record<string, unknown> = {};
+      watchCpu('MariaDB', undefined);
+      try {
+        for (const { step, label } of HTTP_FLOOR_STEPS) {
+          const floor = await startHttpFloor(step, START_FLAGS);
+          watchCpu('server', floor.pid);
+          try {
+            const load = () => hammer({ url: floor.url, key, connections: CONCURRENCY, seconds: SECONDS, body: () => '{"query":"{ __typename }"}', verify: (body) => body.includes('"__typename":"Query"') });
+            await hammer({ url: floor.url, key, connections: 8, seconds: 2, body: () => '{"query":"{ __typename }"}' });
+            const measured = await load();
+            floors[step] = measured;
+            report({ scenario: `HTTP floor: ${label}`, metric: 'req/s', value: measured.requestsPerSecond, baseline: 'the API\'s trivial query', baselineValue: trivial.requestsPerSecond, p99Ms: measured.p99Ms, note: cpuNote(measured.cpu) });
+          } finally {
+            await floor.stop();
+          }
+        }
+      } finally {
+        watchCpu('server', server.process.pid);
+        watchCpu('MariaDB', findProcess(['mariadbd', 'mysqld']));
+      }
+      results.httpFloor = floors;
+    }
 
     const raw = await rawInsertBaselines(pool);
     results.raw = raw;

@@ -17,7 +17,7 @@ export interface BenchServer {
 const ROOT = join(__dirname, '..', '..');
 
 /** The node flags of `npm start` (e.g. the young generation size), so the bench runs the server as it is deployed. */
-const START_FLAGS: string[] = (() => {
+export const START_FLAGS: string[] = (() => {
   const start: string = require(join(ROOT, 'package.json')).scripts.start;
   const match = /\bnode\s+(.*?)\s*dist\/src\/main\.js/.exec(start);
   if (!match) throw new Error(`cannot find the server command in npm start: ${start}`);
