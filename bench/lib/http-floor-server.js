@@ -29,18 +29,19 @@ function answer(res) {
   res.end(ANSWER);
 }
 
+/** Below the `json` step: read and parse the body by hand, so every step does that work. */
+function readThenAnswer(req, res) {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk) => (body += chunk));
+  req.on('end', () => {
+    JSON.parse(body);
+    answer(res);
+  });
+}
+
 async function handler() {
-  if (step === 'node') {
-    return (req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        JSON.parse(body);
-        answer(res);
-      });
-    };
-  }
+  if (step === 'node') return readThenAnswer;
   const express = require('express');
   const app = express();
   // As the API sets them (src/server.ts).
@@ -60,17 +61,7 @@ async function handler() {
   }
   const parse = depth >= STEPS.indexOf('json') ? [express.json({ limit: '1mb' })] : [];
   if (step !== 'apollo') {
-    app.post('/graphql', ...parse, (req, res) => {
-      if (parse.length > 0) return answer(res);
-      // Without the parser: read and parse the body as the `node` step does, so every step does that work.
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        JSON.parse(body);
-        answer(res);
-      });
-    });
+    app.post('/graphql', ...parse, parse.length > 0 ? (_req, res) => answer(res) : readThenAnswer);
     return app;
   }
   const { ApolloServer } = require('@apollo/server');
