@@ -25,7 +25,16 @@ import { restoreFilterSet } from '../src/smart-list/smart-list.service';
 import { gql } from './lib/graphql';
 import { openListeners } from './lib/listeners';
 import { startRawFanout } from './lib/raw-fanout';
-import { cpuNote, findProcess, hammer, loop, percentile, watchCpu, type CpuPerOp, type HttpResult } from './lib/measure';
+import {
+  cpuNote,
+  findProcess,
+  hammer,
+  loop,
+  percentile,
+  watchCpu,
+  type CpuPerOp,
+  type HttpResult,
+} from './lib/measure';
 import { mysqlWriter, seedBulk, sqliteWriter, type SeedResult } from './lib/seed';
 import { HTTP_FLOOR_STEPS, startHttpFloor } from './lib/http-floor';
 import { START_FLAGS, startBenchServer, type BenchServer } from './lib/server';
@@ -50,13 +59,19 @@ const TIMELINE = `query($id: ID!, $after: String) { person(id: $id) { activities
 async function openIdleSockets(wsUrl: string, key: string, count: number): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   for (let start = 0; start < count; start += 500) {
-    const batch = Array.from({ length: Math.min(500, count - start) }, () =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
-        socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } })));
-        socket.once('message', (data) => (JSON.parse(String(data)).type === 'connection_ack' ? resolve(socket) : reject(new Error(String(data)))));
-        socket.once('error', reject);
-      }),
+    const batch = Array.from(
+      { length: Math.min(500, count - start) },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+          socket.once('open', () =>
+            socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } })),
+          );
+          socket.once('message', (data) =>
+            JSON.parse(String(data)).type === 'connection_ack' ? resolve(socket) : reject(new Error(String(data))),
+          );
+          socket.once('error', reject);
+        }),
     );
     sockets.push(...(await Promise.all(batch)));
   }
@@ -80,7 +95,9 @@ const results: Record<string, unknown> = {};
 function report(row: Row): void {
   rows.push(row);
   const ratio = row.baselineValue ? ` (${(row.value / row.baselineValue).toFixed(2)}× ${row.baseline})` : '';
-  console.log(`${row.scenario}: ${row.metric} ${row.value.toFixed(1)}${ratio}${row.p99Ms !== undefined ? `, p99 ${row.p99Ms.toFixed(1)} ms` : ''}${row.note ? `; ${row.note}` : ''}`);
+  console.log(
+    `${row.scenario}: ${row.metric} ${row.value.toFixed(1)}${ratio}${row.p99Ms !== undefined ? `, p99 ${row.p99Ms.toFixed(1)} ms` : ''}${row.note ? `; ${row.note}` : ''}`,
+  );
 }
 
 const wanted = (name: string) => !ONLY || ONLY.includes(name);
@@ -100,8 +117,10 @@ function recordInput(i: number) {
   };
 }
 
-const RECORD = 'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id } } }';
-const RECORD_MANY = 'mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { index error { code } payload { outcome } } }';
+const RECORD =
+  'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id } } }';
+const RECORD_MANY =
+  'mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { index error { code } payload { outcome } } }';
 
 const CREATE_SMART_LIST = 'mutation($input: SmartListInput!) { createSmartList(input: $input) { id } }';
 const MEMBER_COUNT = 'query($id: ID!) { smartList(id: $id) { memberCount } }';
@@ -111,7 +130,11 @@ const MEMBER_COUNT = 'query($id: ID!) { smartList(id: $id) { memberCount } }';
  * leaves a fraction of a percent: a few hundred of 100 000.
  */
 const SMART_LIST_FILTERS = [
-  { activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['demo-requested'] } }, dateOfActivity: { inPast: { amount: 30, unit: 'DAYS' } } },
+  {
+    activity: 'GOAL_ACHIEVED',
+    constraints: { goal: { is: ['demo-requested'] } },
+    dateOfActivity: { inPast: { amount: 30, unit: 'DAYS' } },
+  },
   { activity: 'TRIGGERED', constraints: { chat: { startsWith: ['chat-1'] } }, minNumberOfTimes: 2 },
   { activity: 'MEETING_SCHEDULED', negated: true, dateOfActivity: { inPast: { amount: 30, unit: 'DAYS' } } },
 ];
@@ -123,7 +146,11 @@ const CAMPAIGN_TRIGGERED = `subscription($campaignId: ID!) { campaignTriggered(c
 
 type Fire = () => Promise<{ activityId: string; ms: number }>;
 
-const latencyStats = (values: number[]) => ({ p50Ms: percentile(values, 0.5), p99Ms: percentile(values, 0.99), maxMs: Math.max(...values) });
+const latencyStats = (values: number[]) => ({
+  p50Ms: percentile(values, 0.5),
+  p99Ms: percentile(values, 0.99),
+  maxMs: Math.max(...values),
+});
 
 /** `runs` triggers, one every CAMPAIGN_RUN_INTERVAL_MS, as a steady trickle rather than a burst; when each was sent, by activity id. */
 async function paced(runs: number, fire: Fire, rss: () => number) {
@@ -162,7 +189,8 @@ async function fanOut(options: { wsUrl: string; key: string; campaignId: string;
     variables: { campaignId: options.campaignId },
     onResult: (listener, result) => {
       const at = performance.now();
-      const activityId = (result.data as { campaignTriggered?: { activity?: { id?: string } } } | null)?.campaignTriggered?.activity?.id;
+      const activityId = (result.data as { campaignTriggered?: { activity?: { id?: string } } } | null)
+        ?.campaignTriggered?.activity?.id;
       if (result.errors?.length || !activityId) {
         failures.push(`listener ${listener}: ${JSON.stringify(result.errors ?? result)}`);
         return;
@@ -173,7 +201,8 @@ async function fanOut(options: { wsUrl: string; key: string; campaignId: string;
       if (times) times.push(at);
       else arrivals.set(activityId, [at]);
     },
-    onError: (listener, err) => failures.push(`listener ${listener}: ${err instanceof Error ? err.message : JSON.stringify(err)}`),
+    onError: (listener, err) =>
+      failures.push(`listener ${listener}: ${err instanceof Error ? err.message : JSON.stringify(err)}`),
   });
   try {
     const connectedMs = performance.now() - opening;
@@ -182,7 +211,8 @@ async function fanOut(options: { wsUrl: string; key: string; campaignId: string;
     let warmUps = 0;
     for (const deadline = Date.now() + 120_000; heard.size < LISTENERS; warmUps += 1) {
       if (failures.length > 0) throw new Error(`campaign listeners failed: ${failures.slice(0, 5).join('; ')}`);
-      if (Date.now() > deadline) throw new Error(`only ${heard.size} of ${LISTENERS} listeners heard a run within 120 s`);
+      if (Date.now() > deadline)
+        throw new Error(`only ${heard.size} of ${LISTENERS} listeners heard a run within 120 s`);
       await options.fire();
       await sleep(250);
     }
@@ -192,7 +222,7 @@ async function fanOut(options: { wsUrl: string; key: string; campaignId: string;
     const { sentAt, mutationMs, rssPeak } = await paced(CAMPAIGN_RUNS, options.fire, options.rss);
     const expected = CAMPAIGN_RUNS * LISTENERS;
     const delivered = () => [...sentAt.keys()].reduce((n, id) => n + (arrivals.get(id)?.length ?? 0), 0);
-    for (const deadline = Date.now() + 30_000; delivered() < expected && Date.now() < deadline; ) await sleep(50);
+    for (const deadline = Date.now() + 30_000; delivered() < expected && Date.now() < deadline;) await sleep(50);
     if (failures.length > 0) throw new Error(`campaign listeners failed: ${failures.slice(0, 5).join('; ')}`);
     if (delivered() !== expected) throw new Error(`${delivered()} of ${expected} deliveries arrived within 30 s`);
 
@@ -223,11 +253,19 @@ async function fanOut(options: { wsUrl: string; key: string; campaignId: string;
 function slowestRun(runs: number[][], mutationMs: number[]) {
   const last = runs.map((latencies) => Math.max(...latencies));
   const index = last.indexOf(Math.max(...last));
-  return { firstMs: Math.min(...runs[index]), lastMs: last[index], mutationMs: mutationMs[index], over100Ms: last.filter((ms) => ms > 100).length };
+  return {
+    firstMs: Math.min(...runs[index]),
+    lastMs: last[index],
+    mutationMs: mutationMs[index],
+    over100Ms: last.filter((ms) => ms > 100).length,
+  };
 }
 
 /** `runs` sequential calls after one untimed warm-up (query plans, buffer pool, JIT); returns the last answer. */
-async function sequentially<T>(runs: number, task: () => Promise<T>): Promise<{ p50Ms: number; maxMs: number; last: T }> {
+async function sequentially<T>(
+  runs: number,
+  task: () => Promise<T>,
+): Promise<{ p50Ms: number; maxMs: number; last: T }> {
   let last = await task();
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
@@ -238,14 +276,31 @@ async function sequentially<T>(runs: number, task: () => Promise<T>): Promise<{ 
   return { p50Ms: percentile(times, 0.5), maxMs: Math.max(...times), last };
 }
 
-async function rawInsertBaselines(pool: Pool): Promise<{ single: number; singleP99: number; singleCpu: CpuPerOp; multi: number; multiCpu: CpuPerOp }> {
+async function rawInsertBaselines(
+  pool: Pool,
+): Promise<{ single: number; singleP99: number; singleCpu: CpuPerOp; multi: number; multiCpu: CpuPerOp }> {
   await pool.query('CREATE TABLE bench_raw LIKE activity');
   const columns =
     '(id, workspace_id, person_id, type, occurred_at, recorded_at, visitor_id, session_id, chat_kind, chat_id, chat_name, page_url, client_event_id, goal)';
   const values = (n: number) => {
     const now = Date.now();
     const id = `${runId}-${n}-${randomBytes(8).toString('hex')}`.slice(0, 36);
-    return [id, 'ws', 'person', 'GOAL_ACHIEVED', now, now, `v${n % 5000}`, `s${n % 20000}`, 'DIALOGUE', 'bench-chat', 'Bench dialogue', 'https://example.com/pricing', id, 'pricing-viewed'];
+    return [
+      id,
+      'ws',
+      'person',
+      'GOAL_ACHIEVED',
+      now,
+      now,
+      `v${n % 5000}`,
+      `s${n % 20000}`,
+      'DIALOGUE',
+      'bench-chat',
+      'Bench dialogue',
+      'https://example.com/pricing',
+      id,
+      'pricing-viewed',
+    ];
   };
   let seq = 0;
   const single = await loop(CONCURRENCY, SECONDS, async () => {
@@ -256,7 +311,13 @@ async function rawInsertBaselines(pool: Pool): Promise<{ single: number; singleP
     await pool.query(`INSERT INTO bench_raw ${columns} VALUES ?`, [batch]);
   });
   await pool.query('DROP TABLE bench_raw');
-  return { single: single.opsPerSecond, singleP99: single.p99Ms, singleCpu: single.cpu, multi: multi.opsPerSecond * 100, multiCpu: multi.cpu };
+  return {
+    single: single.opsPerSecond,
+    singleP99: single.p99Ms,
+    singleCpu: single.cpu,
+    multi: multi.opsPerSecond * 100,
+    multiCpu: multi.cpu,
+  };
 }
 
 /** `recordChatActivity` from 64 clients for `seconds`, each call a new activity of one of 5 000 visitors. */
@@ -287,7 +348,9 @@ const batchLoad = (server: BenchServer, visitors: 'distinct' | 'shared' = 'disti
     body: () =>
       JSON.stringify({
         query: RECORD_MANY,
-        variables: { inputs: Array.from({ length: 100 }, (_, j) => recordInput(visitors === 'shared' ? j : batchVisitorSeq++)) },
+        variables: {
+          inputs: Array.from({ length: 100 }, (_, j) => recordInput(visitors === 'shared' ? j : batchVisitorSeq++)),
+        },
       }),
     verify: (body) => !body.includes('"error":{') && body.includes('RECORDED'),
   });
@@ -296,7 +359,11 @@ const batchLoad = (server: BenchServer, visitors: 'distinct' | 'shared' = 'disti
  * Page 1 of a person's timeline, then page 1000 (the cursor of `page1000Row`, rows 19 980..19 999), each from 64
  * clients for BENCH_SECONDS.
  */
-async function timelineLoad(server: BenchServer, personId: string, page1000Row: { occurred_at: number | string; id: string }) {
+async function timelineLoad(
+  server: BenchServer,
+  personId: string,
+  page1000Row: { occurred_at: number | string; id: string },
+) {
   const load = (after: string | null) =>
     hammer({
       url: server.url,
@@ -308,15 +375,22 @@ async function timelineLoad(server: BenchServer, personId: string, page1000Row: 
     });
   const first = await load(null);
   // The cursor as the API encodes it.
-  const deep = await load(Buffer.from(JSON.stringify([Number(page1000Row.occurred_at), page1000Row.id])).toString('base64url'));
+  const deep = await load(
+    Buffer.from(JSON.stringify([Number(page1000Row.occurred_at), page1000Row.id])).toString('base64url'),
+  );
   return { first, deep };
 }
 
 /** A smart list of SMART_LIST_FILTERS with `logic`, created through the API, and its memberCount asked in sequence. */
 async function countMembers(server: BenchServer, logic: 'ALL' | 'ANY', name: string) {
-  const { data } = await gql(server.url, server.key, CREATE_SMART_LIST, { input: { name, logic, filters: SMART_LIST_FILTERS } });
+  const { data } = await gql(server.url, server.key, CREATE_SMART_LIST, {
+    input: { name, logic, filters: SMART_LIST_FILTERS },
+  });
   const id = data.createSmartList.id as string;
-  const api = await sequentially(SMART_LIST_RUNS, async () => (await gql(server.url, server.key, MEMBER_COUNT, { id })).data.smartList.memberCount as number);
+  const api = await sequentially(
+    SMART_LIST_RUNS,
+    async () => (await gql(server.url, server.key, MEMBER_COUNT, { id })).data.smartList.memberCount as number,
+  );
   return { id, api };
 }
 const PAGE_1000_OFFSET = 19_979;
@@ -343,18 +417,40 @@ async function sqliteReference(): Promise<void> {
   };
   const sqlite: Record<string, unknown> = {};
   try {
-    await hammer({ url: server.url, key, connections: 8, seconds: 2, body: () => JSON.stringify({ query: '{ __typename }' }) });
+    await hammer({
+      url: server.url,
+      key,
+      connections: 8,
+      seconds: 2,
+      body: () => JSON.stringify({ query: '{ __typename }' }),
+    });
     if (wanted('record')) {
       await recordLoad(server, 3);
       const record = await recordLoad(server, SECONDS);
       sqlite.record = record;
-      report({ scenario: 'SQLite: recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.record?.requestsPerSecond, p99Ms: record.p99Ms, note: cpuNote(record.cpu) });
+      report({
+        scenario: 'SQLite: recordChatActivity ×64',
+        metric: 'req/s',
+        value: record.requestsPerSecond,
+        baseline: 'MariaDB',
+        baselineValue: maria.record?.requestsPerSecond,
+        p99Ms: record.p99Ms,
+        note: cpuNote(record.cpu),
+      });
     }
     if (wanted('record-batch')) {
       const batch = await batchLoad(server);
       sqlite.recordBatch = batch;
       const mariaRows = maria.recordBatch ? maria.recordBatch.requestsPerSecond * 100 : undefined;
-      report({ scenario: 'SQLite: recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'MariaDB', baselineValue: mariaRows, p99Ms: batch.p99Ms, note: cpuNote(batch.cpu, 'row', 100) });
+      report({
+        scenario: 'SQLite: recordChatActivities of 100 ×4',
+        metric: 'rows/s',
+        value: batch.requestsPerSecond * 100,
+        baseline: 'MariaDB',
+        baselineValue: mariaRows,
+        p99Ms: batch.p99Ms,
+        note: cpuNote(batch.cpu, 'row', 100),
+      });
     }
     if (!wanted('timeline') && !wanted('smart-list-count')) return;
     // The server keeps the file open (WAL); the bulk load writes beside it while it is idle.
@@ -364,15 +460,34 @@ async function sqliteReference(): Promise<void> {
       const { id: workspaceId } = db.prepare('SELECT id FROM workspace LIMIT 1').get() as { id: string };
       const t0 = Date.now();
       const seeded = await seedBulk(sqliteWriter(db), workspaceId, SEED_PEOPLE, SEED_ACTIVITIES);
-      console.log(`SQLite: seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      console.log(
+        `SQLite: seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      );
       if (wanted('timeline')) {
         const row = db
-          .prepare('SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET ?')
+          .prepare(
+            'SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET ?',
+          )
           .get(seeded.busiestPersonId, PAGE_1000_OFFSET) as { occurred_at: number; id: string };
         const { first, deep } = await timelineLoad(server, seeded.busiestPersonId, row);
         sqlite.timeline = { first, deep };
-        report({ scenario: 'SQLite: timeline page 1', metric: 'req/s', value: first.requestsPerSecond, baseline: 'MariaDB', baselineValue: maria.timeline?.first.requestsPerSecond, p99Ms: first.p99Ms, note: cpuNote(first.cpu) });
-        report({ scenario: 'SQLite: timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, p99Ms: deep.p99Ms });
+        report({
+          scenario: 'SQLite: timeline page 1',
+          metric: 'req/s',
+          value: first.requestsPerSecond,
+          baseline: 'MariaDB',
+          baselineValue: maria.timeline?.first.requestsPerSecond,
+          p99Ms: first.p99Ms,
+          note: cpuNote(first.cpu),
+        });
+        report({
+          scenario: 'SQLite: timeline page 1000 (cursor)',
+          metric: 'p50 ms',
+          value: deep.p50Ms,
+          baseline: 'page 1 p50',
+          baselineValue: first.p50Ms,
+          p99Ms: deep.p99Ms,
+        });
       }
       if (wanted('smart-list-count')) {
         const counts: Record<string, unknown> = {};
@@ -414,9 +529,9 @@ async function main(): Promise<void> {
     watchCpu('server', server.process.pid);
     watchCpu('MariaDB', findProcess(['mariadbd', 'mysqld']));
     // The buffer pool decides whether the 1M-activity scenarios read from memory or from disk: report it with the machine.
-    const [[settings]] = (await pool.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bufferPool, @@innodb_flush_log_at_trx_commit AS flush')) as unknown as Array<
-      Array<{ version: string; bufferPool: number | string; flush: number | string }>
-    >;
+    const [[settings]] = (await pool.query(
+      'SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bufferPool, @@innodb_flush_log_at_trx_commit AS flush',
+    )) as unknown as Array<Array<{ version: string; bufferPool: number | string; flush: number | string }>>;
     results.database = settings;
     console.log(
       `machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${SECONDS} s per scenario; ` +
@@ -424,9 +539,22 @@ async function main(): Promise<void> {
     );
 
     // Warm-up: JIT, connection pools, prepared statements.
-    await hammer({ url: server.url, key, connections: 8, seconds: 2, body: () => JSON.stringify({ query: '{ __typename }' }) });
+    await hammer({
+      url: server.url,
+      key,
+      connections: 8,
+      seconds: 2,
+      body: () => JSON.stringify({ query: '{ __typename }' }),
+    });
 
-    const trivialLoad = () => hammer({ url: server!.url, key, connections: CONCURRENCY, seconds: SECONDS, body: () => '{"query":"{ __typename }"}' });
+    const trivialLoad = () =>
+      hammer({
+        url: server!.url,
+        key,
+        connections: CONCURRENCY,
+        seconds: SECONDS,
+        body: () => '{"query":"{ __typename }"}',
+      });
     /**
      * The trivial query again, right before a scenario compared with it: this machine's speed drifts by tens of
      * percent within a run (run I: the opening trivial load cost 556 µs of server CPU per request, 381-472 in other
@@ -434,12 +562,24 @@ async function main(): Promise<void> {
      */
     const trivialBefore = async (scenario: string) => {
       const adjacent = await trivialLoad();
-      report({ scenario: `trivial { __typename }, just before ${scenario}`, metric: 'req/s', value: adjacent.requestsPerSecond, p99Ms: adjacent.p99Ms, note: cpuNote(adjacent.cpu) });
+      report({
+        scenario: `trivial { __typename }, just before ${scenario}`,
+        metric: 'req/s',
+        value: adjacent.requestsPerSecond,
+        p99Ms: adjacent.p99Ms,
+        note: cpuNote(adjacent.cpu),
+      });
       return adjacent;
     };
     const trivial = await trivialLoad();
     results.trivial = trivial;
-    report({ scenario: 'trivial { __typename }', metric: 'req/s', value: trivial.requestsPerSecond, p99Ms: trivial.p99Ms, note: cpuNote(trivial.cpu) });
+    report({
+      scenario: 'trivial { __typename }',
+      metric: 'req/s',
+      value: trivial.requestsPerSecond,
+      p99Ms: trivial.p99Ms,
+      note: cpuNote(trivial.cpu),
+    });
 
     if (wanted('http-floor')) {
       // What the trivial query costs before the API's own code: the same answer through node:http, then Express,
@@ -449,10 +589,20 @@ async function main(): Promise<void> {
       // reports its median round (by server CPU per request).
       const floors = await Promise.all(HTTP_FLOOR_STEPS.map(({ step }) => startHttpFloor(step, START_FLAGS)));
       const api = { label: "the API's trivial query", url: server.url, pid: server.process.pid };
-      const targets = [...HTTP_FLOOR_STEPS.map(({ label }, i) => ({ label, url: floors[i].url, pid: floors[i].pid })), api];
+      const targets = [
+        ...HTTP_FLOOR_STEPS.map(({ label }, i) => ({ label, url: floors[i].url, pid: floors[i].pid })),
+        api,
+      ];
       const seconds = Math.max(3, Math.round(SECONDS / 2));
       const load = (url: string, connections: number, duration: number) =>
-        hammer({ url, key, connections, seconds: duration, body: () => '{"query":"{ __typename }"}', verify: (body) => body.includes('"__typename":"Query"') });
+        hammer({
+          url,
+          key,
+          connections,
+          seconds: duration,
+          body: () => '{"query":"{ __typename }"}',
+          verify: (body) => body.includes('"__typename":"Query"'),
+        });
       const measured: HttpResult[][] = targets.map(() => []);
       watchCpu('MariaDB', undefined);
       try {
@@ -468,17 +618,22 @@ async function main(): Promise<void> {
         watchCpu('MariaDB', findProcess(['mariadbd', 'mysqld']));
         await Promise.all(floors.map((floor) => floor.stop()));
       }
-      const median = (runs: HttpResult[]) => [...runs].sort((a, b) => a.cpu.server - b.cpu.server)[Math.floor(runs.length / 2)];
+      const median = (runs: HttpResult[]) =>
+        [...runs].sort((a, b) => a.cpu.server - b.cpu.server)[Math.floor(runs.length / 2)];
       const medians = measured.map(median);
       const apiMedian = medians[medians.length - 1];
-      results.httpFloor = Object.fromEntries(targets.map((target, i) => [target.label, { median: medians[i], rounds: measured[i] }]));
+      results.httpFloor = Object.fromEntries(
+        targets.map((target, i) => [target.label, { median: medians[i], rounds: measured[i] }]),
+      );
       for (const [i, target] of targets.entries()) {
         const cpuRange = measured[i].map((run) => Math.round(run.cpu.server)).join(' / ');
         report({
           scenario: `HTTP floor: ${target.label}`,
           metric: 'req/s',
           value: medians[i].requestsPerSecond,
-          ...(target === api ? {} : { baseline: "the API's trivial query", baselineValue: apiMedian.requestsPerSecond }),
+          ...(target === api
+            ? {}
+            : { baseline: "the API's trivial query", baselineValue: apiMedian.requestsPerSecond }),
           p99Ms: medians[i].p99Ms,
           note: `${cpuNote(medians[i].cpu)} (median of ${HTTP_FLOOR_ROUNDS} rounds of ${seconds} s; server per round ${cpuRange} µs)`,
         });
@@ -487,8 +642,19 @@ async function main(): Promise<void> {
 
     const raw = await rawInsertBaselines(pool);
     results.raw = raw;
-    report({ scenario: 'raw mysql2 single-row INSERT ×64', metric: 'rows/s', value: raw.single, p99Ms: raw.singleP99, note: cpuNote(raw.singleCpu, 'row') });
-    report({ scenario: 'raw mysql2 INSERT of 100 rows ×4', metric: 'rows/s', value: raw.multi, note: cpuNote(raw.multiCpu, 'row', 100) });
+    report({
+      scenario: 'raw mysql2 single-row INSERT ×64',
+      metric: 'rows/s',
+      value: raw.single,
+      p99Ms: raw.singleP99,
+      note: cpuNote(raw.singleCpu, 'row'),
+    });
+    report({
+      scenario: 'raw mysql2 INSERT of 100 rows ×4',
+      metric: 'rows/s',
+      value: raw.multi,
+      note: cpuNote(raw.multiCpu, 'row', 100),
+    });
 
     if (wanted('record')) {
       // Warm-up: JIT, and the people of the 5 000 bench visitors (first visits cost a person and a visitor row each).
@@ -496,8 +662,25 @@ async function main(): Promise<void> {
       const adjacent = await trivialBefore('recording');
       const record = await recordLoad(server, SECONDS);
       results.record = { ...record, trivialBefore: adjacent };
-      report({ scenario: 'recordChatActivity ×64', metric: 'req/s', value: record.requestsPerSecond, baseline: 'trivial just before', baselineValue: adjacent.requestsPerSecond, target: '≥ 0.5×', p99Ms: record.p99Ms, note: cpuNote(record.cpu) });
-      report({ scenario: 'recordChatActivity ×64', metric: 'rows/s', value: record.requestsPerSecond, baseline: 'raw single-row', baselineValue: raw.single, target: '≥ 0.5×, p99 ≤ 25 ms', p99Ms: record.p99Ms });
+      report({
+        scenario: 'recordChatActivity ×64',
+        metric: 'req/s',
+        value: record.requestsPerSecond,
+        baseline: 'trivial just before',
+        baselineValue: adjacent.requestsPerSecond,
+        target: '≥ 0.5×',
+        p99Ms: record.p99Ms,
+        note: cpuNote(record.cpu),
+      });
+      report({
+        scenario: 'recordChatActivity ×64',
+        metric: 'rows/s',
+        value: record.requestsPerSecond,
+        baseline: 'raw single-row',
+        baselineValue: raw.single,
+        target: '≥ 0.5×, p99 ≤ 25 ms',
+        p99Ms: record.p99Ms,
+      });
     }
 
     if (wanted('record-campaigns')) {
@@ -507,12 +690,26 @@ async function main(): Promise<void> {
       const plain = await recordLoad(server, SECONDS);
       const ids: string[] = [];
       for (let i = 0; i < 200; i += 1) {
-        const trigger = i % 2 ? { activity: 'TRIGGERED' } : { activity: 'GOAL_ACHIEVED', constraints: { goal: { is: [`never-${i}`] } } };
-        const { data } = await gql(server.url, key, 'mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }', {
-          input: { name: `bench-idle-${runId}-${i}`, triggers: [trigger], flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] },
-        });
+        const trigger =
+          i % 2
+            ? { activity: 'TRIGGERED' }
+            : { activity: 'GOAL_ACHIEVED', constraints: { goal: { is: [`never-${i}`] } } };
+        const { data } = await gql(
+          server.url,
+          key,
+          'mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }',
+          {
+            input: {
+              name: `bench-idle-${runId}-${i}`,
+              triggers: [trigger],
+              flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }],
+            },
+          },
+        );
         ids.push(data.createCampaign.id);
-        await gql(server.url, key, 'mutation($id: ID!) { activateCampaign(id: $id) { id } }', { id: data.createCampaign.id });
+        await gql(server.url, key, 'mutation($id: ID!) { activateCampaign(id: $id) { id } }', {
+          id: data.createCampaign.id,
+        });
       }
       const withCampaigns = await recordLoad(server, SECONDS);
       for (const id of ids) await gql(server.url, key, 'mutation($id: ID!) { deleteCampaign(id: $id) }', { id });
@@ -531,7 +728,16 @@ async function main(): Promise<void> {
     if (wanted('record-batch')) {
       const batch = await batchLoad(server);
       results.recordBatch = batch;
-      report({ scenario: 'recordChatActivities of 100 ×4', metric: 'rows/s', value: batch.requestsPerSecond * 100, baseline: 'raw multi-row', baselineValue: raw.multi, target: '≥ 0.5×', p99Ms: batch.p99Ms, note: cpuNote(batch.cpu, 'row', 100) });
+      report({
+        scenario: 'recordChatActivities of 100 ×4',
+        metric: 'rows/s',
+        value: batch.requestsPerSecond * 100,
+        baseline: 'raw multi-row',
+        baselineValue: raw.multi,
+        target: '≥ 0.5×',
+        p99Ms: batch.p99Ms,
+        note: cpuNote(batch.cpu, 'row', 100),
+      });
       const shared = await batchLoad(server, 'shared');
       results.recordBatchShared = shared;
       report({
@@ -552,7 +758,9 @@ async function main(): Promise<void> {
       (seeding ??= (async () => {
         const t0 = Date.now();
         const seeded = await seedBulk(mysqlWriter(pool), workspaceId, SEED_PEOPLE, SEED_ACTIVITIES);
-        console.log(`seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        console.log(
+          `seeded ${seeded.people} people and ${seeded.activities} activities in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+        );
         results.seed = seeded;
         return seeded;
       })());
@@ -564,23 +772,55 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       const after = server.rssMiB();
       results.idleSockets = { count: sockets.length, rssBeforeMiB: before, rssAfterMiB: after };
-      report({ scenario: `${sockets.length} idle graphql-ws connections`, metric: 'server RSS MiB', value: after, baseline: 'RSS before', baselineValue: before });
+      report({
+        scenario: `${sockets.length} idle graphql-ws connections`,
+        metric: 'server RSS MiB',
+        value: after,
+        baseline: 'RSS before',
+        baselineValue: before,
+      });
       for (const socket of sockets) socket.terminate();
     }
 
     if (wanted('timeline')) {
       const seeded = await seed();
       // The cursor of page 1000 of the busiest person, read straight from the table.
-      const [[row]] = (await pool.query('SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET ?', [
-        seeded.busiestPersonId,
-        PAGE_1000_OFFSET,
-      ])) as unknown as Array<Array<{ occurred_at: number | string; id: string }>>;
+      const [[row]] = (await pool.query(
+        'SELECT occurred_at, id FROM activity WHERE person_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET ?',
+        [seeded.busiestPersonId, PAGE_1000_OFFSET],
+      )) as unknown as Array<Array<{ occurred_at: number | string; id: string }>>;
       const adjacent = await trivialBefore('the timeline');
       const { first, deep } = await timelineLoad(server, seeded.busiestPersonId, row);
       results.timeline = { first, deep, trivialBefore: adjacent };
-      report({ scenario: `timeline page 1 (${SEED_ACTIVITIES / 1e6}M activities)`, metric: 'req/s', value: first.requestsPerSecond, baseline: 'trivial just before', baselineValue: adjacent.requestsPerSecond, target: '≥ 0.5×', p99Ms: first.p99Ms, note: cpuNote(first.cpu) });
-      report({ scenario: 'timeline page 1000 (cursor)', metric: 'p50 ms', value: deep.p50Ms, baseline: 'page 1 p50', baselineValue: first.p50Ms, target: '≤ 2×', p99Ms: deep.p99Ms });
-      report({ scenario: 'timeline page 1000 (cursor)', metric: 'req/s', value: deep.requestsPerSecond, baseline: 'trivial just before page 1', baselineValue: adjacent.requestsPerSecond, target: '≥ 0.5×', p99Ms: deep.p99Ms, note: cpuNote(deep.cpu) });
+      report({
+        scenario: `timeline page 1 (${SEED_ACTIVITIES / 1e6}M activities)`,
+        metric: 'req/s',
+        value: first.requestsPerSecond,
+        baseline: 'trivial just before',
+        baselineValue: adjacent.requestsPerSecond,
+        target: '≥ 0.5×',
+        p99Ms: first.p99Ms,
+        note: cpuNote(first.cpu),
+      });
+      report({
+        scenario: 'timeline page 1000 (cursor)',
+        metric: 'p50 ms',
+        value: deep.p50Ms,
+        baseline: 'page 1 p50',
+        baselineValue: first.p50Ms,
+        target: '≤ 2×',
+        p99Ms: deep.p99Ms,
+      });
+      report({
+        scenario: 'timeline page 1000 (cursor)',
+        metric: 'req/s',
+        value: deep.requestsPerSecond,
+        baseline: 'trivial just before page 1',
+        baselineValue: adjacent.requestsPerSecond,
+        target: '≥ 0.5×',
+        p99Ms: deep.p99Ms,
+        note: cpuNote(deep.cpu),
+      });
     }
 
     if (wanted('smart-list-count')) {
@@ -591,14 +831,16 @@ async function main(): Promise<void> {
         const { id, api } = await countMembers(server, logic, `bench ${logic} ${runId}`);
         // The server's compiler on the stored definition, as one COUNT query (the server splits it SMART_LIST_COUNT_PARALLELISM ways).
         // Counts can differ by one or two: the 30-day windows move between the two measurements.
-        const [[stored]] = (await pool.query('SELECT definition FROM smart_list WHERE id = ?', [id])) as unknown as Array<Array<{ definition: string }>>;
+        const [[stored]] = (await pool.query('SELECT definition FROM smart_list WHERE id = ?', [
+          id,
+        ])) as unknown as Array<Array<{ definition: string }>>;
         const definition = restoreFilterSet(JSON.parse(stored.definition));
         const raw = await sequentially(SMART_LIST_RUNS, async () => {
           const condition = compileFilterSet(definition, { now: Date.now(), personId: 'p.id', mysql: true });
-          const [[row]] = (await pool.query(`SELECT COUNT(*) AS n FROM person p WHERE p.workspace_id = ? AND ${condition.text}`, [
-            workspaceId,
-            ...condition.params,
-          ])) as unknown as Array<Array<{ n: number | string }>>;
+          const [[row]] = (await pool.query(
+            `SELECT COUNT(*) AS n FROM person p WHERE p.workspace_id = ? AND ${condition.text}`,
+            [workspaceId, ...condition.params],
+          )) as unknown as Array<Array<{ n: number | string }>>;
           return Number(row.n);
         });
         smartLists[logic] = { id, api, raw };
@@ -631,7 +873,8 @@ async function main(): Promise<void> {
       let recorded = 0;
       const recordRun: Fire = async () => {
         const { data, ms } = await gql(url, key, RECORD, { input: { ...recordInput(recorded++), goal } });
-        if (data.recordChatActivity.outcome !== 'RECORDED') throw new Error(`campaign activity was ${data.recordChatActivity.outcome}`);
+        if (data.recordChatActivity.outcome !== 'RECORDED')
+          throw new Error(`campaign activity was ${data.recordChatActivity.outcome}`);
         return { activityId: data.recordChatActivity.activity.id as string, ms };
       };
 
@@ -656,7 +899,13 @@ async function main(): Promise<void> {
 
       const { sample: _sample, ...measured } = real;
       const { sample: _floorSample, ...floorMeasured } = floor;
-      results.campaignListeners = { listeners: LISTENERS, runs: CAMPAIGN_RUNS, alone, ...measured, floor: floorMeasured };
+      results.campaignListeners = {
+        listeners: LISTENERS,
+        runs: CAMPAIGN_RUNS,
+        alone,
+        ...measured,
+        floor: floorMeasured,
+      };
       const scenario = `${LISTENERS} listeners on one campaign, ${CAMPAIGN_RUNS} runs`;
       report({
         scenario: `raw ws fan-out to ${LISTENERS} graphql-ws clients (floor)`,
@@ -693,7 +942,6 @@ async function main(): Promise<void> {
         note: `${real.rssListening} MiB listening, before the runs; connected in ${(real.connectedMs / 1000).toFixed(1)} s, all live after ${(real.liveMs / 1000).toFixed(1)} s (${real.warmUps} warm-up runs)`,
       });
     }
-
   } finally {
     await server?.stop();
     await pool.end();
@@ -706,11 +954,18 @@ async function main(): Promise<void> {
 
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, rows, results }, null, 2));
-  console.log('\n| Scenario | Metric | Value | Baseline | Ratio | Target | p99 ms | Notes |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
+  writeFileSync(
+    join(dir, 'latest.json'),
+    JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, rows, results }, null, 2),
+  );
+  console.log(
+    '\n| Scenario | Metric | Value | Baseline | Ratio | Target | p99 ms | Notes |\n| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
   for (const row of rows) {
     const ratio = row.baselineValue ? (row.value / row.baselineValue).toFixed(2) : '';
-    console.log(`| ${row.scenario} | ${row.metric} | ${row.value.toFixed(0)} | ${row.baseline ? `${row.baseline} ${row.baselineValue!.toFixed(0)}` : ''} | ${ratio} | ${row.target ?? ''} | ${row.p99Ms?.toFixed(1) ?? ''} | ${row.note ?? ''} |`);
+    console.log(
+      `| ${row.scenario} | ${row.metric} | ${row.value.toFixed(0)} | ${row.baseline ? `${row.baseline} ${row.baselineValue!.toFixed(0)}` : ''} | ${ratio} | ${row.target ?? ''} | ${row.p99Ms?.toFixed(1) ?? ''} | ${row.note ?? ''} |`,
+    );
   }
 }
 

@@ -32,7 +32,12 @@ const DOCUMENTS = [
   { id: 'doc-pricing', name: 'Pricing sheet', url: 'https://example.com/pricing.pdf' },
 ];
 const GOALS = ['demo-requested', 'pricing-viewed', 'trial-started', 'contact-sales'];
-const PAGES = ['https://example.com/', 'https://example.com/pricing', 'https://example.com/docs', 'https://example.com/product'];
+const PAGES = [
+  'https://example.com/',
+  'https://example.com/pricing',
+  'https://example.com/docs',
+  'https://example.com/product',
+];
 
 /** Deterministic, so a second run produces the same clientEventIds. */
 function random(seed: number): () => number {
@@ -70,16 +75,66 @@ async function main(): Promise<void> {
           const at = (minutes: number) => new Date(start + minutes * 60_000);
           const event = (n: number) => `demo-${day}-${p}-${v}-${s}-${n}`;
           const common = { visitorId, sessionId, chat, pageUrl: pick(PAGES) };
-          inputs.push({ ...common, clientEventId: event(0), type: ChatActivityType.TRIGGERED, occurredAt: at(0) } as RecordChatActivityInput);
-          if (rand() < 0.8) inputs.push({ ...common, clientEventId: event(1), type: ChatActivityType.ENGAGED, prompt: pick(Object.values(PromptType)), occurredAt: at(1) } as RecordChatActivityInput);
-          if (rand() < 0.4) inputs.push({ ...common, clientEventId: event(2), type: ChatActivityType.ENGAGED_WITH_AGENT, agent: pick(AGENTS), occurredAt: at(2) } as RecordChatActivityInput);
-          if (rand() < 0.5) inputs.push({ ...common, clientEventId: event(3), type: ChatActivityType.INTERACTED_WITH_DOCUMENT, document: pick(DOCUMENTS), occurredAt: at(3) } as RecordChatActivityInput);
-          if (rand() < 0.6) inputs.push({ ...common, clientEventId: event(4), type: ChatActivityType.GOAL_ACHIEVED, goal: pick(GOALS), occurredAt: at(4) } as RecordChatActivityInput);
+          inputs.push({
+            ...common,
+            clientEventId: event(0),
+            type: ChatActivityType.TRIGGERED,
+            occurredAt: at(0),
+          } as RecordChatActivityInput);
+          if (rand() < 0.8)
+            inputs.push({
+              ...common,
+              clientEventId: event(1),
+              type: ChatActivityType.ENGAGED,
+              prompt: pick(Object.values(PromptType)),
+              occurredAt: at(1),
+            } as RecordChatActivityInput);
+          if (rand() < 0.4)
+            inputs.push({
+              ...common,
+              clientEventId: event(2),
+              type: ChatActivityType.ENGAGED_WITH_AGENT,
+              agent: pick(AGENTS),
+              occurredAt: at(2),
+            } as RecordChatActivityInput);
+          if (rand() < 0.5)
+            inputs.push({
+              ...common,
+              clientEventId: event(3),
+              type: ChatActivityType.INTERACTED_WITH_DOCUMENT,
+              document: pick(DOCUMENTS),
+              occurredAt: at(3),
+            } as RecordChatActivityInput);
+          if (rand() < 0.6)
+            inputs.push({
+              ...common,
+              clientEventId: event(4),
+              type: ChatActivityType.GOAL_ACHIEVED,
+              goal: pick(GOALS),
+              occurredAt: at(4),
+            } as RecordChatActivityInput);
           if (rand() < 0.3) {
-            const meeting = { startsAt: new Date(start + 3 * DAY), durationMinutes: 30, agent: pick(AGENTS), status: MeetingStatus.SCHEDULED };
-            inputs.push({ ...common, clientEventId: event(5), type: ChatActivityType.MEETING_SCHEDULED, meeting, occurredAt: at(5) } as RecordChatActivityInput);
+            const meeting = {
+              startsAt: new Date(start + 3 * DAY),
+              durationMinutes: 30,
+              agent: pick(AGENTS),
+              status: MeetingStatus.SCHEDULED,
+            };
+            inputs.push({
+              ...common,
+              clientEventId: event(5),
+              type: ChatActivityType.MEETING_SCHEDULED,
+              meeting,
+              occurredAt: at(5),
+            } as RecordChatActivityInput);
             if (rand() < 0.3) {
-              inputs.push({ ...common, clientEventId: event(6), type: ChatActivityType.MEETING_SCHEDULED, meeting: { ...meeting, status: MeetingStatus.RESCHEDULED, startsAt: new Date(start + 5 * DAY) }, occurredAt: at(6) } as RecordChatActivityInput);
+              inputs.push({
+                ...common,
+                clientEventId: event(6),
+                type: ChatActivityType.MEETING_SCHEDULED,
+                meeting: { ...meeting, status: MeetingStatus.RESCHEDULED, startsAt: new Date(start + 5 * DAY) },
+                occurredAt: at(6),
+              } as RecordChatActivityInput);
             }
           }
         }
@@ -87,7 +142,12 @@ async function main(): Promise<void> {
       if (identified) {
         // The visitor typed an email into the chat: the last activity carries it.
         const last = inputs[inputs.length - 1];
-        last.person = { email: `${FIRST[p % 10].toLowerCase()}.${LAST[(p * 7) % 10].toLowerCase()}${p}@example.com`, firstName: FIRST[p % 10], lastName: LAST[(p * 7) % 10], company: pick(COMPANIES) };
+        last.person = {
+          email: `${FIRST[p % 10].toLowerCase()}.${LAST[(p * 7) % 10].toLowerCase()}${p}@example.com`,
+          firstName: FIRST[p % 10],
+          lastName: LAST[(p * 7) % 10],
+          company: pick(COMPANIES),
+        };
         for (const visitorId of visitors.slice(0, -1)) {
           await app.services.people.identifyVisitor(workspace.id, { visitorId, ...last.person });
         }
@@ -99,7 +159,11 @@ async function main(): Promise<void> {
         else repeated += 1;
       }
     }
-    const key = await app.services.apiKeys.create(workspace.id, 'demo (seed)', [Scope.READ, Scope.RECORD, Scope.SUBSCRIBE]);
+    const key = await app.services.apiKeys.create(workspace.id, 'demo (seed)', [
+      Scope.READ,
+      Scope.RECORD,
+      Scope.SUBSCRIBE,
+    ]);
     process.stdout.write(
       `Seeded workspace ${workspace.id}: ${recorded} activities recorded (${repeated} already there) for 60 people.\n` +
         `An API key for it (READ, RECORD, SUBSCRIBE), shown once:\n\n  ${key.secret}\n\n` +

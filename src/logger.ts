@@ -11,7 +11,14 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'dynamic-chat-api' },
     redact: {
-      paths: ['authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'secret', '*.secret'],
+      paths: [
+        'authorization',
+        '*.authorization',
+        'headers.authorization',
+        '*.headers.authorization',
+        'secret',
+        '*.secret',
+      ],
       censor: '[redacted]',
     },
   });

@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
 import express from 'express';
@@ -114,7 +117,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   }
 
   // The outbox worker runs in every instance; leased claims keep them from sending one delivery at the same time.
-  const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log, { random: options.deliveryRandom });
+  const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log, {
+    random: options.deliveryRandom,
+  });
 
   let draining = false;
   const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis);
@@ -149,7 +154,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable' });
   });
 
-  const wsValidationRules = config.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  const wsValidationRules = config.introspection
+    ? specifiedRules
+    : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 1024 * 1024 });
   const wsCleanup = useServer<{ authorization?: string }, { auth: AuthResult }>(
     {
@@ -159,7 +166,11 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       // Parse, validate and limit here: Apollo's parse options, validation and plugins do not run on this path.
       onSubscribe: async (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.rateLimits.subscriptionsPerConnection) {
-          return [rateLimitedError(`At most ${config.rateLimits.subscriptionsPerConnection} operations at once per connection`)];
+          return [
+            rateLimitedError(
+              `At most ${config.rateLimits.subscriptionsPerConnection} operations at once per connection`,
+            ),
+          ];
         }
         if (ctx.extra.auth?.ok) {
           const decision = await rateLimits.consumeKey(ctx.extra.auth.auth.apiKeyId);
@@ -169,9 +180,21 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         if (Array.isArray(document)) return document;
         const invalid = validate(schema, document, wsValidationRules);
         if (invalid.length > 0) {
-          return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+          return invalid.map(
+            (error) =>
+              new GraphQLError(error.message, {
+                nodes: error.nodes,
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+              }),
+          );
         }
-        const limited = checkQueryLimits(schema, document, payload.variables ?? undefined, payload.operationName, config.limits);
+        const limited = checkQueryLimits(
+          schema,
+          document,
+          payload.variables ?? undefined,
+          payload.operationName,
+          config.limits,
+        );
         if (limited.length > 0) return limited;
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
@@ -222,7 +245,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin(),
       // The landing page (Apollo Sandbox) loads its UI from Apollo's CDN in the browser: opt-in.
-      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      config.landingPage
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+        : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -239,7 +264,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         : await rateLimits.consumeUnauthenticated(req.ip ?? 'unknown');
       if (!decision.ok) {
         res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-        res.status(429).json({ errors: [rateLimitedError(rateLimitMessage(decision), decision.retryAfterSeconds).toJSON()] });
+        res
+          .status(429)
+          .json({ errors: [rateLimitedError(rateLimitMessage(decision), decision.retryAfterSeconds).toJSON()] });
         return;
       }
       res.locals.requestId = requestId;
@@ -255,7 +282,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     authenticate,
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => new RequestContext(services, res.locals.requestId as string, res.locals.auth as AuthResult),
+      context: async ({ res }) =>
+        new RequestContext(services, res.locals.requestId as string, res.locals.auth as AuthResult),
     }),
   );
 
@@ -272,7 +300,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     }
     const requestId = (res.getHeader('X-Request-Id') as string | undefined) ?? randomUUID();
     log.error({ err, requestId }, 'request failed before execution');
-    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+    res.status(500).json({
+      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
+    });
   });
 
   // Started last: nothing above can fail and leave it running.

@@ -14,7 +14,16 @@ describe('activityRecorded over graphql-ws', () => {
   const record = async (visitorId: string, extra: Record<string, unknown> = {}, key?: string) => {
     const res = await server.gql(
       RECORD,
-      { input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId, sessionId: 's', chat: { kind: 'DIALOGUE', id: 'c', name: 'C' }, ...extra } },
+      {
+        input: {
+          type: 'GOAL_ACHIEVED',
+          goal: 'g',
+          visitorId,
+          sessionId: 's',
+          chat: { kind: 'DIALOGUE', id: 'c', name: 'C' },
+          ...extra,
+        },
+      },
       key,
     );
     expect(res.errors).toBeUndefined();
@@ -78,7 +87,12 @@ describe('activityRecorded over graphql-ws', () => {
 
     const ids = (sub: Sub) => real(sub).map((r) => r.data.activityRecorded.id);
     expect(ids(perPerson)).toEqual([a1.activity.id, t1.activity.id]);
-    expect(real(perPerson)[0].data.activityRecorded).toMatchObject({ type: 'GOAL_ACHIEVED', goal: 'first', visitorId: 'alice', person: { id: alicePerson } });
+    expect(real(perPerson)[0].data.activityRecorded).toMatchObject({
+      type: 'GOAL_ACHIEVED',
+      goal: 'first',
+      visitorId: 'alice',
+      person: { id: alicePerson },
+    });
     expect(perPerson.received.every((r) => r.data.activityRecorded.person.id === alicePerson)).toBe(true);
     expect(ids(workspace)).toEqual([a1.activity.id, b1.activity.id, t1.activity.id]);
     expect(ids(foreign)).toEqual([c1.activity.id]);
@@ -116,15 +130,24 @@ withRedis('activityRecorded across instances (Redis)', () => {
       const foreignOnB = subscribe(b.wsClient(other.adminKey), query, {});
       // No subscription acknowledgement in graphql-ws: probe until B's listener hears one.
       let probe = '';
-      for (let attempt = 0; attempt < 40 && !onB.received.some((r) => r.data?.activityRecorded?.id === probe); attempt += 1) {
+      for (
+        let attempt = 0;
+        attempt < 40 && !onB.received.some((r) => r.data?.activityRecorded?.id === probe);
+        attempt += 1
+      ) {
         probe = (await rec({ type: 'GOAL_ACHIEVED', goal: 'probe' })).activity.id;
         await onB.waitFor(onB.received.length + 1, 250).catch(() => undefined);
       }
       const occurredAt = new Date(Date.now() - 60_000).toISOString();
       const startsAt = new Date(Date.now() + 86_400_000).toISOString();
-      const meeting = await rec({ type: 'MEETING_SCHEDULED', occurredAt, meeting: { startsAt, durationMinutes: 45, agent: { id: 'ag', name: 'Sam' } } });
+      const meeting = await rec({
+        type: 'MEETING_SCHEDULED',
+        occurredAt,
+        meeting: { startsAt, durationMinutes: 45, agent: { id: 'ag', name: 'Sam' } },
+      });
       const last = (await rec({ type: 'GOAL_ACHIEVED', goal: 'probe' })).activity.id;
-      while (!onB.received.some((r) => r.data?.activityRecorded?.id === last)) await onB.waitFor(onB.received.length + 1);
+      while (!onB.received.some((r) => r.data?.activityRecorded?.id === last))
+        await onB.waitFor(onB.received.length + 1);
 
       const heard = onB.received.map((r) => r.data.activityRecorded).filter((x: any) => x.goal !== 'probe');
       expect(heard).toHaveLength(1);

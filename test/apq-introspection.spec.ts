@@ -32,7 +32,10 @@ describe('automatic persisted queries', () => {
   });
 
   it('refuses a hash that does not match the query', async () => {
-    const res = await post(server, { query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('other') } } });
+    const res = await post(server, {
+      query: QUERY,
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256('other') } },
+    });
     expect(res.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
   });
 });

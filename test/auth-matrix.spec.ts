@@ -46,21 +46,42 @@ describe('access to every operation', () => {
     expect(unknown).toEqual([]);
     for (const root of roots) {
       const authorized = storage.authorizedFields.find(
-        (f) => (f.target === root.target || (f.target as Function).name === (root.target as Function).name) && f.fieldName === root.methodName,
+        (f) =>
+          (f.target === root.target || (f.target as Function).name === (root.target as Function).name) &&
+          f.fieldName === root.methodName,
       );
-      expect({ operation: root.schemaName, guarded: Boolean(authorized) }).toEqual({ operation: root.schemaName, guarded: true });
+      expect({ operation: root.schemaName, guarded: Boolean(authorized) }).toEqual({
+        operation: root.schemaName,
+        guarded: true,
+      });
       const scope = REQUIRED_SCOPE[root.schemaName];
-      expect({ operation: root.schemaName, roles: authorized!.roles }).toEqual({ operation: root.schemaName, roles: scope ? [scope] : [] });
+      expect({ operation: root.schemaName, roles: authorized!.roles }).toEqual({
+        operation: root.schemaName,
+        roles: scope ? [scope] : [],
+      });
     }
   });
 });
 
 const chat = { kind: 'DIALOGUE', id: 'c', name: 'C' };
-const OPERATIONS: Array<{ name: string; query: string; variables: (ids: Ids) => Record<string, unknown>; read?: (data: any) => unknown }> = [
+const OPERATIONS: Array<{
+  name: string;
+  query: string;
+  variables: (ids: Ids) => Record<string, unknown>;
+  read?: (data: any) => unknown;
+}> = [
   { name: 'viewer', query: '{ viewer { workspace { id } } }', variables: () => ({}) },
   { name: 'apiKeys', query: '{ apiKeys { id } }', variables: () => ({}) },
-  { name: 'createApiKey', query: 'mutation { createApiKey(name: "k", scopes: [READ]) { secret } }', variables: () => ({}) },
-  { name: 'revokeApiKey', query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', variables: (ids) => ({ id: ids.keyToRevoke }) },
+  {
+    name: 'createApiKey',
+    query: 'mutation { createApiKey(name: "k", scopes: [READ]) { secret } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'revokeApiKey',
+    query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+    variables: (ids) => ({ id: ids.keyToRevoke }),
+  },
   {
     name: 'recordChatActivity',
     query: 'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome } }',
@@ -71,19 +92,53 @@ const OPERATIONS: Array<{ name: string; query: string; variables: (ids: Ids) => 
     query: 'mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { index } }',
     variables: () => ({ inputs: [{ type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'matrix', sessionId: 's', chat }] }),
   },
-  { name: 'identifyVisitor', query: 'mutation { identifyVisitor(input: { visitorId: "matrix-2", email: "m@example.com" }) { id } }', variables: () => ({}) },
-  { name: 'person', query: 'query($id: ID!) { person(id: $id) { id } }', variables: (ids) => ({ id: ids.person }), read: (d) => d.person },
-  { name: 'personByEmail', query: '{ personByEmail(email: "owner@example.com") { id } }', variables: () => ({}), read: (d) => d.personByEmail },
-  { name: 'personByVisitor', query: '{ personByVisitor(visitorId: "owner-visitor") { id } }', variables: () => ({}), read: (d) => d.personByVisitor },
-  { name: 'people', query: '{ people { totalCount edges { node { id } } } }', variables: () => ({}), read: (d) => d.people.edges },
-  { name: 'activity', query: 'query($id: ID!) { activity(id: $id) { id } }', variables: (ids) => ({ id: ids.activity }), read: (d) => d.activity },
+  {
+    name: 'identifyVisitor',
+    query: 'mutation { identifyVisitor(input: { visitorId: "matrix-2", email: "m@example.com" }) { id } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'person',
+    query: 'query($id: ID!) { person(id: $id) { id } }',
+    variables: (ids) => ({ id: ids.person }),
+    read: (d) => d.person,
+  },
+  {
+    name: 'personByEmail',
+    query: '{ personByEmail(email: "owner@example.com") { id } }',
+    variables: () => ({}),
+    read: (d) => d.personByEmail,
+  },
+  {
+    name: 'personByVisitor',
+    query: '{ personByVisitor(visitorId: "owner-visitor") { id } }',
+    variables: () => ({}),
+    read: (d) => d.personByVisitor,
+  },
+  {
+    name: 'people',
+    query: '{ people { totalCount edges { node { id } } } }',
+    variables: () => ({}),
+    read: (d) => d.people.edges,
+  },
+  {
+    name: 'activity',
+    query: 'query($id: ID!) { activity(id: $id) { id } }',
+    variables: (ids) => ({ id: ids.activity }),
+    read: (d) => d.activity,
+  },
   {
     name: 'smartList',
     query: 'query($id: ID!) { smartList(id: $id) { id memberCount members { edges { node { id } } } } }',
     variables: (ids) => ({ id: ids.smartList }),
     read: (d) => d.smartList,
   },
-  { name: 'smartLists', query: '{ smartLists { edges { node { id } } } }', variables: () => ({}), read: (d) => d.smartLists.edges },
+  {
+    name: 'smartLists',
+    query: '{ smartLists { edges { node { id } } } }',
+    variables: () => ({}),
+    read: (d) => d.smartLists.edges,
+  },
   {
     name: 'createSmartList',
     query: 'mutation { createSmartList(input: { name: "matrix-created", filters: [{ activity: ENGAGED }] }) { id } }',
@@ -91,26 +146,53 @@ const OPERATIONS: Array<{ name: string; query: string; variables: (ids: Ids) => 
   },
   {
     name: 'updateSmartList',
-    query: 'mutation($id: ID!) { updateSmartList(id: $id, input: { name: "matrix", filters: [{ activity: GOAL_ACHIEVED }] }) { id } }',
+    query:
+      'mutation($id: ID!) { updateSmartList(id: $id, input: { name: "matrix", filters: [{ activity: GOAL_ACHIEVED }] }) { id } }',
     variables: (ids) => ({ id: ids.smartList }),
   },
-  { name: 'deleteSmartList', query: 'mutation($id: ID!) { deleteSmartList(id: $id) }', variables: (ids) => ({ id: ids.listToDelete }) },
+  {
+    name: 'deleteSmartList',
+    query: 'mutation($id: ID!) { deleteSmartList(id: $id) }',
+    variables: (ids) => ({ id: ids.listToDelete }),
+  },
   {
     name: 'campaign',
     query: 'query($id: ID!) { campaign(id: $id) { id runs { edges { node { id person { id } activity { id } } } } } }',
     variables: (ids) => ({ id: ids.campaign }),
     read: (d) => d.campaign,
   },
-  { name: 'campaigns', query: '{ campaigns { edges { node { id } } } }', variables: () => ({}), read: (d) => d.campaigns.edges },
-  { name: 'createCampaign', query: 'mutation { createCampaign(input: { name: "m", triggers: [{ activity: ENGAGED }] }) { id } }', variables: () => ({}) },
+  {
+    name: 'campaigns',
+    query: '{ campaigns { edges { node { id } } } }',
+    variables: () => ({}),
+    read: (d) => d.campaigns.edges,
+  },
+  {
+    name: 'createCampaign',
+    query: 'mutation { createCampaign(input: { name: "m", triggers: [{ activity: ENGAGED }] }) { id } }',
+    variables: () => ({}),
+  },
   {
     name: 'updateCampaign',
-    query: 'mutation($id: ID!) { updateCampaign(id: $id, input: { name: "matrix", triggers: [{ activity: GOAL_ACHIEVED }] }) { id } }',
+    query:
+      'mutation($id: ID!) { updateCampaign(id: $id, input: { name: "matrix", triggers: [{ activity: GOAL_ACHIEVED }] }) { id } }',
     variables: (ids) => ({ id: ids.campaign }),
   },
-  { name: 'activateCampaign', query: 'mutation($id: ID!) { activateCampaign(id: $id) { id } }', variables: (ids) => ({ id: ids.campaign }) },
-  { name: 'deactivateCampaign', query: 'mutation($id: ID!) { deactivateCampaign(id: $id) { id } }', variables: (ids) => ({ id: ids.campaignToDeactivate }) },
-  { name: 'deleteCampaign', query: 'mutation($id: ID!) { deleteCampaign(id: $id) }', variables: (ids) => ({ id: ids.campaignToDelete }) },
+  {
+    name: 'activateCampaign',
+    query: 'mutation($id: ID!) { activateCampaign(id: $id) { id } }',
+    variables: (ids) => ({ id: ids.campaign }),
+  },
+  {
+    name: 'deactivateCampaign',
+    query: 'mutation($id: ID!) { deactivateCampaign(id: $id) { id } }',
+    variables: (ids) => ({ id: ids.campaignToDeactivate }),
+  },
+  {
+    name: 'deleteCampaign',
+    query: 'mutation($id: ID!) { deleteCampaign(id: $id) }',
+    variables: (ids) => ({ id: ids.campaignToDelete }),
+  },
   { name: 'salesInsightSettings', query: '{ salesInsightSettings { enabled } }', variables: () => ({}) },
   {
     name: 'deliveries',
@@ -123,7 +205,11 @@ const OPERATIONS: Array<{ name: string; query: string; variables: (ids: Ids) => 
     query: 'mutation { updateSalesInsightSettings(input: { enabled: false }) { enabled } }',
     variables: () => ({}),
   },
-  { name: 'retryDelivery', query: 'mutation($id: ID!) { retryDelivery(id: $id) { id } }', variables: (ids) => ({ id: ids.delivery }) },
+  {
+    name: 'retryDelivery',
+    query: 'mutation($id: ID!) { retryDelivery(id: $id) { id } }',
+    variables: (ids) => ({ id: ids.delivery }),
+  },
 ];
 
 /** A refused field is null: the whole data for a non-null root field, the field itself for a nullable one. */
@@ -150,26 +236,53 @@ describe('the scope × operation × workspace matrix', () => {
   let otherAdmin: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } } });
-    for (const scope of ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE']) keys[scope] = await server.createKey(server.workspaceId, [scope]);
+    server = await startTestServer({
+      config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } },
+    });
+    for (const scope of ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE'])
+      keys[scope] = await server.createKey(server.workspaceId, [scope]);
     // Sales Insight on (to a port nothing listens on) so the recorded activity leaves a delivery to read and retry.
     const settings = await server.gql(
       'mutation($input: SalesInsightSettingsInput!) { updateSalesInsightSettings(input: $input) { enabled } }',
-      { input: { enabled: true, endpointUrl: 'http://127.0.0.1:9/hook', signingSecret: 'matrix-signing-secret', activityTypes: ['GOAL_ACHIEVED'] } },
+      {
+        input: {
+          enabled: true,
+          endpointUrl: 'http://127.0.0.1:9/hook',
+          signingSecret: 'matrix-signing-secret',
+          activityTypes: ['GOAL_ACHIEVED'],
+        },
+      },
     );
     expect(settings.errors).toBeUndefined();
     const recorded = await server.gql(
       'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { activity { id person { id } } } }',
-      { input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat, person: { email: 'owner@example.com' } } },
+      {
+        input: {
+          type: 'GOAL_ACHIEVED',
+          goal: 'g',
+          visitorId: 'owner-visitor',
+          sessionId: 's',
+          chat,
+          person: { email: 'owner@example.com' },
+        },
+      },
     );
     const created = await server.gql('mutation { createApiKey(name: "victim", scopes: [READ]) { apiKey { id } } }');
     const campaign = async (name: string) => {
-      const id = (await server.gql(`mutation { createCampaign(input: { name: "${name}", triggers: [{ activity: GOAL_ACHIEVED }] }) { id } }`)).data.createCampaign.id;
+      const id = (
+        await server.gql(
+          `mutation { createCampaign(input: { name: "${name}", triggers: [{ activity: GOAL_ACHIEVED }] }) { id } }`,
+        )
+      ).data.createCampaign.id;
       await server.gql('mutation($id: ID!) { activateCampaign(id: $id) { id } }', { id });
       return id;
     };
     const list = async (name: string) =>
-      (await server.gql(`mutation { createSmartList(input: { name: "${name}", filters: [{ activity: GOAL_ACHIEVED }] }) { id } }`)).data.createSmartList.id;
+      (
+        await server.gql(
+          `mutation { createSmartList(input: { name: "${name}", filters: [{ activity: GOAL_ACHIEVED }] }) { id } }`,
+        )
+      ).data.createSmartList.id;
     const matrixCampaign = await campaign('matrix');
     // A run for the campaign's runs to show (and another workspace never to see).
     await server.gql('mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome } }', {
@@ -192,7 +305,9 @@ describe('the scope × operation × workspace matrix', () => {
   afterAll(() => server.stop());
 
   it('covers every operation listed in REQUIRED_SCOPE (subscriptions over WebSocket below)', () => {
-    expect([...OPERATIONS.map((o) => o.name), 'activityRecorded', 'campaignTriggered'].sort()).toEqual(Object.keys(REQUIRED_SCOPE).sort());
+    expect([...OPERATIONS.map((o) => o.name), 'activityRecorded', 'campaignTriggered'].sort()).toEqual(
+      Object.keys(REQUIRED_SCOPE).sort(),
+    );
   });
 
   for (const operation of OPERATIONS) {
@@ -237,7 +352,11 @@ describe('the scope × operation × workspace matrix', () => {
   });
 
   it.each([
-    ['identifyVisitor', 'mutation { identifyVisitor(input: { visitorId: "matrix-3", email: "owner@example.com" }) { id FIELD } }', (d: any) => d?.identifyVisitor],
+    [
+      'identifyVisitor',
+      'mutation { identifyVisitor(input: { visitorId: "matrix-3", email: "owner@example.com" }) { id FIELD } }',
+      (d: any) => d?.identifyVisitor,
+    ],
     [
       'recordChatActivity',
       `mutation { recordChatActivity(input: { type: GOAL_ACHIEVED, goal: "g", visitorId: "owner-visitor", sessionId: "s2", chat: { kind: DIALOGUE, id: "c", name: "C" } }) { activity { person { id FIELD } } } }`,
@@ -250,39 +369,57 @@ describe('the scope × operation × workspace matrix', () => {
       const person = pick(res.data);
       expect(person == null || Object.values(person).every((v) => v === null || typeof v === 'string')).toBe(true);
     }
-    const withRead = await server.gql('query($id: ID!) { person(id: $id) { activities { edges { node { id } } } smartLists { id } visitorIds } }', { id: ids.person }, keys.READ);
+    const withRead = await server.gql(
+      'query($id: ID!) { person(id: $id) { activities { edges { node { id } } } smartLists { id } visitorIds } }',
+      { id: ids.person },
+      keys.READ,
+    );
     expect(withRead.errors).toBeUndefined();
     expect(withRead.data.person.smartLists.map((l: { id: string }) => l.id)).toContain(ids.smartList);
   });
 
   it("revokeApiKey cannot touch another workspace's key", async () => {
-    const created = await server.gql('mutation { createApiKey(name: "mine", scopes: [READ]) { secret apiKey { id } } }');
-    const res = await server.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: created.data.createApiKey.apiKey.id }, otherAdmin);
+    const created = await server.gql(
+      'mutation { createApiKey(name: "mine", scopes: [READ]) { secret apiKey { id } } }',
+    );
+    const res = await server.gql(
+      'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+      { id: created.data.createApiKey.apiKey.id },
+      otherAdmin,
+    );
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    expect((await server.gql('{ viewer { apiKey { id } } }', {}, created.data.createApiKey.secret)).errors).toBeUndefined();
+    expect(
+      (await server.gql('{ viewer { apiKey { id } } }', {}, created.data.createApiKey.secret)).errors,
+    ).toBeUndefined();
   });
 
-  it.each(['RECORD', 'READ', 'MANAGE'])('campaignTriggered with a %s key is FORBIDDEN, with SUBSCRIBE allowed, and NOT_FOUND from another workspace', async (scope) => {
-    const query = 'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id } }';
-    const [denied] = await subscribe(server.wsClient(keys[scope]), query, { id: ids.campaign }).waitFor(1);
-    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const [foreign] = await subscribe(server.wsClient(otherAdmin), query, { id: ids.campaign }).waitFor(1);
-    expect(foreign.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const allowed = subscribe(server.wsClient(keys.SUBSCRIBE), query, { id: ids.campaign });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(allowed.error).toBeUndefined();
-    expect(allowed.received).toEqual([]);
-    allowed.unsubscribe();
-  });
+  it.each(['RECORD', 'READ', 'MANAGE'])(
+    'campaignTriggered with a %s key is FORBIDDEN, with SUBSCRIBE allowed, and NOT_FOUND from another workspace',
+    async (scope) => {
+      const query = 'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id } }';
+      const [denied] = await subscribe(server.wsClient(keys[scope]), query, { id: ids.campaign }).waitFor(1);
+      expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      const [foreign] = await subscribe(server.wsClient(otherAdmin), query, { id: ids.campaign }).waitFor(1);
+      expect(foreign.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      const allowed = subscribe(server.wsClient(keys.SUBSCRIBE), query, { id: ids.campaign });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(allowed.error).toBeUndefined();
+      expect(allowed.received).toEqual([]);
+      allowed.unsubscribe();
+    },
+  );
 
-  it.each(['RECORD', 'READ', 'MANAGE'])('activityRecorded with a %s key is FORBIDDEN, with SUBSCRIBE allowed', async (scope) => {
-    const denied = subscribe(server.wsClient(keys[scope]), 'subscription { activityRecorded { id } }');
-    const [result] = await denied.waitFor(1);
-    expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const allowed = subscribe(server.wsClient(keys.SUBSCRIBE), 'subscription { activityRecorded { id } }');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(allowed.error).toBeUndefined();
-    expect(allowed.received).toEqual([]);
-    allowed.unsubscribe();
-  });
+  it.each(['RECORD', 'READ', 'MANAGE'])(
+    'activityRecorded with a %s key is FORBIDDEN, with SUBSCRIBE allowed',
+    async (scope) => {
+      const denied = subscribe(server.wsClient(keys[scope]), 'subscription { activityRecorded { id } }');
+      const [result] = await denied.waitFor(1);
+      expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      const allowed = subscribe(server.wsClient(keys.SUBSCRIBE), 'subscription { activityRecorded { id } }');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(allowed.error).toBeUndefined();
+      expect(allowed.received).toEqual([]);
+      allowed.unsubscribe();
+    },
+  );
 });

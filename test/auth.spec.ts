@@ -4,7 +4,8 @@ import { Scope } from '../src/auth/scope';
 
 const VIEWER = '{ viewer { workspace { id name } apiKey { id name scopes } } }';
 const API_KEYS = '{ apiKeys { id name scopes revokedAt } }';
-const CREATE_KEY = 'mutation($name: String!, $scopes: [Scope!]!) { createApiKey(name: $name, scopes: $scopes) { secret apiKey { id name scopes createdAt } } }';
+const CREATE_KEY =
+  'mutation($name: String!, $scopes: [Scope!]!) { createApiKey(name: $name, scopes: $scopes) { secret apiKey { id name scopes createdAt } } }';
 const REVOKE_KEY = 'mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }';
 
 describe('API keys and access', () => {
@@ -156,7 +157,8 @@ describe('API key lookups', () => {
     const findOne = jest.spyOn(repository, 'findOne');
     const update = jest.spyOn(repository, 'update');
     try {
-      const burst = () => Promise.all(Array.from({ length: 50 }, () => server.app.services.apiKeys.authenticate(secret)));
+      const burst = () =>
+        Promise.all(Array.from({ length: 50 }, () => server.app.services.apiKeys.authenticate(secret)));
       expect((await burst()).every((result) => result.ok)).toBe(true);
       expect(findOne).toHaveBeenCalledTimes(1);
       expect(update).toHaveBeenCalledTimes(1);
@@ -170,7 +172,9 @@ describe('API key lookups', () => {
   });
 
   it('does not cache a lookup that a revoke on this instance overtook', async () => {
-    const { apiKey, secret } = await server.app.services.apiKeys.create(server.workspaceId, 'revoked while looking', [Scope.READ]);
+    const { apiKey, secret } = await server.app.services.apiKeys.create(server.workspaceId, 'revoked while looking', [
+      Scope.READ,
+    ]);
     const inFlight = server.app.services.apiKeys.authenticate(secret);
     await server.app.services.apiKeys.revoke(server.workspaceId, apiKey.id);
     await inFlight;

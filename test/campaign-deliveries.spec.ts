@@ -10,7 +10,9 @@ const DELIVERIES = `{ deliveries(first: 100) { edges { node { id kind status cam
 describe('campaign steps delivered through the outbox', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ config: { delivery: { pollMs: 100, maxAttempts: 4, timeoutMs: 1_000, backoffBaseMs: 20, concurrency: 8 } } });
+    server = await startTestServer({
+      config: { delivery: { pollMs: 100, maxAttempts: 4, timeoutMs: 1_000, backoffBaseMs: 20, concurrency: 8 } },
+    });
   });
   afterAll(() => server.stop());
 
@@ -19,7 +21,11 @@ describe('campaign steps delivered through the outbox', () => {
     const webhook = await startReceiver();
     try {
       const { adminKey: key } = await server.createWorkspace(unique('workspace'));
-      const settings = await server.gql(SETTINGS, { input: { enabled: true, endpointUrl: salesInsight.url, signingSecret: SECRET, activityTypes: [] } }, key);
+      const settings = await server.gql(
+        SETTINGS,
+        { input: { enabled: true, endpointUrl: salesInsight.url, signingSecret: SECRET, activityTypes: [] } },
+        key,
+      );
       expect(settings.errors).toBeUndefined();
       const campaignId = await activeCampaign(
         server,
@@ -44,18 +50,39 @@ describe('campaign steps delivered through the outbox', () => {
         expect(JSON.parse(request.body).deliveryId).toBe(request.headers['x-delivery-id']);
       }
       const bodies = [...moments, ...hooks].map((r) => JSON.parse(r.body));
-      expect(bodies.map((b) => b.kind).sort()).toEqual(['INTERESTING_MOMENT', 'INTERESTING_MOMENT', 'WEBHOOK', 'WEBHOOK']);
+      expect(bodies.map((b) => b.kind).sort()).toEqual([
+        'INTERESTING_MOMENT',
+        'INTERESTING_MOMENT',
+        'WEBHOOK',
+        'WEBHOOK',
+      ]);
       for (const body of bodies) {
         expect(body.data.campaign.id).toBe(campaignId);
         expect(body.data.personId).toBe(first.activity.person.id);
         expect(body.campaignRunId).toBe(body.data.run.id);
       }
-      expect(bodies.filter((b) => b.kind === 'INTERESTING_MOMENT').map((b) => b.data.description)).toEqual(['Asked for a demo', 'Asked for a demo']);
-      expect(new Set(bodies.filter((b) => b.kind === 'WEBHOOK').map((b) => b.activityId))).toEqual(new Set([first.activity.id, second.activity.id]));
+      expect(bodies.filter((b) => b.kind === 'INTERESTING_MOMENT').map((b) => b.data.description)).toEqual([
+        'Asked for a demo',
+        'Asked for a demo',
+      ]);
+      expect(new Set(bodies.filter((b) => b.kind === 'WEBHOOK').map((b) => b.activityId))).toEqual(
+        new Set([first.activity.id, second.activity.id]),
+      );
       // `activity` in the same shape as an ACTIVITY delivery's data, with the person's summary and nothing more.
       for (const body of bodies) {
-        expect(body.data.activity).toMatchObject({ id: body.activityId, type: 'GOAL_ACHIEVED', goal: 'demo', chat: { id: 'chat-1' } });
-        expect(Object.keys(body.data.activity.person).sort()).toEqual(['company', 'email', 'firstName', 'id', 'lastName']);
+        expect(body.data.activity).toMatchObject({
+          id: body.activityId,
+          type: 'GOAL_ACHIEVED',
+          goal: 'demo',
+          chat: { id: 'chat-1' },
+        });
+        expect(Object.keys(body.data.activity.person).sort()).toEqual([
+          'company',
+          'email',
+          'firstName',
+          'id',
+          'lastName',
+        ]);
         expect(body.data.activity.person.id).toBe(first.activity.person.id);
       }
 
@@ -64,7 +91,11 @@ describe('campaign steps delivered through the outbox', () => {
         const nodes = (await server.gql(DELIVERIES, {}, key)).data.deliveries.edges.map((e: any) => e.node);
         return nodes.length === 4 && nodes.every((n: any) => n.status === 'DELIVERED') && nodes;
       });
-      for (const node of delivered) expect(node.campaignRun).toMatchObject({ campaign: { id: campaignId }, person: { id: first.activity.person.id } });
+      for (const node of delivered)
+        expect(node.campaignRun).toMatchObject({
+          campaign: { id: campaignId },
+          person: { id: first.activity.person.id },
+        });
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(salesInsight.received).toHaveLength(2);
       expect(webhook.received).toHaveLength(2);

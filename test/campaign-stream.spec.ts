@@ -24,13 +24,34 @@ const campaign: CampaignRow = {
   name: 'c',
   description: null,
   active: true,
-  definition: { triggers: [], filterLogic: 'ALL' as any, advancedLogic: null, filters: [], qualification: { kind: 'EACH_TIME' as any, interval: null }, flow: [] },
+  definition: {
+    triggers: [],
+    filterLogic: 'ALL' as any,
+    advancedLogic: null,
+    filters: [],
+    qualification: { kind: 'EACH_TIME' as any, interval: null },
+    flow: [],
+  },
   createdAt: 0,
   updatedAt: 0,
 };
 
-const run = (seq: number): RunRow => ({ id: `run-${seq}`, workspaceId: 'ws', campaignId: campaign.id, seq, personId: 'p', activityId: `a-${seq}`, triggeredAt: seq, steps: [] });
-const payload = (seq: number): RunPayload => ({ run: run(seq), campaign, person: {} as any, activity: {} as ActivityEntity });
+const run = (seq: number): RunRow => ({
+  id: `run-${seq}`,
+  workspaceId: 'ws',
+  campaignId: campaign.id,
+  seq,
+  personId: 'p',
+  activityId: `a-${seq}`,
+  triggeredAt: seq,
+  steps: [],
+});
+const payload = (seq: number): RunPayload => ({
+  run: run(seq),
+  campaign,
+  person: {} as any,
+  activity: {} as ActivityEntity,
+});
 
 /** Stored runs in memory: the database side of the stream. */
 class MemorySource implements RunSource {

@@ -1,5 +1,14 @@
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from './helpers/database';
-import { activeCampaign, CAMPAIGN_TRIGGERED, CREATE_CAMPAIGN, campaignInput, goal, RECORD, record, unique } from './helpers/campaign-fixtures';
+import {
+  activeCampaign,
+  CAMPAIGN_TRIGGERED,
+  CREATE_CAMPAIGN,
+  campaignInput,
+  goal,
+  RECORD,
+  record,
+  unique,
+} from './helpers/campaign-fixtures';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startChildServer, type ChildServer } from './helpers/child-server';
@@ -29,8 +38,19 @@ describe('campaignTriggered', () => {
     });
 
   it('delivers exactly the runs of its campaign, in order, with the whole run', async () => {
-    const mine = await activeCampaign(server, { triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['mine'] } } }], flow: [{ action: 'CHANGE_SCORE', scoreDelta: 2 }] }, key);
-    const otherCampaign = await activeCampaign(server, { triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['other'] } } }] }, key);
+    const mine = await activeCampaign(
+      server,
+      {
+        triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['mine'] } } }],
+        flow: [{ action: 'CHANGE_SCORE', scoreDelta: 2 }],
+      },
+      key,
+    );
+    const otherCampaign = await activeCampaign(
+      server,
+      { triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['other'] } } }] },
+      key,
+    );
     const otherWorkspace = await server.createWorkspace(unique('workspace'));
     await activeCampaign(server, {}, otherWorkspace.adminKey);
 
@@ -50,7 +70,11 @@ describe('campaignTriggered', () => {
     const runs = runsOf(await sub.waitFor(6));
     expect(runs.map((r: any) => r.activity.id)).toEqual(expected);
     expect(runs.every((r: any) => r.campaign.id === mine)).toBe(true);
-    expect(runs[0]).toMatchObject({ activity: { type: 'GOAL_ACHIEVED', goal: 'mine' }, person: { id: first.activity.person.id, score: 2 }, steps: [{ position: 1, action: 'CHANGE_SCORE', outcome: 'DONE' }] });
+    expect(runs[0]).toMatchObject({
+      activity: { type: 'GOAL_ACHIEVED', goal: 'mine' },
+      person: { id: first.activity.person.id, score: 2 },
+      steps: [{ position: 1, action: 'CHANGE_SCORE', outcome: 'DONE' }],
+    });
     expect(runs[5].person.score).toBe(12);
     const cursors = runs.map((r: any) => r.cursor);
     expect(new Set(cursors).size).toBe(6);
@@ -101,7 +125,9 @@ describe('campaignTriggered', () => {
 
     const resumed = subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId, after: firstResult.cursor });
     // Recorded concurrently with the replay, and after it.
-    const concurrent = Promise.all(Array.from({ length: 20 }, async () => (await record(server, goal(visitor), key)).activity.id));
+    const concurrent = Promise.all(
+      Array.from({ length: 20 }, async () => (await record(server, goal(visitor), key)).activity.id),
+    );
     const ids = await concurrent;
     const total = 30 + 20;
     const runs = runsOf(await resumed.waitFor(total, 15_000));
@@ -130,7 +156,11 @@ describe('campaignTriggered', () => {
    * until every listener heard the latest one. Events reach a connection in
    * publish order, so nothing older is still in flight afterwards.
    */
-  async function untilAllLive(subs: Array<ReturnType<typeof subscribe<any>>>, field: string, recordOne: () => Promise<string>): Promise<void> {
+  async function untilAllLive(
+    subs: Array<ReturnType<typeof subscribe<any>>>,
+    field: string,
+    recordOne: () => Promise<string>,
+  ): Promise<void> {
     for (let attempt = 0; attempt < 40; attempt += 1) {
       const activityId = await recordOne();
       for (const deadline = Date.now() + 1_000; Date.now() < deadline; await sleep(25)) {
@@ -144,17 +174,33 @@ describe('campaignTriggered', () => {
     const campaignId = await activeCampaign(server, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] }, key);
     const from = jest.spyOn(CampaignRun, 'from');
     try {
-      const same = Array.from({ length: 20 }, () => subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId }));
-      const other = subscribe(server.wsClient(key), 'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id activity { id } } }', { id: campaignId });
+      const same = Array.from({ length: 20 }, () =>
+        subscribe(server.wsClient(key), CAMPAIGN_TRIGGERED, { campaignId }),
+      );
+      const other = subscribe(
+        server.wsClient(key),
+        'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id activity { id } } }',
+        { id: campaignId },
+      );
       const subscribeKey = await server.createKey(workspaceId, ['SUBSCRIBE']);
       const narrower = subscribe(server.wsClient(subscribeKey), CAMPAIGN_TRIGGERED, { campaignId });
       const all = [...same, other, narrower];
-      await untilAllLive(all, 'campaignTriggered', async () => (await record(server, goal(unique('visitor')), key)).activity.id);
+      await untilAllLive(
+        all,
+        'campaignTriggered',
+        async () => (await record(server, goal(unique('visitor')), key)).activity.id,
+      );
 
       from.mockClear();
       const recorded = await record(server, goal(unique('visitor')), key);
-      for (const deadline = Date.now() + 10_000; !all.every((sub) => heard(sub, 'campaignTriggered', recorded.activity.id)) && Date.now() < deadline; ) await sleep(25);
-      const runs = all.map((sub) => sub.received.map((r) => r.data.campaignTriggered).find((run) => run.activity.id === recorded.activity.id));
+      for (
+        const deadline = Date.now() + 10_000;
+        !all.every((sub) => heard(sub, 'campaignTriggered', recorded.activity.id)) && Date.now() < deadline;
+      )
+        await sleep(25);
+      const runs = all.map((sub) =>
+        sub.received.map((r) => r.data.campaignTriggered).find((run) => run.activity.id === recorded.activity.id),
+      );
       expect(new Set(runs.map((run) => run.id)).size).toBe(1);
       // One execution for the 20, one for the other query, one for the key with other scopes.
       expect(from).toHaveBeenCalledTimes(3);
@@ -169,24 +215,47 @@ describe('campaignTriggered', () => {
     const visitor = unique('visitor');
     const first = await record(server, goal(visitor), key);
     const personId = first.activity.person.id;
-    const sub = subscribe(server.wsClient(key), 'subscription($p: ID) { activityRecorded(personId: $p) { id person { score } } }', { p: personId });
+    const sub = subscribe(
+      server.wsClient(key),
+      'subscription($p: ID) { activityRecorded(personId: $p) { id person { score } } }',
+      { p: personId },
+    );
     await untilAllLive([sub], 'activityRecorded', async () => (await record(server, goal(visitor), key)).activity.id);
     const [{ score }] = await server.app.dataSource.query('SELECT score FROM person WHERE id = ?', [personId]);
-    const next = [(await record(server, goal(visitor), key)).activity.id, (await record(server, goal(visitor), key)).activity.id];
-    for (const deadline = Date.now() + 10_000; !next.every((id) => heard(sub, 'activityRecorded', id)) && Date.now() < deadline; ) await sleep(25);
-    const scores = next.map((id) => sub.received.find((r) => r.data.activityRecorded.id === id)!.data.activityRecorded.person.score);
+    const next = [
+      (await record(server, goal(visitor), key)).activity.id,
+      (await record(server, goal(visitor), key)).activity.id,
+    ];
+    for (
+      const deadline = Date.now() + 10_000;
+      !next.every((id) => heard(sub, 'activityRecorded', id)) && Date.now() < deadline;
+    )
+      await sleep(25);
+    const scores = next.map(
+      (id) => sub.received.find((r) => r.data.activityRecorded.id === id)!.data.activityRecorded.person.score,
+    );
     expect(scores).toEqual([Number(score) + 5, Number(score) + 10]);
     sub.unsubscribe();
   });
 
   it('stops a subscription whose key is revoked: the next event answers UNAUTHENTICATED and ends it', async () => {
     const campaignId = await activeCampaign(server, {}, key);
-    const created = await server.gql('mutation { createApiKey(name: "listener", scopes: [SUBSCRIBE]) { secret apiKey { id } } }', {}, key);
+    const created = await server.gql(
+      'mutation { createApiKey(name: "listener", scopes: [SUBSCRIBE]) { secret apiKey { id } } }',
+      {},
+      key,
+    );
     const { secret, apiKey } = created.data.createApiKey;
     const sub = subscribe(server.wsClient(secret), CAMPAIGN_TRIGGERED, { campaignId });
-    await untilAllLive([sub], 'campaignTriggered', async () => (await record(server, goal(unique('visitor')), key)).activity.id);
+    await untilAllLive(
+      [sub],
+      'campaignTriggered',
+      async () => (await record(server, goal(unique('visitor')), key)).activity.id,
+    );
     const before = sub.received.length;
-    expect((await server.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id }, key)).errors).toBeUndefined();
+    expect(
+      (await server.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id }, key)).errors,
+    ).toBeUndefined();
     const after = await record(server, goal(unique('visitor')), key);
     const last = (await sub.waitFor(before + 1))[before];
     expect(last.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
@@ -251,7 +320,8 @@ withRedisAndMysql('campaignTriggered across two server processes on one Redis an
     const expected: string[] = [];
     expected.push((await record(a, goal(visitor))).activity.id);
     await sub.waitFor(1, 10_000);
-    for (let i = 0; i < 5; i += 1) expected.push((i % 2 ? await record(a, goal(visitor)) : await recordOnB(goal(visitor))).activity.id);
+    for (let i = 0; i < 5; i += 1)
+      expected.push((i % 2 ? await record(a, goal(visitor)) : await recordOnB(goal(visitor))).activity.id);
     const runs = (await sub.waitFor(6, 10_000)).map((r) => r.data.campaignTriggered);
     expect(runs.map((r: any) => r.activity.id)).toEqual(expected);
     expect(runs.map((r: any) => r.person.score)).toEqual([1, 2, 3, 4, 5, 6]);

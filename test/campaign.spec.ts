@@ -31,12 +31,15 @@ describe('campaigns', () => {
   beforeEach(async () => {
     ({ adminKey: key, workspaceId } = await server.createWorkspace(unique('workspace')));
   });
-  const gql = (query: string, variables?: Record<string, unknown>, k?: string) => server.gql(query, variables, k ?? key);
+  const gql = (query: string, variables?: Record<string, unknown>, k?: string) =>
+    server.gql(query, variables, k ?? key);
   const rec = (input: Record<string, unknown>, k?: string) => record(server, input, k ?? key);
   const active = (overrides: Record<string, unknown> = {}, k?: string) => activeCampaign(server, overrides, k ?? key);
 
-  const campaignCount = async () => Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM campaign'))[0].n);
-  const scoreOf = async (personId: string) => Number((await server.app.dataSource.query('SELECT score FROM person WHERE id = ?', [personId]))[0].score);
+  const campaignCount = async () =>
+    Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM campaign'))[0].n);
+  const scoreOf = async (personId: string) =>
+    Number((await server.app.dataSource.query('SELECT score FROM person WHERE id = ?', [personId]))[0].score);
 
   describe('definitions', () => {
     it('creates an inactive campaign with defaults, activates, updates, deactivates and deletes it', async () => {
@@ -45,7 +48,10 @@ describe('campaigns', () => {
           name: 'Demo requests',
           description: 'Scores demo requests',
           triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['demo'] } } }, { activity: 'TRIGGERED' }],
-          flow: [{ action: 'CHANGE_SCORE', scoreDelta: 10, conditions: [{ chat: { is: ['chat-1'] } }] }, { action: 'WEBHOOK', webhookUrl: 'https://example.com/hook' }],
+          flow: [
+            { action: 'CHANGE_SCORE', scoreDelta: 10, conditions: [{ chat: { is: ['chat-1'] } }] },
+            { action: 'WEBHOOK', webhookUrl: 'https://example.com/hook' },
+          ],
         }),
       });
       expect(created.errors).toBeUndefined();
@@ -63,7 +69,14 @@ describe('campaigns', () => {
           { activity: 'TRIGGERED', constraints: { chatKind: null, chat: null, goal: null } },
         ],
         flow: [
-          { position: 1, action: 'CHANGE_SCORE', scoreDelta: 10, description: null, webhookUrl: null, conditions: [{ chat: { is: ['chat-1'] } }] },
+          {
+            position: 1,
+            action: 'CHANGE_SCORE',
+            scoreDelta: 10,
+            description: null,
+            webhookUrl: null,
+            conditions: [{ chat: { is: ['chat-1'] } }],
+          },
           { position: 2, action: 'WEBHOOK', scoreDelta: null, webhookUrl: 'https://example.com/hook', conditions: [] },
         ],
       });
@@ -71,11 +84,21 @@ describe('campaigns', () => {
       expect((await gql(ACTIVATE, { id: campaign.id })).data.activateCampaign.active).toBe(true);
       const updated = await gql(UPDATE_CAMPAIGN, {
         id: campaign.id,
-        input: campaignInput({ name: 'Renamed', qualification: { kind: 'ONCE_EVERY', interval: { amount: 2, unit: 'DAYS' } } }),
+        input: campaignInput({
+          name: 'Renamed',
+          qualification: { kind: 'ONCE_EVERY', interval: { amount: 2, unit: 'DAYS' } },
+        }),
       });
       expect(updated.errors).toBeUndefined();
-      expect(updated.data.updateCampaign).toMatchObject({ name: 'Renamed', active: true, qualification: { kind: 'ONCE_EVERY', interval: { amount: 2, unit: 'DAYS' } } });
-      const triggers = await server.app.dataSource.query('SELECT activity_type FROM campaign_trigger WHERE campaign_id = ?', [campaign.id]);
+      expect(updated.data.updateCampaign).toMatchObject({
+        name: 'Renamed',
+        active: true,
+        qualification: { kind: 'ONCE_EVERY', interval: { amount: 2, unit: 'DAYS' } },
+      });
+      const triggers = await server.app.dataSource.query(
+        'SELECT activity_type FROM campaign_trigger WHERE campaign_id = ?',
+        [campaign.id],
+      );
       expect(triggers.map((t: any) => t.activity_type)).toEqual(['GOAL_ACHIEVED']);
 
       expect((await gql(DEACTIVATE, { id: campaign.id })).data.deactivateCampaign.active).toBe(false);
@@ -87,7 +110,8 @@ describe('campaigns', () => {
     it('lists campaigns newest first with keyset pagination', async () => {
       const ws = { adminKey: key };
       const ids: string[] = [];
-      for (let i = 0; i < 5; i += 1) ids.push((await gql(CREATE_CAMPAIGN, { input: campaignInput() }, ws.adminKey)).data.createCampaign.id);
+      for (let i = 0; i < 5; i += 1)
+        ids.push((await gql(CREATE_CAMPAIGN, { input: campaignInput() }, ws.adminKey)).data.createCampaign.id);
       const seen: string[] = [];
       let after: string | null = null;
       for (;;) {
@@ -102,24 +126,88 @@ describe('campaigns', () => {
 
     const invalid: Array<[string, Record<string, unknown>, string[]]> = [
       ['no triggers', { triggers: [] }, ['input', 'triggers']],
-      ['11 triggers', { triggers: Array.from({ length: 11 }, () => ({ activity: 'GOAL_ACHIEVED' })) }, ['input', 'triggers']],
-      ['a constraint of another activity type', { triggers: [{ activity: 'TRIGGERED', constraints: { goal: { is: ['x'] } } }] }, ['input', 'triggers', '0', 'constraints', 'goal']],
+      [
+        '11 triggers',
+        { triggers: Array.from({ length: 11 }, () => ({ activity: 'GOAL_ACHIEVED' })) },
+        ['input', 'triggers'],
+      ],
+      [
+        'a constraint of another activity type',
+        { triggers: [{ activity: 'TRIGGERED', constraints: { goal: { is: ['x'] } } }] },
+        ['input', 'triggers', '0', 'constraints', 'goal'],
+      ],
       ['an empty name', { name: '' }, ['input', 'name']],
-      ['ONCE_EVERY without interval', { qualification: { kind: 'ONCE_EVERY' } }, ['input', 'qualification', 'interval']],
-      ['ONCE with an interval', { qualification: { kind: 'ONCE', interval: { amount: 1, unit: 'DAYS' } } }, ['input', 'qualification', 'interval']],
+      [
+        'ONCE_EVERY without interval',
+        { qualification: { kind: 'ONCE_EVERY' } },
+        ['input', 'qualification', 'interval'],
+      ],
+      [
+        'ONCE with an interval',
+        { qualification: { kind: 'ONCE', interval: { amount: 1, unit: 'DAYS' } } },
+        ['input', 'qualification', 'interval'],
+      ],
       ['CHANGE_SCORE without scoreDelta', { flow: [{ action: 'CHANGE_SCORE' }] }, ['input', 'flow', '0', 'scoreDelta']],
-      ['CHANGE_SCORE of zero', { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 0 }] }, ['input', 'flow', '0', 'scoreDelta']],
-      ['CHANGE_SCORE too large', { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 2_000_000 }] }, ['input', 'flow', '0', 'scoreDelta']],
-      ['CHANGE_SCORE with a description', { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1, description: 'x' }] }, ['input', 'flow', '0', 'description']],
-      ['INTERESTING_MOMENT without description', { flow: [{ action: 'INTERESTING_MOMENT' }] }, ['input', 'flow', '0', 'description']],
-      ['a too long description', { flow: [{ action: 'INTERESTING_MOMENT', description: 'x'.repeat(1025) }] }, ['input', 'flow', '0', 'description']],
-      ['WEBHOOK with an ftp url', { flow: [{ action: 'WEBHOOK', webhookUrl: 'ftp://example.com/x' }] }, ['input', 'flow', '0', 'webhookUrl']],
-      ['WEBHOOK with credentials in the URL', { flow: [{ action: 'WEBHOOK', webhookUrl: 'https://user:secret@example.com/hook' }] }, ['input', 'flow', '0', 'webhookUrl']],
-      ['WEBHOOK with a too long URL', { flow: [{ action: 'WEBHOOK', webhookUrl: `https://example.com/${'x'.repeat(2040)}` }] }, ['input', 'flow', '0', 'webhookUrl']],
-      ['WEBHOOK with scoreDelta', { flow: [{ action: 'WEBHOOK', webhookUrl: 'https://example.com', scoreDelta: 3 }] }, ['input', 'flow', '0', 'scoreDelta']],
-      ['26 flow steps', { flow: Array.from({ length: 26 }, () => ({ action: 'CHANGE_SCORE', scoreDelta: 1 })) }, ['input', 'flow']],
-      ['a step condition valid for no trigger', { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1, conditions: [{ document: { is: ['d'] } }] }] }, ['input', 'flow', '0', 'conditions', '0', 'document']],
-      ['a filter with a constraint of another type', { filters: [{ activity: 'TRIGGERED', constraints: { goal: { is: ['x'] } } }] }, ['input', 'filters', '0', 'constraints', 'goal']],
+      [
+        'CHANGE_SCORE of zero',
+        { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 0 }] },
+        ['input', 'flow', '0', 'scoreDelta'],
+      ],
+      [
+        'CHANGE_SCORE too large',
+        { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 2_000_000 }] },
+        ['input', 'flow', '0', 'scoreDelta'],
+      ],
+      [
+        'CHANGE_SCORE with a description',
+        { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1, description: 'x' }] },
+        ['input', 'flow', '0', 'description'],
+      ],
+      [
+        'INTERESTING_MOMENT without description',
+        { flow: [{ action: 'INTERESTING_MOMENT' }] },
+        ['input', 'flow', '0', 'description'],
+      ],
+      [
+        'a too long description',
+        { flow: [{ action: 'INTERESTING_MOMENT', description: 'x'.repeat(1025) }] },
+        ['input', 'flow', '0', 'description'],
+      ],
+      [
+        'WEBHOOK with an ftp url',
+        { flow: [{ action: 'WEBHOOK', webhookUrl: 'ftp://example.com/x' }] },
+        ['input', 'flow', '0', 'webhookUrl'],
+      ],
+      [
+        'WEBHOOK with credentials in the URL',
+        { flow: [{ action: 'WEBHOOK', webhookUrl: 'https://user:secret@example.com/hook' }] },
+        ['input', 'flow', '0', 'webhookUrl'],
+      ],
+      [
+        'WEBHOOK with a too long URL',
+        { flow: [{ action: 'WEBHOOK', webhookUrl: `https://example.com/${'x'.repeat(2040)}` }] },
+        ['input', 'flow', '0', 'webhookUrl'],
+      ],
+      [
+        'WEBHOOK with scoreDelta',
+        { flow: [{ action: 'WEBHOOK', webhookUrl: 'https://example.com', scoreDelta: 3 }] },
+        ['input', 'flow', '0', 'scoreDelta'],
+      ],
+      [
+        '26 flow steps',
+        { flow: Array.from({ length: 26 }, () => ({ action: 'CHANGE_SCORE', scoreDelta: 1 })) },
+        ['input', 'flow'],
+      ],
+      [
+        'a step condition valid for no trigger',
+        { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1, conditions: [{ document: { is: ['d'] } }] }] },
+        ['input', 'flow', '0', 'conditions', '0', 'document'],
+      ],
+      [
+        'a filter with a constraint of another type',
+        { filters: [{ activity: 'TRIGGERED', constraints: { goal: { is: ['x'] } } }] },
+        ['input', 'filters', '0', 'constraints', 'goal'],
+      ],
     ];
     it.each(invalid)('rejects %s with the field path and stores nothing', async (_name, overrides, field) => {
       const before = await campaignCount();
@@ -132,7 +220,9 @@ describe('campaigns', () => {
     it('requires MANAGE to change and READ to read, and keeps workspaces apart', async () => {
       const readKey = await server.createKey(workspaceId, ['READ']);
       const recordKey = await server.createKey(workspaceId, ['RECORD']);
-      expect((await gql(CREATE_CAMPAIGN, { input: campaignInput() }, readKey)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect((await gql(CREATE_CAMPAIGN, { input: campaignInput() }, readKey)).errors?.[0].extensions?.code).toBe(
+        'FORBIDDEN',
+      );
       const id = await active();
       expect((await gql(DEACTIVATE, { id }, readKey)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
       expect((await gql(GET_CAMPAIGN, { id }, recordKey)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
@@ -143,8 +233,12 @@ describe('campaigns', () => {
       for (const mutation of [ACTIVATE, DEACTIVATE, DELETE_CAMPAIGN]) {
         expect((await gql(mutation, { id }, other.adminKey)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
       }
-      expect((await gql(UPDATE_CAMPAIGN, { id, input: campaignInput() }, other.adminKey)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
-      expect((await gql(LIST_CAMPAIGNS, {}, other.adminKey)).data.campaigns.edges.map((e: any) => e.node.id)).not.toContain(id);
+      expect(
+        (await gql(UPDATE_CAMPAIGN, { id, input: campaignInput() }, other.adminKey)).errors?.[0].extensions?.code,
+      ).toBe('NOT_FOUND');
+      expect(
+        (await gql(LIST_CAMPAIGNS, {}, other.adminKey)).data.campaigns.edges.map((e: any) => e.node.id),
+      ).not.toContain(id);
       // An activity of the other workspace never runs this workspace's campaign.
       await rec(goal(unique('visitor')), other.adminKey);
       expect(await runCount(server, id)).toBe(0);
@@ -178,7 +272,9 @@ describe('campaigns', () => {
     });
 
     it('a changed definition applies from the next activity on (parsed definitions are cached by version)', async () => {
-      const trigger = (goalName: string) => ({ triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: [goalName] } } }] });
+      const trigger = (goalName: string) => ({
+        triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: [goalName] } } }],
+      });
       const id = await active(trigger('a'));
       const visitor = unique('visitor');
       await rec(goal(visitor, 'a'));
@@ -186,9 +282,13 @@ describe('campaigns', () => {
       // Back to back, possibly within one millisecond: the version still moves forward each time.
       await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('b')));
       await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')));
-      const [{ updated_at: v1 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [id]);
+      const [{ updated_at: v1 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [
+        id,
+      ]);
       await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')));
-      const [{ updated_at: v2 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [id]);
+      const [{ updated_at: v2 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [
+        id,
+      ]);
       expect(Number(v2)).toBeGreaterThan(Number(v1));
       await rec(goal(visitor, 'a'));
       await rec(goal(visitor, 'b'));
@@ -206,7 +306,12 @@ describe('campaigns', () => {
     it('does not run on DUPLICATE_REQUEST or ALREADY_LOGGED_IN_SESSION', async () => {
       const id = await active({ triggers: [{ activity: 'TRIGGERED' }, { activity: 'GOAL_ACHIEVED' }] });
       const visitor = unique('visitor');
-      const triggered = { type: 'TRIGGERED', visitorId: visitor, sessionId: 's1', chat: { kind: 'DIALOGUE', id: 'c', name: 'C' } };
+      const triggered = {
+        type: 'TRIGGERED',
+        visitorId: visitor,
+        sessionId: 's1',
+        chat: { kind: 'DIALOGUE', id: 'c', name: 'C' },
+      };
       expect((await rec(triggered)).outcome).toBe('RECORDED');
       expect((await rec(triggered)).outcome).toBe('ALREADY_LOGGED_IN_SESSION');
       const withKey = goal(visitor, 'demo', { clientEventId: unique('evt') });
@@ -236,7 +341,10 @@ describe('campaigns', () => {
       await Promise.all(Array.from({ length: 10 }, () => rec(goal(visitor))));
       expect(await runCount(server, id, personId)).toBe(1);
       // Move the last run two minutes into the past: the interval has passed.
-      await server.app.dataSource.query('UPDATE campaign_qualification SET last_run_at = last_run_at - 120000 WHERE campaign_id = ? AND person_id = ?', [id, personId]);
+      await server.app.dataSource.query(
+        'UPDATE campaign_qualification SET last_run_at = last_run_at - 120000 WHERE campaign_id = ? AND person_id = ?',
+        [id, personId],
+      );
       await Promise.all(Array.from({ length: 10 }, () => rec(goal(visitor))));
       expect(await runCount(server, id, personId)).toBe(2);
     });
@@ -245,12 +353,23 @@ describe('campaigns', () => {
   describe('flow', () => {
     it('runs steps in order: conditions that fail skip a step, CHANGE_SCORE is DONE, deliveries are QUEUED', async () => {
       const SETTINGS = `mutation($input: SalesInsightSettingsInput!) { updateSalesInsightSettings(input: $input) { enabled } }`;
-      const settings = await gql(SETTINGS, { input: { enabled: true, endpointUrl: 'http://127.0.0.1:9/sales-insight', signingSecret: 'test-signing-secret-0123456789', activityTypes: [] } });
+      const settings = await gql(SETTINGS, {
+        input: {
+          enabled: true,
+          endpointUrl: 'http://127.0.0.1:9/sales-insight',
+          signingSecret: 'test-signing-secret-0123456789',
+          activityTypes: [],
+        },
+      });
       expect(settings.errors).toBeUndefined();
       const id = await active({
         flow: [
           { action: 'CHANGE_SCORE', scoreDelta: 10, conditions: [{ goal: { is: ['demo'] } }] },
-          { action: 'CHANGE_SCORE', scoreDelta: 100, conditions: [{ goal: { is: ['demo'] } }, { chat: { is: ['other-chat'] } }] },
+          {
+            action: 'CHANGE_SCORE',
+            scoreDelta: 100,
+            conditions: [{ goal: { is: ['demo'] } }, { chat: { is: ['other-chat'] } }],
+          },
           { action: 'CHANGE_SCORE', scoreDelta: -3 },
           { action: 'INTERESTING_MOMENT', description: 'Asked for a demo' },
           { action: 'WEBHOOK', webhookUrl: 'http://127.0.0.1:9/hook', conditions: [{ goal: { contains: ['pric'] } }] },
@@ -261,16 +380,36 @@ describe('campaigns', () => {
       const pricing = await rec(goal(visitor, 'pricing'));
       const runs = (await gql(GET_CAMPAIGN, { id })).data.campaign.runs.edges.map((e: any) => e.node);
       const byActivity = new Map(runs.map((r: any) => [r.activity.id, r]));
-      expect((byActivity.get(demo.activity.id) as any).steps.map((s: any) => s.outcome)).toEqual(['DONE', 'SKIPPED', 'DONE', 'QUEUED', 'SKIPPED']);
-      expect((byActivity.get(pricing.activity.id) as any).steps.map((s: any) => s.outcome)).toEqual(['SKIPPED', 'SKIPPED', 'DONE', 'QUEUED', 'QUEUED']);
+      expect((byActivity.get(demo.activity.id) as any).steps.map((s: any) => s.outcome)).toEqual([
+        'DONE',
+        'SKIPPED',
+        'DONE',
+        'QUEUED',
+        'SKIPPED',
+      ]);
+      expect((byActivity.get(pricing.activity.id) as any).steps.map((s: any) => s.outcome)).toEqual([
+        'SKIPPED',
+        'SKIPPED',
+        'DONE',
+        'QUEUED',
+        'QUEUED',
+      ]);
       expect((byActivity.get(demo.activity.id) as any).steps.map((s: any) => s.position)).toEqual([1, 2, 3, 4, 5]);
       expect(await scoreOf(demo.activity.person.id)).toBe(10 - 3 - 3);
 
       const DELIVERIES = `query { deliveries(first: 10) { edges { node { kind campaignRun { id campaign { id } activity { id } } } } } }`;
       const deliveries = (await gql(DELIVERIES)).data.deliveries.edges.map((e: any) => e.node);
-      expect(deliveries.map((d: any) => d.kind).sort()).toEqual(['INTERESTING_MOMENT', 'INTERESTING_MOMENT', 'WEBHOOK']);
+      expect(deliveries.map((d: any) => d.kind).sort()).toEqual([
+        'INTERESTING_MOMENT',
+        'INTERESTING_MOMENT',
+        'WEBHOOK',
+      ]);
       const webhook = deliveries.find((d: any) => d.kind === 'WEBHOOK');
-      expect(webhook.campaignRun).toMatchObject({ id: (byActivity.get(pricing.activity.id) as any).id, campaign: { id }, activity: { id: pricing.activity.id } });
+      expect(webhook.campaignRun).toMatchObject({
+        id: (byActivity.get(pricing.activity.id) as any).id,
+        campaign: { id },
+        activity: { id: pricing.activity.id },
+      });
     });
 
     it('marks an INTERESTING_MOMENT step FAILED while Sales Insight is off (nothing to queue to)', async () => {
@@ -283,11 +422,16 @@ describe('campaigns', () => {
     it('adds up score changes of 20 concurrent runs', async () => {
       await active({ flow: [{ action: 'CHANGE_SCORE', scoreDelta: 5 }] });
       const visitor = unique('visitor');
-      const first = await rec(goal(visitor, 'no-such-goal', { type: 'INTERACTED_WITH_DOCUMENT', goal: undefined, document: { id: 'd', name: 'D' } }));
+      const first = await rec(
+        goal(visitor, 'no-such-goal', {
+          type: 'INTERACTED_WITH_DOCUMENT',
+          goal: undefined,
+          document: { id: 'd', name: 'D' },
+        }),
+      );
       await Promise.all(Array.from({ length: 20 }, () => rec(goal(visitor))));
       expect(await scoreOf(first.activity.person.id)).toBe(100);
     });
-
   });
 
   describe('filters', () => {
@@ -323,13 +467,26 @@ describe('campaigns', () => {
       const visitor = unique('visitor');
       const res = await gql(RECORD_MANY, { inputs: [goal(visitor, 'a'), goal(visitor, 'b'), goal(visitor, 'c')] });
       expect(res.errors).toBeUndefined();
-      expect(res.data.recordChatActivities.map((r: any) => r.payload.outcome)).toEqual(['RECORDED', 'RECORDED', 'RECORDED']);
+      expect(res.data.recordChatActivities.map((r: any) => r.payload.outcome)).toEqual([
+        'RECORDED',
+        'RECORDED',
+        'RECORDED',
+      ]);
       // Sent one by one, only the third would pass the filter: so in one batch too.
       expect(await runCount(server, third)).toBe(1);
 
-      const neverEngaged = await active({ triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['x'] } } }], filters: [{ activity: 'ENGAGED', negated: true }] });
+      const neverEngaged = await active({
+        triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['x'] } } }],
+        filters: [{ activity: 'ENGAGED', negated: true }],
+      });
       const other = unique('visitor');
-      const engaged = { type: 'ENGAGED', visitorId: other, sessionId: unique('session'), chat, prompt: 'MULTIPLE_CHOICE' };
+      const engaged = {
+        type: 'ENGAGED',
+        visitorId: other,
+        sessionId: unique('session'),
+        chat,
+        prompt: 'MULTIPLE_CHOICE',
+      };
       const mixed = await gql(RECORD_MANY, { inputs: [goal(other, 'x'), engaged, goal(other, 'x')] });
       expect(mixed.errors).toBeUndefined();
       // The first goal came before the engagement and runs; the second came after it and does not.
@@ -347,13 +504,19 @@ describe('campaigns', () => {
       const from = anonymous.activity.person.id;
       const to = known.activity.person.id;
       // The anonymous person's ONCE_EVERY run is the later one.
-      await server.app.dataSource.query('UPDATE campaign_qualification SET last_run_at = last_run_at - 3600000 WHERE person_id = ?', [to]);
+      await server.app.dataSource.query(
+        'UPDATE campaign_qualification SET last_run_at = last_run_at - 3600000 WHERE person_id = ?',
+        [to],
+      );
 
       await inTransaction(server.app.dataSource, (tx) => moveCampaignRuns(tx, workspaceId, from, to));
       expect(await runCount(server, once, to)).toBe(2);
       expect(await runCount(server, every, to)).toBe(2);
       expect(await runCount(server, once, from)).toBe(0);
-      const rows = await server.app.dataSource.query('SELECT campaign_id, person_id, last_run_at FROM campaign_qualification WHERE person_id IN (?, ?)', [from, to]);
+      const rows = await server.app.dataSource.query(
+        'SELECT campaign_id, person_id, last_run_at FROM campaign_qualification WHERE person_id IN (?, ?)',
+        [from, to],
+      );
       expect(rows).toHaveLength(2);
       expect(rows.every((r: any) => r.person_id === to)).toBe(true);
       // Neither ONCE nor ONCE_EVERY (its last run is recent again) lets the merged person run now.

@@ -3,7 +3,8 @@ import { startChildServer } from './helpers/child-server';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { createDataSource } from '../src/db/data-source';
 
-const RECORD = 'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id } } }';
+const RECORD =
+  'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id } } }';
 
 describe('SIGKILL during a write load', () => {
   let database: TestDatabase;
@@ -27,7 +28,16 @@ describe('SIGKILL during a write load', () => {
         body: JSON.stringify({
           query: RECORD,
           // Derived from the key alone, so a retry sends the very same content.
-          variables: { input: { clientEventId, type: 'GOAL_ACHIEVED', goal: 'g', visitorId: `v${Number(clientEventId.split('-')[1]) % 50}`, sessionId: 's', chat: { kind: 'DIALOGUE', id: 'c', name: 'C' } } },
+          variables: {
+            input: {
+              clientEventId,
+              type: 'GOAL_ACHIEVED',
+              goal: 'g',
+              visitorId: `v${Number(clientEventId.split('-')[1]) % 50}`,
+              sessionId: 's',
+              chat: { kind: 'DIALOGUE', id: 'c', name: 'C' },
+            },
+          },
         }),
       });
       return (await res.json()) as { data?: { recordChatActivity: { outcome: string; activity: { id: string } } } };
@@ -59,7 +69,9 @@ describe('SIGKILL during a write load', () => {
       const ds = createDataSource(database.config);
       await ds.initialize();
       try {
-        const rows: Array<{ id: string; client_event_id: string }> = await ds.query("SELECT id, client_event_id FROM activity WHERE client_event_id LIKE 'crash-%'");
+        const rows: Array<{ id: string; client_event_id: string }> = await ds.query(
+          "SELECT id, client_event_id FROM activity WHERE client_event_id LIKE 'crash-%'",
+        );
         const stored = new Map(rows.map((r) => [r.client_event_id, r.id]));
         expect(stored.size).toBe(rows.length);
         for (const [clientEventId, id] of acknowledged) expect(stored.get(clientEventId)).toBe(id);
@@ -68,7 +80,11 @@ describe('SIGKILL during a write load', () => {
         for (const clientEventId of inFlight) {
           const body = await send(restarted.url, clientEventId);
           expect(['RECORDED', 'DUPLICATE_REQUEST']).toContain(body.data?.recordChatActivity.outcome);
-          if (stored.has(clientEventId)) expect(body.data?.recordChatActivity).toEqual({ outcome: 'DUPLICATE_REQUEST', activity: { id: stored.get(clientEventId) } });
+          if (stored.has(clientEventId))
+            expect(body.data?.recordChatActivity).toEqual({
+              outcome: 'DUPLICATE_REQUEST',
+              activity: { id: stored.get(clientEventId) },
+            });
         }
         const counts: Array<{ n: number | string }> = await ds.query(
           "SELECT COUNT(*) AS n FROM activity WHERE client_event_id LIKE 'crash-%' GROUP BY client_event_id HAVING COUNT(*) > 1",

@@ -22,12 +22,28 @@ async function gql(server: ChildServer, key: string, query: string, variables: R
 }
 
 async function enableAndRecord(server: ChildServer, key: string, receiverUrl: string, count: number): Promise<void> {
-  await gql(server, key, 'mutation($input: SalesInsightSettingsInput!) { updateSalesInsightSettings(input: $input) { enabled } }', {
-    input: { enabled: true, endpointUrl: receiverUrl, signingSecret: SECRET, activityTypes: ['GOAL_ACHIEVED'] },
-  });
-  const data = await gql(server, key, 'mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { payload { outcome } } }', {
-    inputs: Array.from({ length: count }, (_, i) => ({ type: 'GOAL_ACHIEVED', goal: `g${i}`, visitorId: `v${i}`, sessionId: 's', chat })),
-  });
+  await gql(
+    server,
+    key,
+    'mutation($input: SalesInsightSettingsInput!) { updateSalesInsightSettings(input: $input) { enabled } }',
+    {
+      input: { enabled: true, endpointUrl: receiverUrl, signingSecret: SECRET, activityTypes: ['GOAL_ACHIEVED'] },
+    },
+  );
+  const data = await gql(
+    server,
+    key,
+    'mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { payload { outcome } } }',
+    {
+      inputs: Array.from({ length: count }, (_, i) => ({
+        type: 'GOAL_ACHIEVED',
+        goal: `g${i}`,
+        visitorId: `v${i}`,
+        sessionId: 's',
+        chat,
+      })),
+    },
+  );
   expect(data.recordChatActivities.every((r: any) => r.payload.outcome === 'RECORDED')).toBe(true);
 }
 
@@ -87,7 +103,12 @@ describe('delivery worker processes', () => {
     const ds = createDataSource(database.config);
     await ds.initialize();
     try {
-      return (await ds.query('SELECT id, status, attempts, lease_owner FROM delivery')) as Array<{ id: string; status: string; attempts: number; lease_owner: string | null }>;
+      return (await ds.query('SELECT id, status, attempts, lease_owner FROM delivery')) as Array<{
+        id: string;
+        status: string;
+        attempts: number;
+        lease_owner: string | null;
+      }>;
     } finally {
       await ds.destroy();
     }
@@ -119,7 +140,9 @@ describe('delivery worker processes', () => {
       const bodyById = checkRequests(receiver.received);
       expect(new Set(bodyById.keys())).toEqual(new Set(final.map((d) => d.id)));
       // Redelivered only what the killed process had in flight, always under the same id.
-      expect(receiver.received.length).toBeLessThanOrEqual(30 + afterCrash.filter((d) => d.lease_owner !== null).length);
+      expect(receiver.received.length).toBeLessThanOrEqual(
+        30 + afterCrash.filter((d) => d.lease_owner !== null).length,
+      );
       second.process.kill('SIGTERM');
       expect(await second.exited).toBe(0);
       // Neither the signing secret nor the key that encrypts it is ever logged; where the generated key lives is.
@@ -134,33 +157,40 @@ describe('delivery worker processes', () => {
     }
   });
 
-  (databaseKind() === 'mysql' ? it : it.skip)('two instances on one MariaDB database deliver each delivery once', async () => {
-    const receiver = await startReceiver(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return { status: 200 };
-    });
-    try {
-      const first = await start();
-      const second = await start();
-      await enableAndRecord(first, key, receiver.url, 60);
-      const final = await eventually(async () => {
-        const rows = await statuses();
-        return rows.length === 60 && rows.every((d) => d.status === 'DELIVERED') && rows;
-      }, 30_000);
-      expect(final.every((d) => Number(d.attempts) === 1)).toBe(true);
-      const ids = receiver.received.map((r) => r.headers['x-delivery-id']);
-      expect(ids).toHaveLength(60);
-      expect(new Set(ids)).toEqual(new Set(final.map((d) => d.id)));
-      checkRequests(receiver.received);
-      // Both took part: the work was shared, not merely done by one while the other idled.
-      const deliveredBy = (child: ChildServer) => child.output().split('\n').filter((line) => line.includes('"msg":"delivered"')).length;
-      // The log line follows the database update: wait for the last ones to reach stdout.
-      await eventually(async () => deliveredBy(first) + deliveredBy(second) >= 60);
-      expect(deliveredBy(first) + deliveredBy(second)).toBe(60);
-      expect(deliveredBy(first)).toBeGreaterThan(0);
-      expect(deliveredBy(second)).toBeGreaterThan(0);
-    } finally {
-      await receiver.close();
-    }
-  });
+  (databaseKind() === 'mysql' ? it : it.skip)(
+    'two instances on one MariaDB database deliver each delivery once',
+    async () => {
+      const receiver = await startReceiver(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return { status: 200 };
+      });
+      try {
+        const first = await start();
+        const second = await start();
+        await enableAndRecord(first, key, receiver.url, 60);
+        const final = await eventually(async () => {
+          const rows = await statuses();
+          return rows.length === 60 && rows.every((d) => d.status === 'DELIVERED') && rows;
+        }, 30_000);
+        expect(final.every((d) => Number(d.attempts) === 1)).toBe(true);
+        const ids = receiver.received.map((r) => r.headers['x-delivery-id']);
+        expect(ids).toHaveLength(60);
+        expect(new Set(ids)).toEqual(new Set(final.map((d) => d.id)));
+        checkRequests(receiver.received);
+        // Both took part: the work was shared, not merely done by one while the other idled.
+        const deliveredBy = (child: ChildServer) =>
+          child
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('"msg":"delivered"')).length;
+        // The log line follows the database update: wait for the last ones to reach stdout.
+        await eventually(async () => deliveredBy(first) + deliveredBy(second) >= 60);
+        expect(deliveredBy(first) + deliveredBy(second)).toBe(60);
+        expect(deliveredBy(first)).toBeGreaterThan(0);
+        expect(deliveredBy(second)).toBeGreaterThan(0);
+      } finally {
+        await receiver.close();
+      }
+    },
+  );
 });

@@ -29,7 +29,9 @@ const DELIVERIES = `query($status: DeliveryStatus, $kind: DeliveryKind, $first: 
 const RETRY = `mutation($id: ID!) { retryDelivery(id: $id) { id status attempts } }`;
 
 async function enable(server: TestServer, url: string, types = ['GOAL_ACHIEVED']) {
-  const res = await server.gql(UPDATE, { input: { enabled: true, endpointUrl: url, signingSecret: SECRET, activityTypes: types } });
+  const res = await server.gql(UPDATE, {
+    input: { enabled: true, endpointUrl: url, signingSecret: SECRET, activityTypes: types },
+  });
   expect(res.errors).toBeUndefined();
 }
 
@@ -39,7 +41,8 @@ async function record(server: TestServer, input: Record<string, unknown>) {
   return res.data.recordChatActivity as { outcome: string; activity: { id: string } };
 }
 
-const recordGoal = async (server: TestServer, visitorId: string, goal = 'g') => (await record(server, { type: 'GOAL_ACHIEVED', goal, visitorId })).activity.id;
+const recordGoal = async (server: TestServer, visitorId: string, goal = 'g') =>
+  (await record(server, { type: 'GOAL_ACHIEVED', goal, visitorId })).activity.id;
 
 async function deliveries(server: TestServer, vars: Record<string, unknown> = {}, key?: string) {
   const res = await server.gql(DELIVERIES, { first: 100, ...vars }, key);
@@ -47,7 +50,8 @@ async function deliveries(server: TestServer, vars: Record<string, unknown> = {}
   return res.data.deliveries.edges.map((e: any) => e.node) as any[];
 }
 
-const deliveryById = async (server: TestServer, id: string): Promise<any> => (await deliveries(server)).find((d) => d.id === id);
+const deliveryById = async (server: TestServer, id: string): Promise<any> =>
+  (await deliveries(server)).find((d) => d.id === id);
 
 /** Waits for the delivery to reach `status`, and returns it as the API shows it. */
 const settled = (server: TestServer, id: string, status: string) =>
@@ -73,7 +77,9 @@ describe('backoff, signing, URLs and the secrets key (pure)', () => {
   });
 
   it('signs the raw body with HMAC-SHA256', () => {
-    expect(signBody('key', 'The quick brown fox jumps over the lazy dog')).toBe('sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8');
+    expect(signBody('key', 'The quick brown fox jumps over the lazy dog')).toBe(
+      'sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+    );
   });
 
   it.each([
@@ -113,7 +119,10 @@ describe('backoff, signing, URLs and the secrets key (pure)', () => {
     });
 
     it('lives beside the SQLite file by default', () => {
-      const key = loadSecretsKey({ database: { kind: 'sqlite', url: join(dir, 'db', 'app.sqlite'), poolSize: 1 } }, log);
+      const key = loadSecretsKey(
+        { database: { kind: 'sqlite', url: join(dir, 'db', 'app.sqlite'), poolSize: 1 } },
+        log,
+      );
       expect(Buffer.from(readFileSync(join(dir, 'db', 'secrets.key'), 'utf8').trim(), 'hex').equals(key)).toBe(true);
     });
 
@@ -121,7 +130,9 @@ describe('backoff, signing, URLs and the secrets key (pure)', () => {
       const hex = 'ab'.repeat(32);
       const database = { kind: 'sqlite' as const, url: join(dir, 'x.sqlite'), poolSize: 1 };
       expect(loadSecretsKey({ secretsKey: hex, database }, log).toString('hex')).toBe(hex);
-      expect(loadSecretsKey({ secretsKey: Buffer.from(hex, 'hex').toString('base64'), database }, log).toString('hex')).toBe(hex);
+      expect(
+        loadSecretsKey({ secretsKey: Buffer.from(hex, 'hex').toString('base64'), database }, log).toString('hex'),
+      ).toBe(hex);
       expect(() => loadSecretsKey({ secretsKey: 'too-short', database }, log)).toThrow(/32-byte/);
       const sealed = new SecretBox(Buffer.alloc(32, 1)).seal('s3cret');
       expect(() => new SecretBox(Buffer.alloc(32, 2)).open(sealed)).toThrow(SecretKeyMismatchError);
@@ -136,27 +147,52 @@ describe('Sales Insight settings', () => {
   });
   afterAll(() => server.stop());
 
-  const storedRows = async () => Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM sales_insight_settings'))[0].n);
+  const storedRows = async () =>
+    Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM sales_insight_settings'))[0].n);
 
   it('answers defaults when never set', async () => {
-    expect((await server.gql(SETTINGS)).data.salesInsightSettings).toEqual({ enabled: false, endpointUrl: null, activityTypes: [] });
+    expect((await server.gql(SETTINGS)).data.salesInsightSettings).toEqual({
+      enabled: false,
+      endpointUrl: null,
+      activityTypes: [],
+    });
   });
 
   it.each([
     ['an ftp endpoint', { endpointUrl: 'ftp://example.com/x' }, 'endpointUrl', 'ENDPOINT_URL_INVALID'],
     ['a non-URL endpoint', { endpointUrl: 'not a url' }, 'endpointUrl', 'ENDPOINT_URL_INVALID'],
-    ['credentials in the endpoint', { endpointUrl: 'https://user:password@example.com/in' }, 'endpointUrl', 'ENDPOINT_URL_INVALID'],
-    ['an endpoint over 2048 characters', { endpointUrl: 'https://example.com/' + 'a'.repeat(2048) }, 'endpointUrl', 'ENDPOINT_URL_INVALID'],
+    [
+      'credentials in the endpoint',
+      { endpointUrl: 'https://user:password@example.com/in' },
+      'endpointUrl',
+      'ENDPOINT_URL_INVALID',
+    ],
+    [
+      'an endpoint over 2048 characters',
+      { endpointUrl: 'https://example.com/' + 'a'.repeat(2048) },
+      'endpointUrl',
+      'ENDPOINT_URL_INVALID',
+    ],
     ['no endpoint while enabled', { endpointUrl: null }, 'endpointUrl', 'ENDPOINT_URL_REQUIRED'],
     ['a short secret', { signingSecret: 'short' }, 'signingSecret', 'SIGNING_SECRET_INVALID'],
     ['a secret over 512 characters', { signingSecret: 'x'.repeat(513) }, 'signingSecret', 'SIGNING_SECRET_INVALID'],
     ['no secret while enabled', { signingSecret: null }, 'signingSecret', 'SIGNING_SECRET_REQUIRED'],
   ])('rejects %s with BAD_USER_INPUT on its field and stores nothing', async (_label, bad, field, reason) => {
-    const input = { enabled: true, endpointUrl: 'https://crm.example.com/in', signingSecret: SECRET, activityTypes: ['GOAL_ACHIEVED'], ...bad };
+    const input = {
+      enabled: true,
+      endpointUrl: 'https://crm.example.com/in',
+      signingSecret: SECRET,
+      activityTypes: ['GOAL_ACHIEVED'],
+      ...bad,
+    };
     const res = await server.gql(UPDATE, { input });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', field], reason });
     expect(res.data).toBeNull();
-    expect((await server.gql(SETTINGS)).data.salesInsightSettings).toEqual({ enabled: false, endpointUrl: null, activityTypes: [] });
+    expect((await server.gql(SETTINGS)).data.salesInsightSettings).toEqual({
+      enabled: false,
+      endpointUrl: null,
+      activityTypes: [],
+    });
     expect(await storedRows()).toBe(0);
   });
 
@@ -168,27 +204,52 @@ describe('Sales Insight settings', () => {
 
   it('stores settings; the signing secret is write-only, stored encrypted, kept when omitted', async () => {
     const res = await server.gql(UPDATE, {
-      input: { enabled: true, endpointUrl: 'https://crm.example.com/in', signingSecret: 'top-secret-value-1', activityTypes: ['GOAL_ACHIEVED', 'GOAL_ACHIEVED'] },
+      input: {
+        enabled: true,
+        endpointUrl: 'https://crm.example.com/in',
+        signingSecret: 'top-secret-value-1',
+        activityTypes: ['GOAL_ACHIEVED', 'GOAL_ACHIEVED'],
+      },
     });
     expect(res.errors).toBeUndefined();
-    expect(res.data.updateSalesInsightSettings).toEqual({ enabled: true, endpointUrl: 'https://crm.example.com/in', activityTypes: ['GOAL_ACHIEVED'] });
+    expect(res.data.updateSalesInsightSettings).toEqual({
+      enabled: true,
+      endpointUrl: 'https://crm.example.com/in',
+      activityTypes: ['GOAL_ACHIEVED'],
+    });
     expect(JSON.stringify(res)).not.toContain('top-secret-value');
     const [row] = await server.app.dataSource.query('SELECT signing_secret_enc FROM sales_insight_settings');
     expect(row.signing_secret_enc).toBeTruthy();
     expect(row.signing_secret_enc).not.toContain('top-secret-value');
-    expect((await server.app.services.deliveries.sendSettings(server.workspaceId)).signingSecret).toBe('top-secret-value-1');
+    expect((await server.app.services.deliveries.sendSettings(server.workspaceId)).signingSecret).toBe(
+      'top-secret-value-1',
+    );
     const asked = await server.gql('{ salesInsightSettings { signingSecret } }');
     expect(asked.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
 
     // Omitted secret and types: kept.
     const again = await server.gql(UPDATE, { input: { enabled: true, endpointUrl: 'https://crm.example.com/v2' } });
-    expect(again.data.updateSalesInsightSettings).toEqual({ enabled: true, endpointUrl: 'https://crm.example.com/v2', activityTypes: ['GOAL_ACHIEVED'] });
-    expect((await server.app.services.deliveries.sendSettings(server.workspaceId)).signingSecret).toBe('top-secret-value-1');
+    expect(again.data.updateSalesInsightSettings).toEqual({
+      enabled: true,
+      endpointUrl: 'https://crm.example.com/v2',
+      activityTypes: ['GOAL_ACHIEVED'],
+    });
+    expect((await server.app.services.deliveries.sendSettings(server.workspaceId)).signingSecret).toBe(
+      'top-secret-value-1',
+    );
 
     // Removing the secret needs Sales Insight off.
-    const removeEnabled = await server.gql(UPDATE, { input: { enabled: true, endpointUrl: 'https://crm.example.com/v2', signingSecret: '' } });
-    expect(removeEnabled.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'signingSecret'], reason: 'SIGNING_SECRET_REQUIRED' });
-    expect((await server.app.services.deliveries.sendSettings(server.workspaceId)).signingSecret).toBe('top-secret-value-1');
+    const removeEnabled = await server.gql(UPDATE, {
+      input: { enabled: true, endpointUrl: 'https://crm.example.com/v2', signingSecret: '' },
+    });
+    expect(removeEnabled.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['input', 'signingSecret'],
+      reason: 'SIGNING_SECRET_REQUIRED',
+    });
+    expect((await server.app.services.deliveries.sendSettings(server.workspaceId)).signingSecret).toBe(
+      'top-secret-value-1',
+    );
     const removed = await server.gql(UPDATE, { input: { enabled: false, signingSecret: '', activityTypes: [] } });
     expect(removed.data.updateSalesInsightSettings).toEqual({ enabled: false, endpointUrl: null, activityTypes: [] });
     expect((await server.app.services.deliveries.sendSettings(server.workspaceId)).signingSecret).toBeNull();
@@ -215,15 +276,31 @@ describe('deliveries through the outbox', () => {
     try {
       await enable(server, receiver.url, ['GOAL_ACHIEVED', 'TRIGGERED']);
       const expected: string[] = [];
-      const goal = await record(server, { type: 'GOAL_ACHIEVED', goal: 'signup', visitorId: 'v-exact', clientEventId: 'evt-1', person: { email: 'Ada@Example.com' } });
+      const goal = await record(server, {
+        type: 'GOAL_ACHIEVED',
+        goal: 'signup',
+        visitorId: 'v-exact',
+        clientEventId: 'evt-1',
+        person: { email: 'Ada@Example.com' },
+      });
       expected.push(goal.activity.id);
       // The widget's retry of the same event: no second activity, no second delivery.
-      expect((await record(server, { type: 'GOAL_ACHIEVED', goal: 'signup', visitorId: 'v-exact', clientEventId: 'evt-1', person: { email: 'Ada@Example.com' } })).outcome).toBe(
-        'DUPLICATE_REQUEST',
-      );
+      expect(
+        (
+          await record(server, {
+            type: 'GOAL_ACHIEVED',
+            goal: 'signup',
+            visitorId: 'v-exact',
+            clientEventId: 'evt-1',
+            person: { email: 'Ada@Example.com' },
+          })
+        ).outcome,
+      ).toBe('DUPLICATE_REQUEST');
       const triggered = await record(server, { type: 'TRIGGERED', visitorId: 'v-exact', sessionId: 's-exact' });
       expected.push(triggered.activity.id);
-      expect((await record(server, { type: 'TRIGGERED', visitorId: 'v-exact', sessionId: 's-exact' })).outcome).toBe('ALREADY_LOGGED_IN_SESSION');
+      expect((await record(server, { type: 'TRIGGERED', visitorId: 'v-exact', sessionId: 's-exact' })).outcome).toBe(
+        'ALREADY_LOGGED_IN_SESSION',
+      );
       // Not a synced type.
       expect((await record(server, { type: 'ENGAGED', visitorId: 'v-exact' })).outcome).toBe('RECORDED');
       const batch = await server.gql(RECORD_MANY, {
@@ -236,13 +313,26 @@ describe('deliveries through the outbox', () => {
       });
       const outcomes = batch.data.recordChatActivities.map((r: any) => r.payload.outcome);
       expect(outcomes).toEqual(['RECORDED', 'RECORDED', 'ALREADY_LOGGED_IN_SESSION', 'RECORDED']);
-      expected.push(batch.data.recordChatActivities[0].payload.activity.id, batch.data.recordChatActivities[1].payload.activity.id);
+      expected.push(
+        batch.data.recordChatActivities[0].payload.activity.id,
+        batch.data.recordChatActivities[1].payload.activity.id,
+      );
 
       const requests = await receiver.waitFor(expected.length);
-      for (const id of (await deliveries(server, { kind: 'ACTIVITY' })).map((d) => d.id)) await settled(server, id, 'DELIVERED');
+      for (const id of (await deliveries(server, { kind: 'ACTIVITY' })).map((d) => d.id))
+        await settled(server, id, 'DELIVERED');
       const rows = await deliveries(server);
       expect(rows.map((d) => d.activity.id).sort()).toEqual([...expected].sort());
-      expect(rows.every((d) => d.kind === 'ACTIVITY' && d.status === 'DELIVERED' && d.attempts === 1 && d.deliveredAt && d.nextAttemptAt === null)).toBe(true);
+      expect(
+        rows.every(
+          (d) =>
+            d.kind === 'ACTIVITY' &&
+            d.status === 'DELIVERED' &&
+            d.attempts === 1 &&
+            d.deliveredAt &&
+            d.nextAttemptAt === null,
+        ),
+      ).toBe(true);
       expect(receiver.received).toHaveLength(expected.length);
 
       const bodies = requests.map((r) => JSON.parse(r.body));
@@ -281,8 +371,14 @@ describe('deliveries through the outbox', () => {
     const schedule: Array<{ attempts: number; waitMs: number }> = [];
     const receiver = await startReceiver(async (request, i) => {
       if (i > 0) {
-        const [row] = await server.app.dataSource.query('SELECT attempts, last_attempt_at, next_attempt_at FROM delivery WHERE id = ?', [deliveryIdOf(request)]);
-        schedule.push({ attempts: Number(row.attempts), waitMs: Number(row.next_attempt_at) - Number(row.last_attempt_at) });
+        const [row] = await server.app.dataSource.query(
+          'SELECT attempts, last_attempt_at, next_attempt_at FROM delivery WHERE id = ?',
+          [deliveryIdOf(request)],
+        );
+        schedule.push({
+          attempts: Number(row.attempts),
+          waitMs: Number(row.next_attempt_at) - Number(row.last_attempt_at),
+        });
       }
       return { status: i < 3 ? 503 : 200, body: i < 3 ? 'try later' : 'ok' };
     });
@@ -294,9 +390,16 @@ describe('deliveries through the outbox', () => {
       expect(requests.map(deliveryIdOf)).toEqual([id, id, id, id]);
       expect(new Set(requests.map((r) => r.body)).size).toBe(1);
       const delivery = await settled(server, id, 'DELIVERED');
-      expect(delivery).toMatchObject({ attempts: 4, lastError: 'HTTP 503: try later', nextAttemptAt: null, activity: { id: activityId } });
+      expect(delivery).toMatchObject({
+        attempts: 4,
+        lastError: 'HTTP 503: try later',
+        nextAttemptAt: null,
+        activity: { id: activityId },
+      });
       // The waits double (base 20 ms, jitter pinned at 0.999): 19, 39, 79.
-      expect(schedule).toEqual([1, 2, 3].map((attempts) => ({ attempts, waitMs: backoffMs(attempts, FAST.backoffBaseMs, PINNED) })));
+      expect(schedule).toEqual(
+        [1, 2, 3].map((attempts) => ({ attempts, waitMs: backoffMs(attempts, FAST.backoffBaseMs, PINNED) })),
+      );
       expect(schedule[1].waitMs).toBeGreaterThan(schedule[0].waitMs);
       expect(schedule[2].waitMs).toBeGreaterThan(schedule[1].waitMs);
     } finally {
@@ -370,7 +473,9 @@ describe('deliveries through the outbox', () => {
     }
     // Nothing listens there any more.
     const activityId = await recordGoal(server, 'v-refused');
-    const refused = await eventually(async () => (await deliveries(server)).find((x) => x.activity?.id === activityId && x.attempts >= 1));
+    const refused = await eventually(async () =>
+      (await deliveries(server)).find((x) => x.activity?.id === activityId && x.attempts >= 1),
+    );
     expect(refused.lastError).toMatch(/ECONNREFUSED/);
   });
 
@@ -382,16 +487,37 @@ describe('deliveries through the outbox', () => {
       const services = server.app.services;
       const ids = await inTransaction(server.app.dataSource, (tx) =>
         services.deliveries.enqueue(tx, [
-          { workspaceId: server.workspaceId, kind: DeliveryKind.INTERESTING_MOMENT, campaignRunId: 'run-1', payload: { moment: 'm1' } },
-          { workspaceId: server.workspaceId, kind: DeliveryKind.WEBHOOK, url: hook.url, campaignRunId: 'run-1', payload: { hello: 'world' } },
+          {
+            workspaceId: server.workspaceId,
+            kind: DeliveryKind.INTERESTING_MOMENT,
+            campaignRunId: 'run-1',
+            payload: { moment: 'm1' },
+          },
+          {
+            workspaceId: server.workspaceId,
+            kind: DeliveryKind.WEBHOOK,
+            url: hook.url,
+            campaignRunId: 'run-1',
+            payload: { hello: 'world' },
+          },
         ]),
       );
       services.deliveries.wake();
       // Deliveries left pending by earlier tests go to the new endpoint too (it is read at send time): pick ours.
       const moment = await eventually(async () => salesInsight.received.find((r) => deliveryIdOf(r) === ids[0]));
       const [webhook] = await hook.waitFor(1);
-      expect(JSON.parse(moment.body)).toMatchObject({ deliveryId: ids[0], kind: 'INTERESTING_MOMENT', campaignRunId: 'run-1', data: { moment: 'm1' } });
-      expect(JSON.parse(webhook.body)).toMatchObject({ deliveryId: ids[1], kind: 'WEBHOOK', campaignRunId: 'run-1', data: { hello: 'world' } });
+      expect(JSON.parse(moment.body)).toMatchObject({
+        deliveryId: ids[0],
+        kind: 'INTERESTING_MOMENT',
+        campaignRunId: 'run-1',
+        data: { moment: 'm1' },
+      });
+      expect(JSON.parse(webhook.body)).toMatchObject({
+        deliveryId: ids[1],
+        kind: 'WEBHOOK',
+        campaignRunId: 'run-1',
+        data: { hello: 'world' },
+      });
       expect(verifySignature(SECRET, moment.body, moment.headers['x-signature'])).toBe(true);
       expect(verifySignature(SECRET, webhook.body, webhook.headers['x-signature'])).toBe(true);
       expect((await deliveries(server, { kind: 'WEBHOOK' })).map((d) => d.id)).toEqual([ids[1]]);
@@ -399,13 +525,17 @@ describe('deliveries through the outbox', () => {
 
       await expect(
         inTransaction(server.app.dataSource, async (tx) => {
-          await services.deliveries.enqueue(tx, [{ workspaceId: server.workspaceId, kind: DeliveryKind.WEBHOOK, url: hook.url, payload: { n: 2 } }]);
+          await services.deliveries.enqueue(tx, [
+            { workspaceId: server.workspaceId, kind: DeliveryKind.WEBHOOK, url: hook.url, payload: { n: 2 } },
+          ]);
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
       await expect(
         inTransaction(server.app.dataSource, (tx) =>
-          services.deliveries.enqueue(tx, [{ workspaceId: server.workspaceId, kind: DeliveryKind.WEBHOOK, url: 'file:///etc/passwd', payload: {} }]),
+          services.deliveries.enqueue(tx, [
+            { workspaceId: server.workspaceId, kind: DeliveryKind.WEBHOOK, url: 'file:///etc/passwd', payload: {} },
+          ]),
         ),
       ).rejects.toThrow(/http\(s\) url/);
       expect(await deliveries(server, { kind: 'WEBHOOK' })).toHaveLength(1);
@@ -427,13 +557,20 @@ describe('deliveries through the outbox', () => {
     expect(delivered.length).toBeGreaterThan(0);
     expect(delivered.every((d) => d.status === 'DELIVERED' && d.kind === 'ACTIVITY')).toBe(true);
     expect((await server.gql(DELIVERIES, { first: 101 })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await server.gql(DELIVERIES, { after: 'garbage' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['after'] });
+    expect((await server.gql(DELIVERIES, { after: 'garbage' })).errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['after'],
+    });
 
     const other = await server.createWorkspace();
     expect(await deliveries(server, {}, other.adminKey)).toEqual([]);
     const res = await server.gql(RETRY, { id: all[0].id }, other.adminKey);
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    expect((await server.gql(SETTINGS, {}, other.adminKey)).data.salesInsightSettings).toEqual({ enabled: false, endpointUrl: null, activityTypes: [] });
+    expect((await server.gql(SETTINGS, {}, other.adminKey)).data.salesInsightSettings).toEqual({
+      enabled: false,
+      endpointUrl: null,
+      activityTypes: [],
+    });
   });
 
   it('writes nothing while Sales Insight is disabled, and holds back queued ones', async () => {

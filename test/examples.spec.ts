@@ -5,7 +5,9 @@ import { startTestServer, type TestServer } from './helpers/server';
 
 const source = readFileSync(join(__dirname, '..', 'examples.graphql'), 'utf8');
 const document = parse(source);
-const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+const operations = document.definitions.filter(
+  (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+);
 
 describe('examples.graphql', () => {
   let server: TestServer;
@@ -26,7 +28,10 @@ describe('examples.graphql', () => {
         body: JSON.stringify({ query: source, operationName: operation.name!.value }),
       });
       const body = (await res.json()) as { errors?: unknown[]; data?: Record<string, unknown> };
-      expect({ operation: operation.name!.value, errors: body.errors }).toEqual({ operation: operation.name!.value, errors: undefined });
+      expect({ operation: operation.name!.value, errors: body.errors }).toEqual({
+        operation: operation.name!.value,
+        errors: undefined,
+      });
     }
   });
 });

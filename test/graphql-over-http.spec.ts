@@ -21,16 +21,24 @@ describe('GraphQL over HTTP conformance', () => {
   let server: TestServer;
   beforeAll(async () => {
     // The audits send many keyless requests from one address.
-    server = await startTestServer({ config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } } });
+    server = await startTestServer({
+      config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } },
+    });
   });
   afterAll(() => server.stop());
 
   const audits = serverAudits({ url: () => server.url, fetchFn: fetch });
 
-  it.each(audits.filter((audit) => audit.name.startsWith('MUST')).map((audit) => [audit.name, audit] as const))('%s', async (_name, audit) => {
-    const result = await audit.fn();
-    expect({ status: result.status, reason: result.status === 'ok' ? undefined : result.reason }).toEqual({ status: 'ok', reason: undefined });
-  });
+  it.each(audits.filter((audit) => audit.name.startsWith('MUST')).map((audit) => [audit.name, audit] as const))(
+    '%s',
+    async (_name, audit) => {
+      const result = await audit.fn();
+      expect({ status: result.status, reason: result.status === 'ok' ? undefined : result.reason }).toEqual({
+        status: 'ok',
+        reason: undefined,
+      });
+    },
+  );
 
   it('reports the SHOULD and MAY audits that do not pass', async () => {
     const others = audits.filter((audit) => !audit.name.startsWith('MUST'));

@@ -4,7 +4,13 @@ import { TcpProxy } from './helpers/tcp-proxy';
 
 const base = (server: TestServer) => server.url.replace(/\/graphql$/, '');
 const RECORD = 'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome } }';
-const input = (visitorId: string) => ({ type: 'GOAL_ACHIEVED', goal: 'g', visitorId, sessionId: 's', chat: { kind: 'DIALOGUE', id: 'c', name: 'C' } });
+const input = (visitorId: string) => ({
+  type: 'GOAL_ACHIEVED',
+  goal: 'g',
+  visitorId,
+  sessionId: 's',
+  chat: { kind: 'DIALOGUE', id: 'c', name: 'C' },
+});
 
 async function poll(url: string, expected: number, timeoutMs = 15_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -61,7 +67,9 @@ withServer('/ready with an unreachable database server', () => {
     const proxyPort = await proxy.start();
     const viaProxy = new URL(database.config.url);
     viaProxy.port = String(proxyPort);
-    const server = await startTestServer({ database: { ...database, config: { ...database.config, url: viaProxy.toString() } } });
+    const server = await startTestServer({
+      database: { ...database, config: { ...database.config, url: viaProxy.toString() } },
+    });
     try {
       expect((await fetch(`${base(server)}/ready`)).status).toBe(200);
 
@@ -108,7 +116,13 @@ withServer('a database outage under write load', () => {
     const writer = async () => {
       while (running) {
         const res = await server.gql(RECORD, { input: input(`load-${n++ % 20}`) });
-        outcomes.push({ phase, status: res.status, code: res.errors?.[0]?.extensions?.code, message: res.errors?.[0]?.message, outcome: res.data?.recordChatActivity?.outcome });
+        outcomes.push({
+          phase,
+          status: res.status,
+          code: res.errors?.[0]?.extensions?.code,
+          message: res.errors?.[0]?.message,
+          outcome: res.data?.recordChatActivity?.outcome,
+        });
       }
     };
     try {

@@ -21,7 +21,8 @@ describe('visitors and identity', () => {
     return res.data.recordChatActivity.activity as { id: string; person: { id: string } };
   };
   const person = async (id: string) => (await server.gql(PERSON, { id })).data.person;
-  const setScore = (id: string, score: number) => server.app.dataSource.query('UPDATE person SET score = ? WHERE id = ?', [score, id]);
+  const setScore = (id: string, score: number) =>
+    server.app.dataSource.query('UPDATE person SET score = ? WHERE id = ?', [score, id]);
 
   it('makes an anonymous person of an unknown visitor, and keeps using it', async () => {
     const a = await record('anon-1');
@@ -32,7 +33,9 @@ describe('visitors and identity', () => {
 
   it('merges an anonymous visitor with history into an existing known person with history, losing nothing', async () => {
     // A known person with history and a visitor of their own.
-    const known = (await server.gql(IDENTIFY, { input: { visitorId: 'known-v1', email: 'Ada@Example.com', firstName: 'Ada' } })).data.identifyVisitor;
+    const known = (
+      await server.gql(IDENTIFY, { input: { visitorId: 'known-v1', email: 'Ada@Example.com', firstName: 'Ada' } })
+    ).data.identifyVisitor;
     const knownActivities = [await record('known-v1'), await record('known-v1')];
     await setScore(known.id, 10);
     // An anonymous visitor with history.
@@ -40,8 +43,17 @@ describe('visitors and identity', () => {
     const anonId = anonActivities[0].person.id;
     await setScore(anonId, 5);
 
-    const merged = (await server.gql(IDENTIFY, { input: { visitorId: 'anon-2', email: 'ada@EXAMPLE.com', lastName: 'Lovelace' } })).data.identifyVisitor;
-    expect(merged).toMatchObject({ id: known.id, email: 'Ada@Example.com', firstName: 'Ada', lastName: 'Lovelace', known: true, score: 15 });
+    const merged = (
+      await server.gql(IDENTIFY, { input: { visitorId: 'anon-2', email: 'ada@EXAMPLE.com', lastName: 'Lovelace' } })
+    ).data.identifyVisitor;
+    expect(merged).toMatchObject({
+      id: known.id,
+      email: 'Ada@Example.com',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      known: true,
+      score: 15,
+    });
     expect([...merged.visitorIds].sort()).toEqual(['anon-2', 'known-v1']);
     const after = await person(known.id);
     const ids = after.activities.edges.map((e: { node: { id: string } }) => e.node.id).sort();
@@ -54,17 +66,23 @@ describe('visitors and identity', () => {
   it('attaches with the person input of a recorded activity, before storing it', async () => {
     const anon = await record('anon-3');
     const activity = await record('anon-3', { person: { email: 'grace@example.com', company: 'Navy' } });
-    const byEmail = (await server.gql('query($e: String!) { personByEmail(email: $e) { id company visitorIds } }', { e: 'GRACE@example.com' })).data.personByEmail;
+    const byEmail = (
+      await server.gql('query($e: String!) { personByEmail(email: $e) { id company visitorIds } }', {
+        e: 'GRACE@example.com',
+      })
+    ).data.personByEmail;
     expect(activity.person.id).toBe(byEmail.id);
     expect(byEmail).toMatchObject({ company: 'Navy', visitorIds: ['anon-3'] });
     expect(await person(anon.person.id)).toBeNull();
   });
 
   it('moves a visitor of a known person who identifies with another email, leaving the history where it was', async () => {
-    const first = (await server.gql(IDENTIFY, { input: { visitorId: 'shared-laptop', email: 'first@example.com' } })).data.identifyVisitor;
+    const first = (await server.gql(IDENTIFY, { input: { visitorId: 'shared-laptop', email: 'first@example.com' } }))
+      .data.identifyVisitor;
     const before = await record('shared-laptop');
     expect(before.person.id).toBe(first.id);
-    const second = (await server.gql(IDENTIFY, { input: { visitorId: 'shared-laptop', email: 'second@example.com' } })).data.identifyVisitor;
+    const second = (await server.gql(IDENTIFY, { input: { visitorId: 'shared-laptop', email: 'second@example.com' } }))
+      .data.identifyVisitor;
     expect(second.id).not.toBe(first.id);
     expect((await record('shared-laptop')).person.id).toBe(second.id);
     const firstNow = await person(first.id);
@@ -74,12 +92,16 @@ describe('visitors and identity', () => {
 
   it('creates one person when new visitors identify with one new email at the same time', async () => {
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => server.gql(IDENTIFY, { input: { visitorId: `race-v${i}`, email: `Race.${'x'}@example.com` } })),
+      Array.from({ length: 12 }, (_, i) =>
+        server.gql(IDENTIFY, { input: { visitorId: `race-v${i}`, email: `Race.${'x'}@example.com` } }),
+      ),
     );
     expect(results.every((r) => r.errors === undefined)).toBe(true);
     const ids = new Set(results.map((r) => r.data.identifyVisitor.id));
     expect(ids.size).toBe(1);
-    const rows = await server.app.dataSource.query("SELECT COUNT(*) AS n FROM person WHERE email_normalized = 'race.x@example.com'");
+    const rows = await server.app.dataSource.query(
+      "SELECT COUNT(*) AS n FROM person WHERE email_normalized = 'race.x@example.com'",
+    );
     expect(Number(rows[0].n)).toBe(1);
     expect((await person([...ids][0])).visitorIds).toHaveLength(12);
   });

@@ -19,19 +19,30 @@ describe('query limits', () => {
   const cases: Array<[string, string, string]> = [
     ['too many aliases', aliased(16), 'QUERY_TOO_COMPLEX'],
     ['too many tokens', manyTokens(6_000), 'QUERY_TOO_COMPLEX'],
-    ['costly: membership counted for a page of 100 lists', '{ smartLists(first: 100) { edges { node { memberCount } } } }', 'QUERY_TOO_COMPLEX'],
-    ['costly: members of members', '{ smartLists(first: 50) { edges { node { members(first: 100) { edges { node { smartLists { id } } } } } } } }', 'QUERY_TOO_COMPLEX'],
+    [
+      'costly: membership counted for a page of 100 lists',
+      '{ smartLists(first: 100) { edges { node { memberCount } } } }',
+      'QUERY_TOO_COMPLEX',
+    ],
+    [
+      'costly: members of members',
+      '{ smartLists(first: 50) { edges { node { members(first: 100) { edges { node { smartLists { id } } } } } } } }',
+      'QUERY_TOO_COMPLEX',
+    ],
     ['not GraphQL', '{ viewer { ', 'GRAPHQL_PARSE_FAILED'],
     ['an unknown field', '{ nope }', 'GRAPHQL_VALIDATION_FAILED'],
   ];
 
-  it.each(cases)('rejects a query that is %s on HTTP, with a clear code and nothing executed', async (_label, query, code) => {
-    const res = await server.gql(query);
-    expect(res.status).toBe(400);
-    expect(res.data).toBeUndefined();
-    expect(res.errors?.[0].extensions?.code).toBe(code);
-    expect(res.errors?.[0].message.length).toBeLessThan(300);
-  });
+  it.each(cases)(
+    'rejects a query that is %s on HTTP, with a clear code and nothing executed',
+    async (_label, query, code) => {
+      const res = await server.gql(query);
+      expect(res.status).toBe(400);
+      expect(res.data).toBeUndefined();
+      expect(res.errors?.[0].extensions?.code).toBe(code);
+      expect(res.errors?.[0].message.length).toBeLessThan(300);
+    },
+  );
 
   it.each(cases)('rejects a query that is %s on WebSocket the same way', async (_label, query, code) => {
     const sub = subscribe(server.wsClient(), query);
@@ -43,7 +54,9 @@ describe('query limits', () => {
 
   it('accepts queries within the limits on both paths', async () => {
     expect((await server.gql(aliased(15))).errors).toBeUndefined();
-    expect((await server.gql('{ smartLists(first: 20) { edges { node { memberCount includes(personId: "x") } } } }')).errors).toBeUndefined();
+    expect(
+      (await server.gql('{ smartLists(first: 20) { edges { node { memberCount includes(personId: "x") } } } }')).errors,
+    ).toBeUndefined();
     // Introspection is exempt from the depth limit (tools send deep TypeRef fragments); tokens and cost still bound it.
     expect((await server.gql(nested(12))).errors).toBeUndefined();
     const [result] = await subscribe(server.wsClient(), aliased(15)).waitFor(1);
@@ -52,8 +65,10 @@ describe('query limits', () => {
   });
 
   it('prices one query text by the variables it is sent with, every time (first, @include)', async () => {
-    const query = 'query($n: Int!, $count: Boolean!, $person: ID!) { smartLists(first: $n) { edges { node { name memberCount @include(if: $count) includes(personId: $person) } } } }';
-    const codeFor = async (variables: Record<string, unknown>) => (await server.gql(query, variables)).errors?.[0]?.extensions?.code ?? 'OK';
+    const query =
+      'query($n: Int!, $count: Boolean!, $person: ID!) { smartLists(first: $n) { edges { node { name memberCount @include(if: $count) includes(personId: $person) } } } }';
+    const codeFor = async (variables: Record<string, unknown>) =>
+      (await server.gql(query, variables)).errors?.[0]?.extensions?.code ?? 'OK';
     for (let round = 0; round < 2; round += 1) {
       expect(await codeFor({ n: 20, count: true, person: 'a' })).toBe('OK');
       expect(await codeFor({ n: 100, count: true, person: 'a' })).toBe('QUERY_TOO_COMPLEX');
@@ -71,6 +86,8 @@ describe('query limits', () => {
       body: JSON.stringify({ query: '{ viewer { workspace { id } } }', variables: { pad: 'x'.repeat(1_100_000) } }),
     });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe(
+      'BAD_REQUEST',
+    );
   });
 });

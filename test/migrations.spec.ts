@@ -32,7 +32,16 @@ describe('migrations', () => {
     await first.destroy();
     const tablesAfterFirst = await tableNames(database);
     expect(tablesAfterFirst).toEqual(
-      expect.arrayContaining(['workspace', 'api_key', 'person', 'visitor', 'activity', 'sales_insight_settings', 'delivery', 'migrations']),
+      expect.arrayContaining([
+        'workspace',
+        'api_key',
+        'person',
+        'visitor',
+        'activity',
+        'sales_insight_settings',
+        'delivery',
+        'migrations',
+      ]),
     );
 
     const second = await openDatabase(database.config);

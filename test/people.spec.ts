@@ -11,10 +11,22 @@ describe('people', () => {
   beforeAll(async () => {
     server = await startTestServer();
     const people = [
-      { visitorId: 'v1', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines' },
+      {
+        visitorId: 'v1',
+        email: 'ada@example.com',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        company: 'Analytical Engines',
+      },
       { visitorId: 'v2', email: 'grace@navy.example', firstName: 'Grace', lastName: 'Hopper', company: 'US Navy' },
       { visitorId: 'v3', email: 'alan@example.com', firstName: 'Alan', lastName: 'Turing', company: 'Bletchley_Park' },
-      { visitorId: 'v4', email: 'edsger@example.org', firstName: 'Edsger', lastName: 'Dijkstra', company: '100% Structured' },
+      {
+        visitorId: 'v4',
+        email: 'edsger@example.org',
+        firstName: 'Edsger',
+        lastName: 'Dijkstra',
+        company: '100% Structured',
+      },
     ];
     for (const input of people) ids[input.firstName] = (await server.gql(IDENTIFY, { input })).data.identifyVisitor.id;
   });
@@ -49,7 +61,8 @@ describe('people', () => {
 
   it('pages a search: totalCount counts the matches of the search on every page', async () => {
     const page1 = (await server.gql(PEOPLE, { first: 2, search: 'Example.' })).data.people;
-    const page2 = (await server.gql(PEOPLE, { first: 2, search: 'Example.', after: page1.pageInfo.endCursor })).data.people;
+    const page2 = (await server.gql(PEOPLE, { first: 2, search: 'Example.', after: page1.pageInfo.endCursor })).data
+      .people;
     expect([page1.totalCount, page2.totalCount]).toEqual([3, 3]);
     expect([page1.pageInfo.hasNextPage, page2.pageInfo.hasNextPage]).toEqual([true, false]);
     const found = [...page1.edges, ...page2.edges].map((e: any) => e.node.id);
@@ -57,13 +70,16 @@ describe('people', () => {
   });
 
   it('finds people by email (any case) and by visitor, and only in the workspace of the key', async () => {
-    const byEmail = await server.gql('query($e: String!) { personByEmail(email: $e) { id email } }', { e: 'GRACE@NAVY.EXAMPLE' });
+    const byEmail = await server.gql('query($e: String!) { personByEmail(email: $e) { id email } }', {
+      e: 'GRACE@NAVY.EXAMPLE',
+    });
     expect(byEmail.data.personByEmail).toEqual({ id: ids.Grace, email: 'grace@navy.example' });
     const byVisitor = await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: 'v3' });
     expect(byVisitor.data.personByVisitor.id).toBe(ids.Alan);
 
     const other = await server.createWorkspace();
-    const q = 'query($id: ID!, $e: String!, $v: String!) { person(id: $id) { id } personByEmail(email: $e) { id } personByVisitor(visitorId: $v) { id } people { totalCount } }';
+    const q =
+      'query($id: ID!, $e: String!, $v: String!) { person(id: $id) { id } personByEmail(email: $e) { id } personByVisitor(visitorId: $v) { id } people { totalCount } }';
     const res = await server.gql(q, { id: ids.Ada, e: 'ada@example.com', v: 'v1' }, other.adminKey);
     expect(res.data).toEqual({ person: null, personByEmail: null, personByVisitor: null, people: { totalCount: 0 } });
   });

@@ -44,10 +44,29 @@ import { startTestServer, type TestServer } from './helpers/server';
 
     // A campaign of the type whose flow does not change the person; scoring ones that this activity cannot make
     // change a score: triggered by another type, by another goal, or with a step condition it does not meet.
-    const moment = await activeCampaign(server, { flow: [{ action: 'INTERESTING_MOMENT', description: 'Reached a goal' }] }, key);
-    await activeCampaign(server, { triggers: [{ activity: 'ENGAGED' }], flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] }, key);
-    await activeCampaign(server, { triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['other'] } } }], flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] }, key);
-    await activeCampaign(server, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1, conditions: [{ chat: { is: ['another-chat'] } }] }] }, key);
+    const moment = await activeCampaign(
+      server,
+      { flow: [{ action: 'INTERESTING_MOMENT', description: 'Reached a goal' }] },
+      key,
+    );
+    await activeCampaign(
+      server,
+      { triggers: [{ activity: 'ENGAGED' }], flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }] },
+      key,
+    );
+    await activeCampaign(
+      server,
+      {
+        triggers: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['other'] } } }],
+        flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1 }],
+      },
+      key,
+    );
+    await activeCampaign(
+      server,
+      { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 1, conditions: [{ chat: { is: ['another-chat'] } }] }] },
+      key,
+    );
     statements = [];
     const { activity } = await record(server, goal(unique('visitor')), key);
     expect(await runCount(server, moment, activity.person.id)).toBe(1);
@@ -58,7 +77,11 @@ import { startTestServer, type TestServer } from './helpers/server';
     statements = [];
     const batch = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { payload { activity { person { score } } } } }`;
     const res = await server.gql(batch, { inputs: [goal(unique('visitor')), goal(unique('visitor'), 'other')] }, key);
-    expect(res.data.recordChatActivities.map((item: { payload: { activity: { person: { score: number } } } }) => item.payload.activity.person.score)).toEqual([0, 1]);
+    expect(
+      res.data.recordChatActivities.map(
+        (item: { payload: { activity: { person: { score: number } } } }) => item.payload.activity.person.score,
+      ),
+    ).toEqual([0, 1]);
     expect(personLocks()).toBe(1);
   });
 
@@ -79,9 +102,13 @@ import { startTestServer, type TestServer } from './helpers/server';
     const { activity } = await record(server, goal(visitor), key);
     // Batches rather than single calls: each is its own transaction, all for the same person.
     const batch = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { error { code } payload { outcome } } }`;
-    const results = await Promise.all(Array.from({ length: 8 }, () => server.gql(batch, { inputs: [goal(visitor), goal(visitor)] }, key)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => server.gql(batch, { inputs: [goal(visitor), goal(visitor)] }, key)),
+    );
     expect(results.flatMap((res) => res.errors ?? [])).toEqual([]);
-    const outcomes = results.flatMap((res) => res.data.recordChatActivities.map((item: { payload: { outcome: string } | null }) => item.payload?.outcome));
+    const outcomes = results.flatMap((res) =>
+      res.data.recordChatActivities.map((item: { payload: { outcome: string } | null }) => item.payload?.outcome),
+    );
     expect(outcomes).toEqual(Array(16).fill('RECORDED'));
     // A deadlock victim would be retried and succeed (inTransaction), so look for the deadlocks themselves.
     expect(failures).toEqual([]);

@@ -32,14 +32,23 @@ describe('rate limits', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const results = await burst(server, 6, 'dca_invalid');
     expect(results.filter((r) => r.errors?.[0].extensions?.code === 'UNAUTHENTICATED')).toHaveLength(4);
-    expect(results.filter((r) => r.status === 429 && r.errors?.[0].extensions?.code === 'RATE_LIMITED')).toHaveLength(2);
+    expect(results.filter((r) => r.status === 429 && r.errors?.[0].extensions?.code === 'RATE_LIMITED')).toHaveLength(
+      2,
+    );
   });
 
   it('spends the key budget on WebSocket operations too', async () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const client = server.wsClient();
     const subs = Array.from({ length: 8 }, () => subscribe(client, VIEWER));
-    const outcomes = await Promise.all(subs.map((sub) => sub.waitFor(1).then(() => 'ok', () => sub.error)));
+    const outcomes = await Promise.all(
+      subs.map((sub) =>
+        sub.waitFor(1).then(
+          () => 'ok',
+          () => sub.error,
+        ),
+      ),
+    );
     const limited = outcomes.filter((o): o is Array<{ extensions: { code: string } }> => Array.isArray(o));
     expect(outcomes.filter((o) => o === 'ok').length).toBeLessThanOrEqual(5);
     expect(limited.length).toBeGreaterThanOrEqual(3);
@@ -49,7 +58,11 @@ describe('rate limits', () => {
   it('sends security headers and answers CORS preflights', async () => {
     const preflight = await fetch(server.url, {
       method: 'OPTIONS',
-      headers: { origin: 'https://customer.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://customer.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -65,7 +78,10 @@ const withRedis = TEST_REDIS_URL ? describe : describe.skip;
 withRedis('rate limits shared through Redis', () => {
   it('spends one budget per key across instances', async () => {
     const database = await createTestDatabase();
-    const config = { redisUrl: TEST_REDIS_URL, rateLimits: { perKeyPerSecond: 6, unauthenticatedPerIpPerMinute: 100, subscriptionsPerConnection: 10 } };
+    const config = {
+      redisUrl: TEST_REDIS_URL,
+      rateLimits: { perKeyPerSecond: 6, unauthenticatedPerIpPerMinute: 100, subscriptionsPerConnection: 10 },
+    };
     const a = await startTestServer({ database, config });
     const b = await startTestServer({ database, config, adminKey: a.adminKey });
     try {

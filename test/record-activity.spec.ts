@@ -42,19 +42,39 @@ describe('recording chat activities', () => {
     const cases: Array<[Record<string, unknown>, (a: any) => void]> = [
       [{ type: 'TRIGGERED' }, (a) => expect(a.type).toBe('TRIGGERED')],
       [{ type: 'ENGAGED', prompt: 'BOOK_MEETING' }, (a) => expect(a.prompt).toBe('BOOK_MEETING')],
-      [{ type: 'ENGAGED_WITH_AGENT', agent: { id: 'agent-7', name: 'Grace' } }, (a) => expect(a.agent).toEqual({ id: 'agent-7', name: 'Grace' })],
       [
-        { type: 'INTERACTED_WITH_DOCUMENT', document: { id: 'doc-1', name: 'Whitepaper', url: 'https://example.com/wp.pdf' } },
+        { type: 'ENGAGED_WITH_AGENT', agent: { id: 'agent-7', name: 'Grace' } },
+        (a) => expect(a.agent).toEqual({ id: 'agent-7', name: 'Grace' }),
+      ],
+      [
+        {
+          type: 'INTERACTED_WITH_DOCUMENT',
+          document: { id: 'doc-1', name: 'Whitepaper', url: 'https://example.com/wp.pdf' },
+        },
         (a) => expect(a.document).toEqual({ id: 'doc-1', name: 'Whitepaper', url: 'https://example.com/wp.pdf' }),
       ],
       [{ type: 'GOAL_ACHIEVED', goal: 'demo-requested' }, (a) => expect(a.goal).toBe('demo-requested')],
       [
-        { type: 'MEETING_SCHEDULED', meeting: { startsAt: meetingAt, durationMinutes: 30, agent: { id: 'agent-7', name: 'Grace' } } },
-        (a) => expect(a.meeting).toEqual({ startsAt: meetingAt, durationMinutes: 30, status: 'SCHEDULED', agent: { id: 'agent-7', name: 'Grace' } }),
+        {
+          type: 'MEETING_SCHEDULED',
+          meeting: { startsAt: meetingAt, durationMinutes: 30, agent: { id: 'agent-7', name: 'Grace' } },
+        },
+        (a) =>
+          expect(a.meeting).toEqual({
+            startsAt: meetingAt,
+            durationMinutes: 30,
+            status: 'SCHEDULED',
+            agent: { id: 'agent-7', name: 'Grace' },
+          }),
       ],
     ];
     for (const [fields, check] of cases) {
-      const input = base({ ...fields, occurredAt, pageUrl: 'https://example.com/pricing', clientEventId: `evt-${seq}` });
+      const input = base({
+        ...fields,
+        occurredAt,
+        pageUrl: 'https://example.com/pricing',
+        clientEventId: `evt-${seq}`,
+      });
       const res = await server.gql(RECORD, { input });
       expect(res.errors).toBeUndefined();
       const { outcome, activity } = res.data.recordChatActivity;
@@ -87,10 +107,15 @@ describe('recording chat activities', () => {
     const first = await server.gql(RECORD, { input });
     const again = await server.gql(RECORD, { input: { ...input, prompt: 'FREE_TEXT' } });
     expect(first.data.recordChatActivity.outcome).toBe('RECORDED');
-    expect(again.data.recordChatActivity).toMatchObject({ outcome: 'ALREADY_LOGGED_IN_SESSION', activity: { id: first.data.recordChatActivity.activity.id } });
+    expect(again.data.recordChatActivity).toMatchObject({
+      outcome: 'ALREADY_LOGGED_IN_SESSION',
+      activity: { id: first.data.recordChatActivity.activity.id },
+    });
     // Another session, chat or type is another activity; repeatable types are stored every time.
     for (const other of [{ sessionId: 'other-session' }, { chat: { ...chat, id: 'chat-2' } }, { type: 'TRIGGERED' }]) {
-      expect((await server.gql(RECORD, { input: { ...input, ...other } })).data.recordChatActivity.outcome).toBe('RECORDED');
+      expect((await server.gql(RECORD, { input: { ...input, ...other } })).data.recordChatActivity.outcome).toBe(
+        'RECORDED',
+      );
     }
     const goal = base({ type: 'GOAL_ACHIEVED', goal: 'x' });
     expect((await server.gql(RECORD, { input: goal })).data.recordChatActivity.outcome).toBe('RECORDED');
@@ -107,7 +132,13 @@ describe('recording chat activities', () => {
     expect(outcomes.filter((o) => o === 'RECORDED')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'ALREADY_LOGGED_IN_SESSION')).toHaveLength(19);
     expect(await count('visitor_id = ?', [input.visitorId])).toBe(1);
-    expect(Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM visitor WHERE visitor_id = ?', [input.visitorId]))[0].n)).toBe(1);
+    expect(
+      Number(
+        (
+          await server.app.dataSource.query('SELECT COUNT(*) AS n FROM visitor WHERE visitor_id = ?', [input.visitorId])
+        )[0].n,
+      ),
+    ).toBe(1);
   });
 
   it('answers concurrent single calls each on its own, a bad one not affecting the others', async () => {
@@ -118,7 +149,10 @@ describe('recording chat activities', () => {
         expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'goal'] });
       } else {
         expect(res.errors).toBeUndefined();
-        expect(res.data.recordChatActivity).toMatchObject({ outcome: 'RECORDED', activity: { goal: `g${i}`, visitorId: inputs[i].visitorId } });
+        expect(res.data.recordChatActivity).toMatchObject({
+          outcome: 'RECORDED',
+          activity: { goal: `g${i}`, visitorId: inputs[i].visitorId },
+        });
       }
     });
     expect(new Set(results.filter((r) => r.data).map((r) => r.data.recordChatActivity.activity.id)).size).toBe(9);
@@ -164,10 +198,16 @@ describe('recording chat activities', () => {
     const results = res.data.recordChatActivities;
     expect(results.map((r: any) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(results[0].payload.outcome).toBe('RECORDED');
-    expect(results[1]).toMatchObject({ payload: null, error: { code: 'BAD_USER_INPUT', field: ['inputs', '1', 'goal'] } });
+    expect(results[1]).toMatchObject({
+      payload: null,
+      error: { code: 'BAD_USER_INPUT', field: ['inputs', '1', 'goal'] },
+    });
     expect(results[2].payload.outcome).toBe('RECORDED');
     expect(results[3].payload).toEqual({ outcome: 'ALREADY_LOGGED_IN_SESSION', activity: results[2].payload.activity });
-    expect(results[4]).toMatchObject({ payload: null, error: { code: 'BAD_USER_INPUT', field: ['inputs', '4', 'chat', 'id'] } });
+    expect(results[4]).toMatchObject({
+      payload: null,
+      error: { code: 'BAD_USER_INPUT', field: ['inputs', '4', 'chat', 'id'] },
+    });
     expect(results[5].payload.outcome).toBe('RECORDED');
     expect(await count()).toBe(before + 3);
   });
@@ -200,27 +240,48 @@ describe('recording chat activities', () => {
     ['no meeting on MEETING_SCHEDULED', { type: 'MEETING_SCHEDULED' }, ['meeting']],
     ['an empty goal', { type: 'GOAL_ACHIEVED', goal: '' }, ['goal']],
     ['an agent name over 255', { type: 'ENGAGED_WITH_AGENT', agent: { id: 'a', name: long(256) } }, ['agent', 'name']],
-    ['a document url over 2048', { type: 'INTERACTED_WITH_DOCUMENT', document: { id: 'd', name: 'D', url: long(2049) } }, ['document', 'url']],
-    ['a meeting of 0 minutes', { type: 'MEETING_SCHEDULED', meeting: { startsAt: minutes(60), durationMinutes: 0, agent: { id: 'a', name: 'A' } } }, ['meeting', 'durationMinutes']],
-    ['a meeting agent without id', { type: 'MEETING_SCHEDULED', meeting: { startsAt: minutes(60), agent: { id: '', name: 'A' } } }, ['meeting', 'agent', 'id']],
+    [
+      'a document url over 2048',
+      { type: 'INTERACTED_WITH_DOCUMENT', document: { id: 'd', name: 'D', url: long(2049) } },
+      ['document', 'url'],
+    ],
+    [
+      'a meeting of 0 minutes',
+      {
+        type: 'MEETING_SCHEDULED',
+        meeting: { startsAt: minutes(60), durationMinutes: 0, agent: { id: 'a', name: 'A' } },
+      },
+      ['meeting', 'durationMinutes'],
+    ],
+    [
+      'a meeting agent without id',
+      { type: 'MEETING_SCHEDULED', meeting: { startsAt: minutes(60), agent: { id: '', name: 'A' } } },
+      ['meeting', 'agent', 'id'],
+    ],
     ['occurredAt 6 minutes ahead', { occurredAt: minutes(6) }, ['occurredAt']],
     ['occurredAt 31 days ago', { occurredAt: minutes(-31 * 24 * 60) }, ['occurredAt']],
     ['an invalid email', { person: { email: 'not-an-email' } }, ['person', 'email']],
     ['a person name over 255', { person: { email: 'a@example.com', firstName: long(256) } }, ['person', 'firstName']],
   ];
 
-  it.each(badInputs)('rejects %s with BAD_USER_INPUT on the field, storing nothing', async (_label, overrides, field) => {
-    const before = await count();
-    const people = Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM person'))[0].n);
-    const res = await server.gql(RECORD, { input: base(overrides) });
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', ...field] });
-    expect(res.data).toBeNull();
-    expect(await count()).toBe(before);
-    expect(Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM person'))[0].n)).toBe(people);
-    // The same input inside a batch is answered with its path under inputs.
-    const batch = await server.gql(RECORD_MANY, { inputs: [base(overrides)] });
-    expect(batch.data.recordChatActivities[0].error).toMatchObject({ code: 'BAD_USER_INPUT', field: ['inputs', '0', ...field] });
-  });
+  it.each(badInputs)(
+    'rejects %s with BAD_USER_INPUT on the field, storing nothing',
+    async (_label, overrides, field) => {
+      const before = await count();
+      const people = Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM person'))[0].n);
+      const res = await server.gql(RECORD, { input: base(overrides) });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', ...field] });
+      expect(res.data).toBeNull();
+      expect(await count()).toBe(before);
+      expect(Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM person'))[0].n)).toBe(people);
+      // The same input inside a batch is answered with its path under inputs.
+      const batch = await server.gql(RECORD_MANY, { inputs: [base(overrides)] });
+      expect(batch.data.recordChatActivities[0].error).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: ['inputs', '0', ...field],
+      });
+    },
+  );
 
   it.each([
     ['an unknown type', { type: 'CLICKED' }],
@@ -241,7 +302,9 @@ describe('recording chat activities', () => {
     expect(mine.data.recordChatActivity.outcome).toBe('RECORDED');
     expect(theirs.data.recordChatActivity.outcome).toBe('RECORDED');
     expect(theirs.data.recordChatActivity.activity.person.id).not.toBe(mine.data.recordChatActivity.activity.person.id);
-    const read = await server.gql('query($id: ID!) { activity(id: $id) { id } }', { id: theirs.data.recordChatActivity.activity.id });
+    const read = await server.gql('query($id: ID!) { activity(id: $id) { id } }', {
+      id: theirs.data.recordChatActivity.activity.id,
+    });
     expect(read.data.activity).toBeNull();
   });
 

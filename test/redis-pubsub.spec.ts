@@ -18,7 +18,13 @@ withRedis('subscriptions across instances through Redis', () => {
     const b = await startTestServer({ database, config: { redisUrl: TEST_REDIS_URL } });
     let n = 0;
     const record = async () => {
-      const input = { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: `v${n++}`, sessionId: 's', chat: { kind: 'DIALOGUE', id: 'c', name: 'C' } };
+      const input = {
+        type: 'GOAL_ACHIEVED',
+        goal: 'g',
+        visitorId: `v${n++}`,
+        sessionId: 's',
+        chat: { kind: 'DIALOGUE', id: 'c', name: 'C' },
+      };
       const res = await a.gql(RECORD, { input });
       expect(res.errors).toBeUndefined();
       return res.data.recordChatActivity.activity.id as string;

@@ -39,7 +39,11 @@ describe('graceful shutdown (the real process)', () => {
       const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = http.request(server.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${key}`,
+          },
         });
         req.on('response', (res) => {
           let text = '';
@@ -78,7 +82,10 @@ describe('graceful shutdown (the real process)', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
         body: JSON.stringify({ query: '{ viewer { apiKey { name scopes } } }' }),
       });
-      expect(((await res.json()) as { data: { viewer: { apiKey: unknown } } }).data.viewer.apiKey).toEqual({ name: 'admin', scopes: ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE'] });
+      expect(((await res.json()) as { data: { viewer: { apiKey: unknown } } }).data.viewer.apiKey).toEqual({
+        name: 'admin',
+        scopes: ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE'],
+      });
       first.process.kill('SIGINT');
       expect(await first.exited).toBe(0);
 

@@ -27,7 +27,14 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const TYPES = ['TRIGGERED', 'ENGAGED', 'ENGAGED_WITH_AGENT', 'INTERACTED_WITH_DOCUMENT', 'GOAL_ACHIEVED', 'MEETING_SCHEDULED'] as const;
+const TYPES = [
+  'TRIGGERED',
+  'ENGAGED',
+  'ENGAGED_WITH_AGENT',
+  'INTERACTED_WITH_DOCUMENT',
+  'GOAL_ACHIEVED',
+  'MEETING_SCHEDULED',
+] as const;
 type Type = (typeof TYPES)[number];
 const POOLS = {
   chat: ['alpha', 'Beta', 'beta-2', 'gam_ma', '100%', 'Ünïcode'],
@@ -60,7 +67,15 @@ function monthsBefore(at: number, months: number): number {
   const year = Math.floor(total / 12);
   const month = total - year * 12;
   const daysInMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return Date.UTC(year, month, Math.min(d.getUTCDate(), daysInMonth), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+  return Date.UTC(
+    year,
+    month,
+    Math.min(d.getUTCDate(), daysInMonth),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    d.getUTCMilliseconds(),
+  );
 }
 
 function durationBefore(at: number, d: { amount: number; unit: string }): number {
@@ -83,7 +98,13 @@ function activityHolds(row: Row, filter: any): boolean {
   if (row.type !== filter.activity) return false;
   const c = filter.constraints ?? {};
   if (c.chatKind && row.chatKind !== c.chatKind) return false;
-  const values: Record<string, string | null> = { chat: row.chat, agent: row.agent, document: row.document, goal: row.goal, pageUrl: row.pageUrl };
+  const values: Record<string, string | null> = {
+    chat: row.chat,
+    agent: row.agent,
+    document: row.document,
+    goal: row.goal,
+    pageUrl: row.pageUrl,
+  };
   for (const key of Object.keys(values)) if (c[key] && !textHolds(values[key], c[key])) return false;
   if (c.meetingStatus && !c.meetingStatus.includes(row.meetingStatus)) return false;
   const date = filter.dateOfActivity;
@@ -91,7 +112,8 @@ function activityHolds(row: Row, filter: any): boolean {
   if (date?.inPastBefore && !(row.at < durationBefore(NOW, date.inPastBefore))) return false;
   if (date?.before && !(row.at < Date.parse(date.before))) return false;
   if (date?.after && !(row.at >= Date.parse(date.after))) return false;
-  if (date?.betweenFrom && !(row.at >= Date.parse(date.betweenFrom) && row.at < Date.parse(date.betweenTo))) return false;
+  if (date?.betweenFrom && !(row.at >= Date.parse(date.betweenFrom) && row.at < Date.parse(date.betweenTo)))
+    return false;
   return true;
 }
 
@@ -107,9 +129,12 @@ function evaluate(expr: Expr, holds: (n: number) => boolean): boolean {
 function render(expr: Expr, random: () => number): string {
   const kw = (word: string) => (random() < 0.2 ? word.toUpperCase() : word);
   if (typeof expr === 'number') return String(expr);
-  if ('not' in expr) return `${kw('not')} ${typeof expr.not === 'number' ? render(expr.not, random) : `(${render(expr.not, random)})`}`;
+  if ('not' in expr)
+    return `${kw('not')} ${typeof expr.not === 'number' ? render(expr.not, random) : `(${render(expr.not, random)})`}`;
   const [op, items] = 'and' in expr ? ['and', expr.and] : ['or', expr.or];
-  return items.map((item) => (typeof item === 'number' || 'not' in item ? render(item, random) : `(${render(item, random)})`)).join(` ${kw(op)} `);
+  return items
+    .map((item) => (typeof item === 'number' || 'not' in item ? render(item, random) : `(${render(item, random)})`))
+    .join(` ${kw(op)} `);
 }
 
 function members(people: number, rows: Row[], list: { filters: any[]; expr: Expr }): number[] {
@@ -156,7 +181,10 @@ function generator(random: () => number) {
     const op = pick(['is', 'isNot', 'contains', 'startsWith'] as const);
     const value = () => {
       const whole = pick(pool);
-      if (op === 'contains') return random() < 0.3 ? pick(['%', '_', '!', 'a']) : mangleCase(whole.slice(int(0, whole.length - 1), whole.length));
+      if (op === 'contains')
+        return random() < 0.3
+          ? pick(['%', '_', '!', 'a'])
+          : mangleCase(whole.slice(int(0, whole.length - 1), whole.length));
       if (op === 'startsWith') return mangleCase(whole.slice(0, int(1, whole.length)));
       return mangleCase(random() < 0.1 ? 'nothing-like-it' : whole);
     };
@@ -170,11 +198,18 @@ function generator(random: () => number) {
     for (const key of Object.keys(POOLS) as Array<keyof typeof POOLS>) {
       if (APPLIES[key].includes(activity) && random() < 0.3) constraints[key] = textMatch(POOLS[key]);
     }
-    if (activity === 'MEETING_SCHEDULED' && random() < 0.4) constraints.meetingStatus = [...new Set([pick(STATUSES), pick(STATUSES)])];
+    if (activity === 'MEETING_SCHEDULED' && random() < 0.4)
+      constraints.meetingStatus = [...new Set([pick(STATUSES), pick(STATUSES)])];
     let dateOfActivity: Record<string, unknown> | undefined;
     if (random() < 0.5) {
       const unit = pick(['MINUTES', 'HOURS', 'DAYS', 'WEEKS', 'MONTHS']);
-      const amount = { MINUTES: int(1, 10) * 60, HOURS: int(1, 72), DAYS: int(1, 60), WEEKS: int(1, 10), MONTHS: int(1, 4) }[unit]!;
+      const amount = {
+        MINUTES: int(1, 10) * 60,
+        HOURS: int(1, 72),
+        DAYS: int(1, 60),
+        WEEKS: int(1, 10),
+        MONTHS: int(1, 4),
+      }[unit]!;
       const form = pick(['inPast', 'inPastBefore', 'before', 'after', 'between']);
       if (form === 'inPast' || form === 'inPastBefore') dateOfActivity = { [form]: { amount, unit } };
       else if (form === 'between') {
@@ -204,9 +239,20 @@ function generator(random: () => number) {
     const n = filters.length;
     const logic = pick(['ALL', 'ANY', 'ADVANCED'] as const);
     const tree: Expr =
-      logic === 'ADVANCED' ? expr(n) : n === 1 ? 1 : logic === 'ALL' ? { and: filters.map((_, i) => i + 1) } : { or: filters.map((_, i) => i + 1) };
+      logic === 'ADVANCED'
+        ? expr(n)
+        : n === 1
+          ? 1
+          : logic === 'ALL'
+            ? { and: filters.map((_, i) => i + 1) }
+            : { or: filters.map((_, i) => i + 1) };
     return {
-      input: { name: `random ${index}`, logic, ...(logic === 'ADVANCED' ? { advancedLogic: render(tree, random) } : {}), filters },
+      input: {
+        name: `random ${index}`,
+        logic,
+        ...(logic === 'ADVANCED' ? { advancedLogic: render(tree, random) } : {}),
+        filters,
+      },
       filters,
       expr: tree,
     };
@@ -226,7 +272,8 @@ describe(`smart lists: SQL membership equals a plain evaluator on random data (s
   beforeAll(async () => {
     server = await startTestServer();
     const db = server.app.dataSource;
-    for (let p = 0; p < PEOPLE; p++) personIds.push(await insertPerson(db, server.workspaceId, p % 3 === 0 ? null : `p${p}@example.com`));
+    for (let p = 0; p < PEOPLE; p++)
+      personIds.push(await insertPerson(db, server.workspaceId, p % 3 === 0 ? null : `p${p}@example.com`));
     for (let p = 0; p < PEOPLE; p++) {
       // Some people have nothing, some a lot: min-times and negation need both.
       const mine = Array.from({ length: p % 7 === 0 ? 0 : gen.int(1, 30) }, () => gen.row(p));
@@ -248,12 +295,18 @@ describe(`smart lists: SQL membership equals a plain evaluator on random data (s
       const expected = members(PEOPLE, rows, list);
       if (expected.length > 0 && expected.length < PEOPLE) nonTrivial += 1;
 
-      const got = (await service.members(record, { limit: 1000, now: NOW })).map((person) => personIds.indexOf(person.id));
+      const got = (await service.members(record, { limit: 1000, now: NOW })).map((person) =>
+        personIds.indexOf(person.id),
+      );
       const context = `case ${i}: ${JSON.stringify(list.input)}`;
       expect({ context, members: got.sort((a, b) => a - b) }).toEqual({ context, members: expected });
       expect({ context, count: await service.memberCount(record, NOW) }).toEqual({ context, count: expected.length });
       const probe = gen.int(0, PEOPLE - 1);
-      expect({ context, probe, includes: await service.includes(record, personIds[probe], NOW) }).toEqual({ context, probe, includes: expected.includes(probe) });
+      expect({ context, probe, includes: await service.includes(record, personIds[probe], NOW) }).toEqual({
+        context,
+        probe,
+        includes: expected.includes(probe),
+      });
       lists.push({ record, expected });
     }
     // The generator must produce lists that split the people, or equality proves little.
@@ -261,7 +314,10 @@ describe(`smart lists: SQL membership equals a plain evaluator on random data (s
 
     const byPerson = await service.listsOf(server.workspaceId, personIds, NOW);
     personIds.forEach((_, p) => {
-      const expected = lists.filter((l) => l.expected.includes(p)).map((l) => l.record.name).sort();
+      const expected = lists
+        .filter((l) => l.expected.includes(p))
+        .map((l) => l.record.name)
+        .sort();
       expect({ person: p, lists: byPerson[p].map((l) => l.name).sort() }).toEqual({ person: p, lists: expected });
     });
   });

@@ -38,8 +38,20 @@ describe('smart lists: each filter feature against a hand-built data set', () =>
         { type: 'GOAL_ACHIEVED', at: now - 40 * D, goal: 'Newsletter' },
       ],
       B: [
-        { type: 'TRIGGERED', at: now - 3 * D, chat: 'pricing-flow', chatKind: 'CONVERSATIONAL_FLOW', pageUrl: 'https://ex.com/docs/100%_guide' },
-        { type: 'ENGAGED_WITH_AGENT', at: now - 3 * D, chat: 'pricing-flow', chatKind: 'CONVERSATIONAL_FLOW', agent: 'agent-7' },
+        {
+          type: 'TRIGGERED',
+          at: now - 3 * D,
+          chat: 'pricing-flow',
+          chatKind: 'CONVERSATIONAL_FLOW',
+          pageUrl: 'https://ex.com/docs/100%_guide',
+        },
+        {
+          type: 'ENGAGED_WITH_AGENT',
+          at: now - 3 * D,
+          chat: 'pricing-flow',
+          chatKind: 'CONVERSATIONAL_FLOW',
+          agent: 'agent-7',
+        },
         { type: 'MEETING_SCHEDULED', at: now - 3 * D, agent: 'agent-7', meetingStatus: 'SCHEDULED' },
         { type: 'MEETING_SCHEDULED', at: now - 2 * D, agent: 'agent-7', meetingStatus: 'CANCELLED' },
       ],
@@ -89,62 +101,223 @@ describe('smart lists: each filter feature against a hand-built data set', () =>
     ['chat startsWith', { filters: [T({ chat: { startsWith: ['welc'] } })] }, ['A', 'C']],
     ['chat is, several values', { filters: [T({ chat: { is: ['other', 'pricing-flow'] } })] }, ['B', 'E', 'F']],
     ['agent is', { filters: [{ activity: 'ENGAGED_WITH_AGENT', constraints: { agent: { is: ['agent-7'] } } }] }, ['B']],
-    ['agent isNot on meetings', { filters: [{ activity: 'MEETING_SCHEDULED', constraints: { agent: { isNot: ['agent-7'] } } }] }, ['E']],
-    ['document is', { filters: [{ activity: 'INTERACTED_WITH_DOCUMENT', constraints: { document: { is: ['WHITEPAPER-1'] } } }] }, ['C']],
-    ['document contains with an underscore', { filters: [{ activity: 'INTERACTED_WITH_DOCUMENT', constraints: { document: { contains: ['k_2'] } } }] }, ['C']],
-    ['document isNot every value held', { filters: [{ activity: 'INTERACTED_WITH_DOCUMENT', constraints: { document: { isNot: ['whitepaper-1', 'ebook_2'] } } }] }, []],
-    ['goal is', { filters: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['SIGNUP'] } } }] }, ['A', 'E']],
-    ['goal contains', { filters: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { contains: ['news'] } } }] }, ['A']],
-    ['pageUrl contains escapes % and _', { filters: [T({ pageUrl: { contains: ['%_guide'] } })] }, ['B']],
-    ['pageUrl startsWith escapes _', { filters: [T({ pageUrl: { startsWith: ['https://ex.com/docs_'] } })] }, ['C']],
-    ['pageUrl isNot skips missing values', { filters: [T({ pageUrl: { isNot: ['https://ex.com/pricing'] } })] }, ['B', 'C', 'F']],
-    ['meetingStatus any of', { filters: [{ activity: 'MEETING_SCHEDULED', constraints: { meetingStatus: ['CANCELLED', 'RESCHEDULED'] } }] }, ['B', 'E']],
-    ['meetingStatus one', { filters: [{ activity: 'MEETING_SCHEDULED', constraints: { meetingStatus: ['SCHEDULED'] } }] }, ['B']],
     [
-      'constraints hold on one activity together',
-      { filters: [{ activity: 'MEETING_SCHEDULED', constraints: { agent: { is: ['agent-7'] }, meetingStatus: ['RESCHEDULED'] } }] },
+      'agent isNot on meetings',
+      { filters: [{ activity: 'MEETING_SCHEDULED', constraints: { agent: { isNot: ['agent-7'] } } }] },
+      ['E'],
+    ],
+    [
+      'document is',
+      { filters: [{ activity: 'INTERACTED_WITH_DOCUMENT', constraints: { document: { is: ['WHITEPAPER-1'] } } }] },
+      ['C'],
+    ],
+    [
+      'document contains with an underscore',
+      { filters: [{ activity: 'INTERACTED_WITH_DOCUMENT', constraints: { document: { contains: ['k_2'] } } }] },
+      ['C'],
+    ],
+    [
+      'document isNot every value held',
+      {
+        filters: [
+          { activity: 'INTERACTED_WITH_DOCUMENT', constraints: { document: { isNot: ['whitepaper-1', 'ebook_2'] } } },
+        ],
+      },
       [],
     ],
-    ['inPast days', { filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPast: { amount: 2, unit: 'DAYS' } } }] }, ['A']],
-    ['inPast hours', { filters: [{ activity: 'MEETING_SCHEDULED', dateOfActivity: { inPast: { amount: 2, unit: 'HOURS' } } }] }, ['E']],
-    ['inPast minutes', { filters: [{ activity: 'MEETING_SCHEDULED', dateOfActivity: { inPast: { amount: 30, unit: 'MINUTES' } } }] }, []],
-    ['inPast weeks', { filters: [T(undefined, { dateOfActivity: { inPast: { amount: 2, unit: 'WEEKS' } } })] }, ['A', 'B', 'F']],
-    ['inPast months', { filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPast: { amount: 1, unit: 'MONTHS' } } }] }, ['A']],
-    ['inPastBefore', { filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPastBefore: { amount: 30, unit: 'DAYS' } } }] }, ['A', 'E']],
-    ['before', { filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { before: new Date(Date.now() - 30 * D).toISOString() } }] }, ['A', 'E']],
-    ['after', { filters: [{ activity: 'MEETING_SCHEDULED', dateOfActivity: { after: new Date(Date.now() - 5 * D).toISOString() } }] }, ['B', 'E']],
+    ['goal is', { filters: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { is: ['SIGNUP'] } } }] }, ['A', 'E']],
+    [
+      'goal contains',
+      { filters: [{ activity: 'GOAL_ACHIEVED', constraints: { goal: { contains: ['news'] } } }] },
+      ['A'],
+    ],
+    ['pageUrl contains escapes % and _', { filters: [T({ pageUrl: { contains: ['%_guide'] } })] }, ['B']],
+    ['pageUrl startsWith escapes _', { filters: [T({ pageUrl: { startsWith: ['https://ex.com/docs_'] } })] }, ['C']],
+    [
+      'pageUrl isNot skips missing values',
+      { filters: [T({ pageUrl: { isNot: ['https://ex.com/pricing'] } })] },
+      ['B', 'C', 'F'],
+    ],
+    [
+      'meetingStatus any of',
+      { filters: [{ activity: 'MEETING_SCHEDULED', constraints: { meetingStatus: ['CANCELLED', 'RESCHEDULED'] } }] },
+      ['B', 'E'],
+    ],
+    [
+      'meetingStatus one',
+      { filters: [{ activity: 'MEETING_SCHEDULED', constraints: { meetingStatus: ['SCHEDULED'] } }] },
+      ['B'],
+    ],
+    [
+      'constraints hold on one activity together',
+      {
+        filters: [
+          {
+            activity: 'MEETING_SCHEDULED',
+            constraints: { agent: { is: ['agent-7'] }, meetingStatus: ['RESCHEDULED'] },
+          },
+        ],
+      },
+      [],
+    ],
+    [
+      'inPast days',
+      { filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPast: { amount: 2, unit: 'DAYS' } } }] },
+      ['A'],
+    ],
+    [
+      'inPast hours',
+      { filters: [{ activity: 'MEETING_SCHEDULED', dateOfActivity: { inPast: { amount: 2, unit: 'HOURS' } } }] },
+      ['E'],
+    ],
+    [
+      'inPast minutes',
+      { filters: [{ activity: 'MEETING_SCHEDULED', dateOfActivity: { inPast: { amount: 30, unit: 'MINUTES' } } }] },
+      [],
+    ],
+    [
+      'inPast weeks',
+      { filters: [T(undefined, { dateOfActivity: { inPast: { amount: 2, unit: 'WEEKS' } } })] },
+      ['A', 'B', 'F'],
+    ],
+    [
+      'inPast months',
+      { filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPast: { amount: 1, unit: 'MONTHS' } } }] },
+      ['A'],
+    ],
+    [
+      'inPastBefore',
+      { filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPastBefore: { amount: 30, unit: 'DAYS' } } }] },
+      ['A', 'E'],
+    ],
+    [
+      'before',
+      {
+        filters: [
+          { activity: 'GOAL_ACHIEVED', dateOfActivity: { before: new Date(Date.now() - 30 * D).toISOString() } },
+        ],
+      },
+      ['A', 'E'],
+    ],
+    [
+      'after',
+      {
+        filters: [
+          { activity: 'MEETING_SCHEDULED', dateOfActivity: { after: new Date(Date.now() - 5 * D).toISOString() } },
+        ],
+      },
+      ['B', 'E'],
+    ],
     [
       'between',
-      { filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { betweenFrom: new Date(Date.now() - 12 * D).toISOString(), betweenTo: new Date(Date.now() - 5 * D).toISOString() } }] },
+      {
+        filters: [
+          {
+            activity: 'GOAL_ACHIEVED',
+            dateOfActivity: {
+              betweenFrom: new Date(Date.now() - 12 * D).toISOString(),
+              betweenTo: new Date(Date.now() - 5 * D).toISOString(),
+            },
+          },
+        ],
+      },
       ['A'],
     ],
     ['min 2 times', { filters: [{ activity: 'GOAL_ACHIEVED', minNumberOfTimes: 2 }] }, ['A']],
     ['min 3 times', { filters: [{ activity: 'GOAL_ACHIEVED', minNumberOfTimes: 3 }] }, ['A']],
     ['min 4 times', { filters: [{ activity: 'GOAL_ACHIEVED', minNumberOfTimes: 4 }] }, []],
-    ['min times counts constrained activities', { filters: [{ activity: 'INTERACTED_WITH_DOCUMENT', minNumberOfTimes: 2, constraints: { document: { is: ['whitepaper-1'] } } }] }, ['C']],
-    ['min times over the constraint', { filters: [{ activity: 'INTERACTED_WITH_DOCUMENT', minNumberOfTimes: 3, constraints: { document: { is: ['whitepaper-1'] } } }] }, []],
-    ['min times counts within the date', { filters: [{ activity: 'GOAL_ACHIEVED', minNumberOfTimes: 2, dateOfActivity: { inPast: { amount: 15, unit: 'DAYS' } } }] }, ['A']],
-    ['min times outside the date', { filters: [{ activity: 'GOAL_ACHIEVED', minNumberOfTimes: 2, dateOfActivity: { inPast: { amount: 5, unit: 'DAYS' } } }] }, []],
+    [
+      'min times counts constrained activities',
+      {
+        filters: [
+          {
+            activity: 'INTERACTED_WITH_DOCUMENT',
+            minNumberOfTimes: 2,
+            constraints: { document: { is: ['whitepaper-1'] } },
+          },
+        ],
+      },
+      ['C'],
+    ],
+    [
+      'min times over the constraint',
+      {
+        filters: [
+          {
+            activity: 'INTERACTED_WITH_DOCUMENT',
+            minNumberOfTimes: 3,
+            constraints: { document: { is: ['whitepaper-1'] } },
+          },
+        ],
+      },
+      [],
+    ],
+    [
+      'min times counts within the date',
+      {
+        filters: [
+          { activity: 'GOAL_ACHIEVED', minNumberOfTimes: 2, dateOfActivity: { inPast: { amount: 15, unit: 'DAYS' } } },
+        ],
+      },
+      ['A'],
+    ],
+    [
+      'min times outside the date',
+      {
+        filters: [
+          { activity: 'GOAL_ACHIEVED', minNumberOfTimes: 2, dateOfActivity: { inPast: { amount: 5, unit: 'DAYS' } } },
+        ],
+      },
+      [],
+    ],
     ['negated', { filters: [{ activity: 'GOAL_ACHIEVED', negated: true }] }, ['B', 'C', 'D', 'F']],
-    ['negated min times', { filters: [{ activity: 'GOAL_ACHIEVED', negated: true, minNumberOfTimes: 2 }] }, ['B', 'C', 'D', 'E', 'F']],
-    ['negated with a date', { filters: [T(undefined, { negated: true, dateOfActivity: { inPast: { amount: 1, unit: 'DAYS' } } })] }, ['B', 'C', 'D', 'E']],
+    [
+      'negated min times',
+      { filters: [{ activity: 'GOAL_ACHIEVED', negated: true, minNumberOfTimes: 2 }] },
+      ['B', 'C', 'D', 'E', 'F'],
+    ],
+    [
+      'negated with a date',
+      { filters: [T(undefined, { negated: true, dateOfActivity: { inPast: { amount: 1, unit: 'DAYS' } } })] },
+      ['B', 'C', 'D', 'E'],
+    ],
     ['ALL', { logic: 'ALL', filters: [T(), { activity: 'GOAL_ACHIEVED' }] }, ['A', 'E']],
-    ['ANY', { logic: 'ANY', filters: [{ activity: 'ENGAGED_WITH_AGENT' }, { activity: 'INTERACTED_WITH_DOCUMENT' }] }, ['B', 'C']],
-    ['ANY with a negated filter', { logic: 'ANY', filters: [T(undefined, { negated: true }), { activity: 'GOAL_ACHIEVED', minNumberOfTimes: 3 }] }, ['A', 'D']],
+    [
+      'ANY',
+      { logic: 'ANY', filters: [{ activity: 'ENGAGED_WITH_AGENT' }, { activity: 'INTERACTED_WITH_DOCUMENT' }] },
+      ['B', 'C'],
+    ],
+    [
+      'ANY with a negated filter',
+      { logic: 'ANY', filters: [T(undefined, { negated: true }), { activity: 'GOAL_ACHIEVED', minNumberOfTimes: 3 }] },
+      ['A', 'D'],
+    ],
     [
       'ADVANCED with and/or/not and parentheses',
-      { logic: 'ADVANCED', advancedLogic: '1 and (2 or not 3)', filters: [T(), { activity: 'GOAL_ACHIEVED' }, { activity: 'MEETING_SCHEDULED' }] },
+      {
+        logic: 'ADVANCED',
+        advancedLogic: '1 and (2 or not 3)',
+        filters: [T(), { activity: 'GOAL_ACHIEVED' }, { activity: 'MEETING_SCHEDULED' }],
+      },
       ['A', 'C', 'E', 'F'],
     ],
     ['ADVANCED not', { logic: 'ADVANCED', advancedLogic: 'not 1', filters: [T()] }, ['D']],
     [
       'ADVANCED upper-case keywords, precedence by parentheses',
-      { logic: 'ADVANCED', advancedLogic: '(1 OR 2) AND NOT 3', filters: [{ activity: 'ENGAGED' }, { activity: 'MEETING_SCHEDULED' }, { activity: 'GOAL_ACHIEVED' }] },
+      {
+        logic: 'ADVANCED',
+        advancedLogic: '(1 OR 2) AND NOT 3',
+        filters: [{ activity: 'ENGAGED' }, { activity: 'MEETING_SCHEDULED' }, { activity: 'GOAL_ACHIEVED' }],
+      },
       ['B'],
     ],
     [
       'ADVANCED and binds tighter than or',
-      { logic: 'ADVANCED', advancedLogic: '1 or 2 and 3', filters: [{ activity: 'ENGAGED' }, { activity: 'MEETING_SCHEDULED' }, { activity: 'GOAL_ACHIEVED' }] },
+      {
+        logic: 'ADVANCED',
+        advancedLogic: '1 or 2 and 3',
+        filters: [{ activity: 'ENGAGED' }, { activity: 'MEETING_SCHEDULED' }, { activity: 'GOAL_ACHIEVED' }],
+      },
       ['A', 'E'],
     ],
   ];
@@ -197,8 +370,18 @@ describe('smart lists: each filter feature against a hand-built data set', () =>
         logic: 'ADVANCED',
         advancedLogic: '1 or not 2',
         filters: [
-          { activity: 'MEETING_SCHEDULED', constraints: { chatKind: 'DIALOGUE', agent: { is: ['a', 'b'] }, meetingStatus: ['CANCELLED'] }, dateOfActivity: { inPast: { amount: 3, unit: 'MONTHS' } } },
-          { activity: 'TRIGGERED', negated: true, minNumberOfTimes: 2, constraints: { pageUrl: { startsWith: ['https://'] } }, dateOfActivity: { betweenFrom: '2026-01-01T00:00:00Z', betweenTo: '2026-02-01T00:00:00Z' } },
+          {
+            activity: 'MEETING_SCHEDULED',
+            constraints: { chatKind: 'DIALOGUE', agent: { is: ['a', 'b'] }, meetingStatus: ['CANCELLED'] },
+            dateOfActivity: { inPast: { amount: 3, unit: 'MONTHS' } },
+          },
+          {
+            activity: 'TRIGGERED',
+            negated: true,
+            minNumberOfTimes: 2,
+            constraints: { pageUrl: { startsWith: ['https://'] } },
+            dateOfActivity: { betweenFrom: '2026-01-01T00:00:00Z', betweenTo: '2026-02-01T00:00:00Z' },
+          },
         ],
       },
     });
@@ -213,7 +396,13 @@ describe('smart lists: each filter feature against a hand-built data set', () =>
           activity: 'MEETING_SCHEDULED',
           negated: false,
           minNumberOfTimes: 1,
-          constraints: { chatKind: 'DIALOGUE', agent: { is: ['a', 'b'] }, meetingStatus: ['CANCELLED'], chat: null, goal: null },
+          constraints: {
+            chatKind: 'DIALOGUE',
+            agent: { is: ['a', 'b'] },
+            meetingStatus: ['CANCELLED'],
+            chat: null,
+            goal: null,
+          },
           dateOfActivity: { inPast: { amount: 3, unit: 'MONTHS' }, before: null, betweenFrom: null },
         },
         {
@@ -222,7 +411,11 @@ describe('smart lists: each filter feature against a hand-built data set', () =>
           negated: true,
           minNumberOfTimes: 2,
           constraints: { pageUrl: { startsWith: ['https://'], contains: null } },
-          dateOfActivity: { betweenFrom: '2026-01-01T00:00:00.000Z', betweenTo: '2026-02-01T00:00:00.000Z', inPast: null },
+          dateOfActivity: {
+            betweenFrom: '2026-01-01T00:00:00.000Z',
+            betweenTo: '2026-02-01T00:00:00.000Z',
+            inPast: null,
+          },
         },
       ],
     });

@@ -27,7 +27,14 @@ const ALL_FIELDS = `fragment All on Activity {
   ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id name } } meetingPerson: person { id } }
 }`;
 
-const noopLogger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
+const noopLogger = {
+  logQuery() {},
+  logQueryError() {},
+  logQuerySlow() {},
+  logSchemaBuild() {},
+  logMigration() {},
+  log() {},
+};
 
 describe("a person's activity log", () => {
   let server: TestServer;
@@ -61,11 +68,20 @@ describe("a person's activity log", () => {
       { type: 'TRIGGERED', occurredAt: minutesAgo(60), pageUrl: 'https://example.com/pricing' },
       { type: 'ENGAGED', prompt: 'SUBMIT_INFO', occurredAt: minutesAgo(50), clientEventId: 'six-engaged' },
       { type: 'ENGAGED_WITH_AGENT', agent: { id: 'ag-1', name: 'Grace' }, occurredAt: minutesAgo(40) },
-      { type: 'INTERACTED_WITH_DOCUMENT', document: { id: 'doc-1', name: 'Guide', url: null }, occurredAt: minutesAgo(30) },
+      {
+        type: 'INTERACTED_WITH_DOCUMENT',
+        document: { id: 'doc-1', name: 'Guide', url: null },
+        occurredAt: minutesAgo(30),
+      },
       { type: 'GOAL_ACHIEVED', goal: 'demo', occurredAt: minutesAgo(20) },
       {
         type: 'MEETING_SCHEDULED',
-        meeting: { startsAt: meetingAt, durationMinutes: 30, agent: { id: 'ag-1', name: 'Grace' }, status: 'RESCHEDULED' },
+        meeting: {
+          startsAt: meetingAt,
+          durationMinutes: 30,
+          agent: { id: 'ag-1', name: 'Grace' },
+          status: 'RESCHEDULED',
+        },
         occurredAt: minutesAgo(10),
       },
     ].map((extra, i) => ({ ...input(visitor, i), goal: undefined, ...extra }));
@@ -76,9 +92,13 @@ describe("a person's activity log", () => {
       expect(res.data.recordChatActivity.outcome).toBe('RECORDED');
       recorded.push(res.data.recordChatActivity.activity);
     }
-    personId = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: visitor })).data.personByVisitor.id;
+    personId = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: visitor })).data
+      .personByVisitor.id;
 
-    const res = await server.gql(`query($id: ID!) { person(id: $id) { activities(first: 10) { edges { node { ...All } } } } } ${ALL_FIELDS}`, { id: personId });
+    const res = await server.gql(
+      `query($id: ID!) { person(id: $id) { activities(first: 10) { edges { node { ...All } } } } } ${ALL_FIELDS}`,
+      { id: personId },
+    );
     expect(res.errors).toBeUndefined();
     const nodes = res.data.person.activities.edges.map((e: any) => e.node);
     expect(nodes.map((n: any) => n.id)).toEqual(recorded.map((a) => a.id).reverse());
@@ -94,8 +114,20 @@ describe("a person's activity log", () => {
     });
     expect(nodes.reverse()).toEqual([
       { __typename: 'ChatTriggeredActivity', type: 'TRIGGERED', ...common(0), triggeredPerson: { id: personId } },
-      { __typename: 'ChatEngagedActivity', type: 'ENGAGED', ...common(1), prompt: 'SUBMIT_INFO', engagedPerson: { id: personId } },
-      { __typename: 'AgentEngagedActivity', type: 'ENGAGED_WITH_AGENT', ...common(2), agent: { id: 'ag-1', name: 'Grace' }, agentPerson: { id: personId } },
+      {
+        __typename: 'ChatEngagedActivity',
+        type: 'ENGAGED',
+        ...common(1),
+        prompt: 'SUBMIT_INFO',
+        engagedPerson: { id: personId },
+      },
+      {
+        __typename: 'AgentEngagedActivity',
+        type: 'ENGAGED_WITH_AGENT',
+        ...common(2),
+        agent: { id: 'ag-1', name: 'Grace' },
+        agentPerson: { id: personId },
+      },
       {
         __typename: 'DocumentInteractedActivity',
         type: 'INTERACTED_WITH_DOCUMENT',
@@ -103,18 +135,31 @@ describe("a person's activity log", () => {
         document: { id: 'doc-1', name: 'Guide', url: null },
         documentPerson: { id: personId },
       },
-      { __typename: 'GoalAchievedActivity', type: 'GOAL_ACHIEVED', ...common(4), goal: 'demo', goalPerson: { id: personId } },
+      {
+        __typename: 'GoalAchievedActivity',
+        type: 'GOAL_ACHIEVED',
+        ...common(4),
+        goal: 'demo',
+        goalPerson: { id: personId },
+      },
       {
         __typename: 'MeetingScheduledActivity',
         type: 'MEETING_SCHEDULED',
         ...common(5),
-        meeting: { startsAt: meetingAt, durationMinutes: 30, status: 'RESCHEDULED', agent: { id: 'ag-1', name: 'Grace' } },
+        meeting: {
+          startsAt: meetingAt,
+          durationMinutes: 30,
+          status: 'RESCHEDULED',
+          agent: { id: 'ag-1', name: 'Grace' },
+        },
         meetingPerson: { id: personId },
       },
     ]);
 
     for (const node of nodes) {
-      const single = await server.gql(`query($id: ID!) { activity(id: $id) { ...All } } ${ALL_FIELDS}`, { id: node.id });
+      const single = await server.gql(`query($id: ID!) { activity(id: $id) { ...All } } ${ALL_FIELDS}`, {
+        id: node.id,
+      });
       expect(single.errors).toBeUndefined();
       expect(single.data.activity).toEqual(node);
     }
@@ -123,7 +168,11 @@ describe("a person's activity log", () => {
   it('answers null for the ids of another workspace and needs READ', async () => {
     const other = await server.createWorkspace();
     const activityId = (await server.gql(TIMELINE, { id: personId, first: 1 })).data.person.activities.edges[0].node.id;
-    const res = await server.gql('query($p: ID!, $a: ID!) { person(id: $p) { id } activity(id: $a) { id } }', { p: personId, a: activityId }, other.adminKey);
+    const res = await server.gql(
+      'query($p: ID!, $a: ID!) { person(id: $p) { id } activity(id: $a) { id } }',
+      { p: personId, a: activityId },
+      other.adminKey,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ person: null, activity: null });
     const recordOnly = await server.createKey(server.workspaceId, ['RECORD']);
@@ -134,10 +183,13 @@ describe("a person's activity log", () => {
   it('walks 250 activities with first=7, each exactly once and in order, while newer ones arrive', async () => {
     const visitor = 'walker';
     const base = Date.now() - 20 * 60 * 60_000;
-    const inputs = Array.from({ length: 250 }, (_, i) => input(visitor, i, { occurredAt: new Date(base + Math.floor(i / 3) * 1_000).toISOString() }));
+    const inputs = Array.from({ length: 250 }, (_, i) =>
+      input(visitor, i, { occurredAt: new Date(base + Math.floor(i / 3) * 1_000).toISOString() }),
+    );
     // Several activities share an occurredAt: the id breaks the tie.
     for (let i = 0; i < inputs.length; i += 100) await recordMany(inputs.slice(i, i + 100));
-    const id = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: visitor })).data.personByVisitor.id;
+    const id = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: visitor })).data
+      .personByVisitor.id;
 
     const seen: Array<{ id: string; occurredAt: string }> = [];
     let after: string | null = null;
@@ -169,7 +221,8 @@ describe("a person's activity log", () => {
     expect(seen.every((a) => new Date(a.occurredAt).getTime() < base + 100 * 1_000)).toBe(true);
     for (let i = 1; i < seen.length; i += 1) {
       const [prev, cur] = [seen[i - 1], seen[i]];
-      const order = new Date(prev.occurredAt).getTime() - new Date(cur.occurredAt).getTime() || (prev.id > cur.id ? 1 : -1);
+      const order =
+        new Date(prev.occurredAt).getTime() - new Date(cur.occurredAt).getTime() || (prev.id > cur.id ? 1 : -1);
       expect(order).toBeGreaterThan(0);
     }
     expect(pages).toBe(Math.ceil(seen.length / 7));
@@ -182,14 +235,17 @@ describe("a person's activity log", () => {
       input(visitor, 1, { occurredAt: minutesAgo(20) }),
       { ...input(visitor, 2, { occurredAt: minutesAgo(10) }), type: 'TRIGGERED', goal: undefined },
     ]);
-    const id = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: visitor })).data.personByVisitor.id;
+    const id = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: visitor })).data
+      .personByVisitor.id;
     const ids = async (filter: unknown) =>
       (await server.gql(TIMELINE, { id, filter })).data.person.activities.edges.map((e: any) => e.node.id);
     expect(await ids({ types: ['TRIGGERED'] })).toEqual([recorded[2].id]);
     expect(await ids({ chatIds: ['chat-0', 'chat-1'] })).toEqual([recorded[1].id, recorded[0].id]);
     expect(await ids({ since: recorded[1].occurredAt })).toEqual([recorded[2].id, recorded[1].id]);
     expect(await ids({ until: recorded[1].occurredAt })).toEqual([recorded[0].id]);
-    expect(await ids({ types: ['GOAL_ACHIEVED'], since: recorded[0].occurredAt, until: recorded[2].occurredAt })).toEqual([recorded[1].id, recorded[0].id]);
+    expect(
+      await ids({ types: ['GOAL_ACHIEVED'], since: recorded[0].occurredAt, until: recorded[2].occurredAt }),
+    ).toEqual([recorded[1].id, recorded[0].id]);
   });
 
   it('rejects a bad cursor, page sizes outside 1..100 and oversized filter lists with BAD_USER_INPUT', async () => {
@@ -210,7 +266,9 @@ describe("a person's activity log", () => {
     const visitors = Array.from({ length: 20 }, (_, i) => `dl-visitor-${i}`);
     await recordMany(visitors.map((v, i) => input(v, i)));
     await recordMany(Array.from({ length: 20 }, (_, i) => input('dl-visitor-0', 100 + i)));
-    const owner = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: 'dl-visitor-0' })).data.personByVisitor.id;
+    const owner = (
+      await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: 'dl-visitor-0' })
+    ).data.personByVisitor.id;
     const query = `query($id: ID!) {
       person(id: $id) { activities(first: 20) { edges { node { person { id visitorIds } } } } }
       people(first: 20, search: "") { edges { node { id visitorIds } } }
@@ -228,8 +286,9 @@ describe("a person's activity log", () => {
     } finally {
       (ds as any).logger = originalLogger;
     }
-    if (process.env.DEBUG_SQL) console.log(statements.join("\n"));
-    const from = (table: string) => statements.filter((sql) => new RegExp(`FROM [\`"]?${table}[\`"]?`, 'i').test(sql)).length;
+    if (process.env.DEBUG_SQL) console.log(statements.join('\n'));
+    const from = (table: string) =>
+      statements.filter((sql) => new RegExp(`FROM [\`"]?${table}[\`"]?`, 'i').test(sql)).length;
     // person(id) + people page + its count, and one batch for the 20 activities' person (not 20).
     expect(from('person')).toBe(4);
     // The visitor ids of the activities' person and of the 20 listed people: batched per tick, far below 21.

@@ -66,7 +66,10 @@ async function handler() {
   }
   const { ApolloServer } = require('@apollo/server');
   const { expressMiddleware } = require('@as-integrations/express5');
-  const { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } = require('@apollo/server/plugin/disabled');
+  const {
+    ApolloServerPluginCacheControlDisabled,
+    ApolloServerPluginLandingPageDisabled,
+  } = require('@apollo/server/plugin/disabled');
   const { buildSchema } = require('graphql');
   const apollo = new ApolloServer({
     schema: buildSchema('type Query { ok: Boolean }'),

@@ -151,7 +151,13 @@ export async function loop(concurrency: number, seconds: number, task: (worker: 
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = meter()(Math.max(1, count));
-  return { cpu, opsPerSecond: count / elapsed, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), total: count };
+  return {
+    cpu,
+    opsPerSecond: count / elapsed,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    total: count,
+  };
 }
 
 export function percentile(values: number[], q: number): number {

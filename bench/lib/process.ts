@@ -14,8 +14,16 @@ export interface ListeningProcess {
  * Spawns `node <args>` and waits until it prints the port it listens on (`"port":N`, as the server's listening log
  * line and raw-fanout-server.js do). Its output is kept for the error if it exits or does not start within 60 s.
  */
-export async function spawnListening(name: string, args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<ListeningProcess> {
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnListening(
+  name: string,
+  args: string[],
+  options: { cwd?: string; env: NodeJS.ProcessEnv },
+): Promise<ListeningProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

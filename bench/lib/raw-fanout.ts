@@ -20,7 +20,10 @@ export async function startRawFanout(payload: unknown): Promise<RawFanout> {
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     fire: async (activityId) => {
       const started = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/fire`, { method: 'POST', body: JSON.stringify({ activityId }) });
+      const res = await fetch(`http://127.0.0.1:${port}/fire`, {
+        method: 'POST',
+        body: JSON.stringify({ activityId }),
+      });
       if (!res.ok) throw new Error(`raw fan-out fire: HTTP ${res.status}`);
       await res.arrayBuffer();
       return { ms: performance.now() - started };

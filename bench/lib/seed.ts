@@ -11,12 +11,42 @@ export interface SeedResult {
   busiestPersonActivities: number;
 }
 
-const TYPES = ['TRIGGERED', 'ENGAGED', 'ENGAGED_WITH_AGENT', 'INTERACTED_WITH_DOCUMENT', 'GOAL_ACHIEVED', 'MEETING_SCHEDULED'];
+const TYPES = [
+  'TRIGGERED',
+  'ENGAGED',
+  'ENGAGED_WITH_AGENT',
+  'INTERACTED_WITH_DOCUMENT',
+  'GOAL_ACHIEVED',
+  'MEETING_SCHEDULED',
+];
 const CHATS = Array.from({ length: 40 }, (_, i) => `chat-${i}`);
 const GOALS = ['pricing-viewed', 'demo-requested', 'trial-started', 'contact-sales', 'newsletter'];
 const DAY = 86_400_000;
-const ACTIVITY_COLUMNS = ['id', 'workspace_id', 'person_id', 'type', 'occurred_at', 'recorded_at', 'visitor_id', 'session_id', 'chat_kind', 'chat_id', 'chat_name', 'page_url',
-  'client_event_id', 'once_key', 'agent_id', 'agent_name', 'document_id', 'document_name', 'goal', 'meeting_starts_at', 'meeting_duration_minutes', 'meeting_status', 'prompt'];
+const ACTIVITY_COLUMNS = [
+  'id',
+  'workspace_id',
+  'person_id',
+  'type',
+  'occurred_at',
+  'recorded_at',
+  'visitor_id',
+  'session_id',
+  'chat_kind',
+  'chat_id',
+  'chat_name',
+  'page_url',
+  'client_event_id',
+  'once_key',
+  'agent_id',
+  'agent_name',
+  'document_id',
+  'document_name',
+  'goal',
+  'meeting_starts_at',
+  'meeting_duration_minutes',
+  'meeting_status',
+  'prompt',
+];
 
 /** Where the generated rows go: multi-row INSERTs on MariaDB, one prepared statement in one transaction per chunk on SQLite. */
 export interface BulkWriter {
@@ -41,7 +71,13 @@ export function sqliteWriter(db: BetterSqlite3.Database): BulkWriter {
     insert: async (table, columns, rows) => {
       const key = `${table}(${columns.join(',')})`;
       let statement = statements.get(key);
-      if (!statement) statements.set(key, (statement = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)));
+      if (!statement)
+        statements.set(
+          key,
+          (statement = db.prepare(
+            `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+          )),
+        );
       const insertAll = db.transaction((all: unknown[][]) => {
         for (const row of all) statement!.run(row);
       });
@@ -70,7 +106,13 @@ function mulberry32(seed: number): () => number {
  * multi-row INSERTs (the generator is not what is measured). One person gets
  * `busiest` activities so the timeline can be paged 1000 pages deep.
  */
-export async function seedBulk(writer: BulkWriter, workspaceId: string, people: number, activities: number, busiest = 25_000): Promise<SeedResult> {
+export async function seedBulk(
+  writer: BulkWriter,
+  workspaceId: string,
+  people: number,
+  activities: number,
+  busiest = 25_000,
+): Promise<SeedResult> {
   const random = mulberry32(42);
   const now = Date.now();
   const personIds: string[] = [];
@@ -81,10 +123,36 @@ export async function seedBulk(writer: BulkWriter, workspaceId: string, people: 
       const id = uuidv7();
       personIds.push(id);
       const known = i % 3 === 0;
-      rows.push([id, workspaceId, known ? `person${i}@example.com` : null, known ? `person${i}@example.com` : null, known ? 'Ada' : null, known ? `Lovelace${i}` : null, null, 0, now - 60 * DAY, now - 60 * DAY]);
+      rows.push([
+        id,
+        workspaceId,
+        known ? `person${i}@example.com` : null,
+        known ? `person${i}@example.com` : null,
+        known ? 'Ada' : null,
+        known ? `Lovelace${i}` : null,
+        null,
+        0,
+        now - 60 * DAY,
+        now - 60 * DAY,
+      ]);
       visitors.push([workspaceId, `seed-visitor-${i}`, id, now - 60 * DAY, now - 60 * DAY]);
     }
-    await writer.insert('person', ['id', 'workspace_id', 'email', 'email_normalized', 'first_name', 'last_name', 'company', 'score', 'created_at', 'updated_at'], rows);
+    await writer.insert(
+      'person',
+      [
+        'id',
+        'workspace_id',
+        'email',
+        'email_normalized',
+        'first_name',
+        'last_name',
+        'company',
+        'score',
+        'created_at',
+        'updated_at',
+      ],
+      rows,
+    );
     await writer.insert('visitor', ['workspace_id', 'visitor_id', 'person_id', 'created_at', 'updated_at'], visitors);
   }
   const busiestPersonId = personIds[0];
@@ -96,7 +164,8 @@ export async function seedBulk(writer: BulkWriter, workspaceId: string, people: 
       const type = TYPES[Math.floor(random() * TYPES.length)];
       const occurred = now - Math.floor(random() * 90 * DAY);
       const chat = CHATS[Math.floor(random() * CHATS.length)];
-      const agent = type === 'ENGAGED_WITH_AGENT' || type === 'MEETING_SCHEDULED' ? `agent-${Math.floor(random() * 10)}` : null;
+      const agent =
+        type === 'ENGAGED_WITH_AGENT' || type === 'MEETING_SCHEDULED' ? `agent-${Math.floor(random() * 10)}` : null;
       rows.push([
         uuidv7(),
         workspaceId,
@@ -112,7 +181,9 @@ export async function seedBulk(writer: BulkWriter, workspaceId: string, people: 
         `https://example.com/${['pricing', 'docs', 'blog', 'product'][Math.floor(random() * 4)]}`,
         null,
         // Once-per-session types need a unique once_key; random bytes keep them unique.
-        type === 'TRIGGERED' || type === 'ENGAGED' || type === 'ENGAGED_WITH_AGENT' ? randomBytes(32).toString('hex') : null,
+        type === 'TRIGGERED' || type === 'ENGAGED' || type === 'ENGAGED_WITH_AGENT'
+          ? randomBytes(32).toString('hex')
+          : null,
         agent,
         agent ? `Agent ${agent}` : null,
         type === 'INTERACTED_WITH_DOCUMENT' ? `doc-${Math.floor(random() * 50)}` : null,

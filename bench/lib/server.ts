@@ -29,10 +29,22 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // Request logs are at debug, so info costs nothing per request and shows the listening line.
-  const server = await spawnListening('bench server', [...START_FLAGS, ...profile, join(ROOT, 'dist', 'src', 'main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_KEY_PER_SECOND: '0', ...env },
-  });
+  const server = await spawnListening(
+    'bench server',
+    [...START_FLAGS, ...profile, join(ROOT, 'dist', 'src', 'main.js')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_PER_KEY_PER_SECOND: '0',
+        ...env,
+      },
+    },
+  );
   return {
     process: server.child,
     port: server.port,

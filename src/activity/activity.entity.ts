@@ -47,7 +47,17 @@ export enum MeetingStatus {
 @Index('uq_activity_once', ['workspaceId', 'onceKey'], { unique: true })
 @Index('idx_activity_person_time', ['personId', 'occurredAt', 'id'])
 // Smart-list and campaign filter probes read only this index (migration 1764000000006).
-@Index('idx_activity_person_filter', ['personId', 'type', 'occurredAt', 'chatId', 'goal', 'documentId', 'agentId', 'chatKind', 'meetingStatus'])
+@Index('idx_activity_person_filter', [
+  'personId',
+  'type',
+  'occurredAt',
+  'chatId',
+  'goal',
+  'documentId',
+  'agentId',
+  'chatKind',
+  'meetingStatus',
+])
 export class ActivityEntity {
   @IdColumn()
   id: string;

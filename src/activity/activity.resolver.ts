@@ -17,12 +17,19 @@ function payload(outcome: RecordOutcome, row: ActivityEntity): RecordChatActivit
 
 /** Activities by id for this request (Delivery.activity, CampaignRun.activity): one query per batch, shared by both. */
 export function activityLoader(ctx: RequestContext): DataLoader<string, ActivityEntity | null> {
-  return ctx.loader('activity-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.activities.getMany(ctx.requireAuth().workspaceId, ids)));
+  return ctx.loader(
+    'activity-by-id',
+    () =>
+      new DataLoader((ids: readonly string[]) => ctx.services.activities.getMany(ctx.requireAuth().workspaceId, ids)),
+  );
 }
 
 /** People by id for this request: every `activity.person` of a page costs one query together. */
 export function personLoader(ctx: RequestContext): DataLoader<string, PersonEntity | null> {
-  return ctx.loader('person-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.people.getMany(ctx.requireAuth().workspaceId, ids)));
+  return ctx.loader(
+    'person-by-id',
+    () => new DataLoader((ids: readonly string[]) => ctx.services.people.getMany(ctx.requireAuth().workspaceId, ids)),
+  );
 }
 
 @Resolver(() => Activity)
@@ -38,10 +45,13 @@ export class ActivityResolver {
   }
 
   @Authorized(Scope.RECORD)
-  @Mutation(() => [RecordChatActivityResult], { description: '1..500 inputs; each is validated and stored on its own.' })
+  @Mutation(() => [RecordChatActivityResult], {
+    description: '1..500 inputs; each is validated and stored on its own.',
+  })
   async recordChatActivities(
     @Ctx() ctx: RequestContext,
-    @Arg('inputs', () => [RecordChatActivityInput], { validateFn: validatedByService }) inputs: RecordChatActivityInput[],
+    @Arg('inputs', () => [RecordChatActivityInput], { validateFn: validatedByService })
+    inputs: RecordChatActivityInput[],
   ): Promise<RecordChatActivityResult[]> {
     const results = await ctx.services.activities.recordMany(ctx.requireAuth().workspaceId, inputs);
     return results.map((result, index) =>
@@ -50,7 +60,11 @@ export class ActivityResolver {
         payload: result.ok ? payload(result.outcome, result.activity) : null,
         error: result.ok
           ? null
-          : Object.assign(new UserError(), { code: result.error.code, message: result.error.message, field: result.error.field ? [...result.error.field] : null }),
+          : Object.assign(new UserError(), {
+              code: result.error.code,
+              message: result.error.message,
+              field: result.error.field ? [...result.error.field] : null,
+            }),
       }),
     );
   }
@@ -76,9 +90,13 @@ export class ActivityResolver {
     topics: ACTIVITY_RECORDED_TOPIC,
     // One channel per workspace: a listener never even receives another workspace's events.
     topicId: ({ context }: { context: RequestContext }) => context.requireScope(Scope.SUBSCRIBE).workspaceId,
-    filter: ({ payload: row, args }: { payload: ActivityEntity; args: { personId?: string | null } }) => !args.personId || row.personId === args.personId,
+    filter: ({ payload: row, args }: { payload: ActivityEntity; args: { personId?: string | null } }) =>
+      !args.personId || row.personId === args.personId,
   })
-  activityRecorded(@Root() row: ActivityEntity, @Arg('personId', () => ID, { nullable: true }) _personId?: string): Activity {
+  activityRecorded(
+    @Root() row: ActivityEntity,
+    @Arg('personId', () => ID, { nullable: true }) _personId?: string,
+  ): Activity {
     return toActivity(row);
   }
 }

@@ -21,10 +21,15 @@ export const ACTIVITY_RECORDED_TOPIC = 'ACTIVITY_RECORDED';
 const MAX_FUTURE_MS = 5 * 60_000;
 const MAX_PAST_MS = 30 * 86_400_000;
 
-export type RecordResult = { ok: true; outcome: RecordOutcome; activity: ActivityEntity } | { ok: false; error: AppError };
+export type RecordResult =
+  { ok: true; outcome: RecordOutcome; activity: ActivityEntity } | { ok: false; error: AppError };
 
 /** Which type each type-specific input field belongs to (`required`: must be present for it). */
-const TYPE_FIELDS: ReadonlyArray<{ field: 'prompt' | 'agent' | 'document' | 'goal' | 'meeting'; type: ChatActivityType; required: boolean }> = [
+const TYPE_FIELDS: ReadonlyArray<{
+  field: 'prompt' | 'agent' | 'document' | 'goal' | 'meeting';
+  type: ChatActivityType;
+  required: boolean;
+}> = [
   { field: 'prompt', type: ChatActivityType.ENGAGED, required: false },
   { field: 'agent', type: ChatActivityType.ENGAGED_WITH_AGENT, required: true },
   { field: 'document', type: ChatActivityType.INTERACTED_WITH_DOCUMENT, required: true },
@@ -108,7 +113,10 @@ export class ActivityService {
    * workspace are coalesced into one batch write (see WriteCoalescer); each
    * is still judged alone and answered once its row is durable.
    */
-  async record(workspaceId: string, input: RecordChatActivityInput): Promise<{ outcome: RecordOutcome; activity: ActivityEntity }> {
+  async record(
+    workspaceId: string,
+    input: RecordChatActivityInput,
+  ): Promise<{ outcome: RecordOutcome; activity: ActivityEntity }> {
     const result = await this.coalescer.submit(workspaceId, { input, path: ['input'] });
     if (!result.ok) throw result.error;
     return result;
@@ -128,7 +136,10 @@ export class ActivityService {
   }
 
   /** The write path: one transaction and a fixed number of statements for the whole batch. */
-  private async write(workspaceId: string, items: ReadonlyArray<{ input: RecordChatActivityInput; path: string[] }>): Promise<RecordResult[]> {
+  private async write(
+    workspaceId: string,
+    items: ReadonlyArray<{ input: RecordChatActivityInput; path: string[] }>,
+  ): Promise<RecordResult[]> {
     const inputs = items.map((item) => item.input);
     const now = new Date();
     const pathOf = (index: number) => items[index].path;
@@ -145,7 +156,12 @@ export class ActivityService {
       for (const { input } of pending) {
         if (input.person) await this.people.identify(tx, workspaceId, input.visitorId, input.person, now);
       }
-      const personOf = await this.people.resolveVisitors(tx, workspaceId, pending.map((p) => p.input.visitorId), now);
+      const personOf = await this.people.resolveVisitors(
+        tx,
+        workspaceId,
+        pending.map((p) => p.input.visitorId),
+        now,
+      );
       for (const item of pending) item.row.personId = personOf.get(item.input.visitorId)!;
       const rows = pending.map((p) => p.row);
       const prepared: PreparedHook[] = [];
@@ -157,7 +173,10 @@ export class ActivityService {
         // the lock is a round trip and about a tenth of MariaDB's work per batch row, and otherwise nothing in
         // this transaction updates these people after the INSERT (hooks act on what their prepare read).
         const people = [...new Set(rows.map((row) => row.personId))].sort();
-        await tx.query(`SELECT id FROM person WHERE id IN (${placeholders(people.length)}) ORDER BY id FOR UPDATE`, people);
+        await tx.query(
+          `SELECT id FROM person WHERE id IN (${placeholders(people.length)}) ORDER BY id FOR UPDATE`,
+          people,
+        );
       }
 
       // INSERT-or-ignore: the unique indexes (once per session, clientEventId) decide, even between concurrent calls.
@@ -167,9 +186,17 @@ export class ActivityService {
       const stored =
         inserted === ids.length
           ? new Set(ids)
-          : new Set<string>((await tx.query(`SELECT id FROM activity WHERE id IN (${placeholders(ids.length)})`, ids)).map((r: { id: string }) => r.id));
+          : new Set<string>(
+              (await tx.query(`SELECT id FROM activity WHERE id IN (${placeholders(ids.length)})`, ids)).map(
+                (r: { id: string }) => r.id,
+              ),
+            );
       const rejected = pending.filter((p) => !stored.has(p.row.id));
-      const existing = await this.findExisting(tx, workspaceId, rejected.map((p) => p.row));
+      const existing = await this.findExisting(
+        tx,
+        workspaceId,
+        rejected.map((p) => p.row),
+      );
       const recorded: ActivityEntity[] = [];
       for (const { index, row } of pending) {
         if (stored.has(row.id)) {
@@ -266,11 +293,16 @@ export class ActivityService {
     // person of 25 000 activities: 200 ms at page 1000 instead of 1 ms). A deferred join (ids first, then rows by
     // key) also avoided that but cost MariaDB 300-380 µs of CPU per page against 180-190 µs for the hinted scan
     // (bench data, 1M activities). SQLite spells the hint INDEXED BY; both fail loudly if the index goes away.
-    const hint = isMysql(this.dataSource) ? 'FORCE INDEX (idx_activity_person_time)' : 'INDEXED BY idx_activity_person_time';
-    return selectEntities(this.dataSource, ActivityEntity, 'a', `${hint} WHERE ${where.join(' AND ')} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?`, [
-      ...params,
-      options.limit,
-    ]);
+    const hint = isMysql(this.dataSource)
+      ? 'FORCE INDEX (idx_activity_person_time)'
+      : 'INDEXED BY idx_activity_person_time';
+    return selectEntities(
+      this.dataSource,
+      ActivityEntity,
+      'a',
+      `${hint} WHERE ${where.join(' AND ')} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?`,
+      [...params, options.limit],
+    );
   }
 
   // ---------------------------------------------------------------- private
@@ -300,10 +332,19 @@ export class ActivityService {
     const onceKeys = [...new Set(rows.map((r) => r.onceKey).filter((v): v is string => !!v))];
     const [byClient, byOnce] = await Promise.all([
       clientEventIds.length
-        ? repo.createQueryBuilder('a').where('a.workspace_id = :workspaceId AND a.client_event_id IN (:...ids)', { workspaceId, ids: clientEventIds }).getMany()
+        ? repo
+            .createQueryBuilder('a')
+            .where('a.workspace_id = :workspaceId AND a.client_event_id IN (:...ids)', {
+              workspaceId,
+              ids: clientEventIds,
+            })
+            .getMany()
         : [],
       onceKeys.length
-        ? repo.createQueryBuilder('a').where('a.workspace_id = :workspaceId AND a.once_key IN (:...keys)', { workspaceId, keys: onceKeys }).getMany()
+        ? repo
+            .createQueryBuilder('a')
+            .where('a.workspace_id = :workspaceId AND a.once_key IN (:...keys)', { workspaceId, keys: onceKeys })
+            .getMany()
         : [],
     ]);
     return {
@@ -318,19 +359,35 @@ export class ActivityService {
     for (const { field, type, required } of TYPE_FIELDS) {
       const present = input[field] !== undefined && input[field] !== null;
       if (present && input.type !== type) {
-        return new UserInputError(`${field} is only allowed for ${type} activities`, [...path, field], ActivityErrorReason.FIELD_NOT_ALLOWED);
+        return new UserInputError(
+          `${field} is only allowed for ${type} activities`,
+          [...path, field],
+          ActivityErrorReason.FIELD_NOT_ALLOWED,
+        );
       }
       if (!present && required && input.type === type) {
-        return new UserInputError(`${field} is required for ${type} activities`, [...path, field], ActivityErrorReason.FIELD_REQUIRED);
+        return new UserInputError(
+          `${field} is required for ${type} activities`,
+          [...path, field],
+          ActivityErrorReason.FIELD_REQUIRED,
+        );
       }
     }
     if (input.occurredAt) {
       const at = input.occurredAt.getTime();
       if (at > now.getTime() + MAX_FUTURE_MS) {
-        return new UserInputError('occurredAt must be at most 5 minutes in the future', [...path, 'occurredAt'], ActivityErrorReason.OCCURRED_AT_IN_FUTURE);
+        return new UserInputError(
+          'occurredAt must be at most 5 minutes in the future',
+          [...path, 'occurredAt'],
+          ActivityErrorReason.OCCURRED_AT_IN_FUTURE,
+        );
       }
       if (at < now.getTime() - MAX_PAST_MS) {
-        return new UserInputError('occurredAt must be at most 30 days in the past', [...path, 'occurredAt'], ActivityErrorReason.OCCURRED_AT_TOO_OLD);
+        return new UserInputError(
+          'occurredAt must be at most 30 days in the past',
+          [...path, 'occurredAt'],
+          ActivityErrorReason.OCCURRED_AT_TOO_OLD,
+        );
       }
     }
     return null;
@@ -357,7 +414,9 @@ export class ActivityService {
       // The content as sent (a defaulted occurredAt is not part of it): a retry must hash the same.
       requestHash: clientEventId ? sha256(canonical(content)) : null,
       // An array of strings: JSON.stringify gives exactly canonical()'s text, so stored keys stay comparable.
-      onceKey: ONCE_PER_SESSION_TYPES.has(input.type) ? sha256(JSON.stringify([input.visitorId, input.sessionId, input.chat.id, input.type])) : null,
+      onceKey: ONCE_PER_SESSION_TYPES.has(input.type)
+        ? sha256(JSON.stringify([input.visitorId, input.sessionId, input.chat.id, input.type]))
+        : null,
       prompt: input.prompt ?? null,
       agentId: agent?.id ?? null,
       agentName: agent?.name ?? null,

@@ -5,8 +5,14 @@ registerEnumType(ChatActivityType, {
   name: 'ChatActivityType',
   description: 'The six Dynamic Chat activities.',
   valuesConfig: {
-    TRIGGERED: { description: 'A dialogue or conversational flow met its targeting and was shown. Once per visitor, session and chat.' },
-    ENGAGED: { description: 'First click on a prompt of the dialogue or flow (opening it is not enough). Once per visitor, session and chat.' },
+    TRIGGERED: {
+      description:
+        'A dialogue or conversational flow met its targeting and was shown. Once per visitor, session and chat.',
+    },
+    ENGAGED: {
+      description:
+        'First click on a prompt of the dialogue or flow (opening it is not enough). Once per visitor, session and chat.',
+    },
     ENGAGED_WITH_AGENT: { description: 'The visitor talked with a live agent. Once per visitor, session and chat.' },
     INTERACTED_WITH_DOCUMENT: { description: 'Clicked a document on a document card. Any number of times.' },
     GOAL_ACHIEVED: { description: 'Reached a goal defined in the dialogue or flow. Any number of times.' },
@@ -14,7 +20,10 @@ registerEnumType(ChatActivityType, {
   },
 });
 registerEnumType(ChatKind, { name: 'ChatKind' });
-registerEnumType(PromptType, { name: 'PromptType', description: 'The kind of prompt whose first click counts as ENGAGED.' });
+registerEnumType(PromptType, {
+  name: 'PromptType',
+  description: 'The kind of prompt whose first click counts as ENGAGED.',
+});
 registerEnumType(MeetingStatus, { name: 'MeetingStatus' });
 
 @ObjectType({ description: 'The dialogue or conversational flow an activity happened in.', simpleResolvers: true })
@@ -86,7 +95,9 @@ export abstract class Activity {
   @Field(() => ChatActivityType)
   type: ChatActivityType;
 
-  @Field({ description: "When it happened in the visitor's browser (or when it was received, if the widget sent no time)." })
+  @Field({
+    description: "When it happened in the visitor's browser (or when it was received, if the widget sent no time).",
+  })
   occurredAt: Date;
 
   @Field({ description: 'When the server stored it.' })

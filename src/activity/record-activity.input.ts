@@ -52,7 +52,9 @@ export class DocumentInput {
   url?: string | null;
 }
 
-@InputType({ description: 'A reschedule or cancellation is recorded as a new MEETING_SCHEDULED activity with that status.' })
+@InputType({
+  description: 'A reschedule or cancellation is recorded as a new MEETING_SCHEDULED activity with that status.',
+})
 export class MeetingInput {
   @Field()
   startsAt: Date;
@@ -71,7 +73,9 @@ export class MeetingInput {
   status?: MeetingStatus | null;
 }
 
-@InputType({ description: 'Known identity sent with an activity, e.g. after the visitor submitted an email in the chat.' })
+@InputType({
+  description: 'Known identity sent with an activity, e.g. after the visitor submitted an email in the chat.',
+})
 export class PersonInput {
   @Field()
   @MaxLength(320)
@@ -120,7 +124,10 @@ export class RecordChatActivityInput {
   @notBlank('sessionId')
   sessionId: string;
 
-  @Field(() => Date, { nullable: true, description: 'Defaults to the time of receipt. At most 5 minutes in the future, at most 30 days in the past.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Defaults to the time of receipt. At most 5 minutes in the future, at most 30 days in the past.',
+  })
   occurredAt?: Date | null;
 
   @Field(() => ChatInput)
@@ -154,7 +161,8 @@ export class RecordChatActivityInput {
 
   @Field(() => PersonInput, {
     nullable: true,
-    description: 'Identifies the visitor as this person (same effect as identifyVisitor) before the activity is stored.',
+    description:
+      'Identifies the visitor as this person (same effect as identifyVisitor) before the activity is stored.',
   })
   @ValidateNested()
   person?: PersonInput | null;

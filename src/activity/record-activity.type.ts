@@ -11,9 +11,12 @@ registerEnumType(RecordOutcome, {
   name: 'RecordOutcome',
   valuesConfig: {
     RECORDED: { description: 'Stored now.' },
-    DUPLICATE_REQUEST: { description: 'Same clientEventId seen before: the first result is returned, nothing new is stored.' },
+    DUPLICATE_REQUEST: {
+      description: 'Same clientEventId seen before: the first result is returned, nothing new is stored.',
+    },
     ALREADY_LOGGED_IN_SESSION: {
-      description: 'A once-per-session activity already logged for this visitor, session and chat: the existing one is returned.',
+      description:
+        'A once-per-session activity already logged for this visitor, session and chat: the existing one is returned.',
     },
   },
 });
@@ -35,7 +38,10 @@ export class UserError {
   @Field()
   message: string;
 
-  @Field(() => [String], { nullable: true, description: 'Path of the offending input field, e.g. ["inputs", "3", "chat", "id"].' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Path of the offending input field, e.g. ["inputs", "3", "chat", "id"].',
+  })
   field: string[] | null;
 }
 

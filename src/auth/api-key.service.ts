@@ -115,14 +115,22 @@ export class ApiKeyService {
     return this.keys.findOne({ where: { workspaceId, id } });
   }
 
-  async create(workspaceId: string, name: string, scopes: readonly Scope[]): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
+  async create(
+    workspaceId: string,
+    name: string,
+    scopes: readonly Scope[],
+  ): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
     const trimmed = name.trim();
     if (trimmed.length < 1 || trimmed.length > 255) {
       throw new UserInputError('name must be 1..255 characters', ['name'], AuthErrorReason.API_KEY_NAME_INVALID);
     }
     const unique = [...new Set(scopes)];
     if (unique.length === 0) {
-      throw new UserInputError('scopes must name at least one scope', ['scopes'], AuthErrorReason.API_KEY_SCOPES_INVALID);
+      throw new UserInputError(
+        'scopes must name at least one scope',
+        ['scopes'],
+        AuthErrorReason.API_KEY_SCOPES_INVALID,
+      );
     }
     const secret = generateSecret();
     const apiKey = await this.insertKey(workspaceId, trimmed, unique, secret);
@@ -131,7 +139,13 @@ export class ApiKeyService {
 
   async revoke(workspaceId: string, id: string): Promise<ApiKeyEntity> {
     const key = await this.get(workspaceId, id);
-    if (!key) throw new AppError(ErrorCode.NOT_FOUND, `API key ${JSON.stringify(id)} not found`, ['id'], AuthErrorReason.API_KEY_NOT_FOUND);
+    if (!key)
+      throw new AppError(
+        ErrorCode.NOT_FOUND,
+        `API key ${JSON.stringify(id)} not found`,
+        ['id'],
+        AuthErrorReason.API_KEY_NOT_FOUND,
+      );
     if (!key.revokedAt) {
       key.revokedAt = new Date();
       await this.keys.update({ id: key.id }, { revokedAt: key.revokedAt });
@@ -156,7 +170,11 @@ export class ApiKeyService {
     }
     return this.dataSource.transaction(async (manager) => {
       if ((await manager.count(WorkspaceEntity)) > 0) return {};
-      const workspace = manager.create(WorkspaceEntity, { id: newId(), name: 'Default workspace', createdAt: new Date() });
+      const workspace = manager.create(WorkspaceEntity, {
+        id: newId(),
+        name: 'Default workspace',
+        createdAt: new Date(),
+      });
       await manager.insert(WorkspaceEntity, workspace);
       const secret = fixedSecret ?? generateSecret();
       await manager.insert(ApiKeyEntity, this.newKey(workspace.id, 'admin', ALL_SCOPES, secret));

@@ -18,7 +18,8 @@ const UNAUTHENTICATED_MESSAGES: Record<string, string> = {
   [AuthErrorReason.API_KEY_REVOKED]: 'The API key has been revoked',
 };
 
-export type AuthFailure = AuthErrorReason.API_KEY_MISSING | AuthErrorReason.API_KEY_INVALID | AuthErrorReason.API_KEY_REVOKED;
+export type AuthFailure =
+  AuthErrorReason.API_KEY_MISSING | AuthErrorReason.API_KEY_INVALID | AuthErrorReason.API_KEY_REVOKED;
 
 export function unauthenticated(reason: AuthFailure): AppError {
   return new AppError(ErrorCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGES[reason], undefined, reason);

@@ -38,7 +38,11 @@ export interface SyncPayload {
 }
 
 export const isRunPayload = (value: unknown): value is RunPayload =>
-  !!value && typeof value === 'object' && 'run' in value && !!(value as RunPayload).run && typeof (value as RunPayload).run.seq === 'number';
+  !!value &&
+  typeof value === 'object' &&
+  'run' in value &&
+  !!(value as RunPayload).run &&
+  typeof (value as RunPayload).run.seq === 'number';
 
 export function personJson(p: PersonEntity): PersonJson {
   return {

@@ -131,7 +131,10 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
     pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, campaign.id, sync);
     let timer: NodeJS.Timeout | undefined;
     // Without the echo (a Redis hiccup) the stream still works: a later run pulls any missed one from the database.
-    await Promise.race([this.synced, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.syncTimeoutMs ?? 5_000)))]);
+    await Promise.race([
+      this.synced,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.syncTimeoutMs ?? 5_000))),
+    ]);
     clearTimeout(timer);
     if (this.closed) return;
     this.last = afterSeq ?? (await source.lastSeq(campaign.id));
@@ -177,6 +180,7 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
       return;
     }
     this.out.push(payload);
-    if (this.out.length > (this.options.maxBuffered ?? 10_000)) this.fail(new Error('campaignTriggered subscriber is too slow; resubscribe with after'));
+    if (this.out.length > (this.options.maxBuffered ?? 10_000))
+      this.fail(new Error('campaignTriggered subscriber is too slow; resubscribe with after'));
   }
 }

@@ -14,10 +14,19 @@ export enum CampaignErrorReason {
   TOO_MANY_CONDITIONS = 'TOO_MANY_CONDITIONS',
 }
 
-export const campaignNotFound = (id: string): AppError => notFound('Campaign', id, CampaignErrorReason.CAMPAIGN_NOT_FOUND);
+export const campaignNotFound = (id: string): AppError =>
+  notFound('Campaign', id, CampaignErrorReason.CAMPAIGN_NOT_FOUND);
 
 export const campaignInactive = (id: string): AppError =>
-  new AppError(ErrorCode.BAD_USER_INPUT, `Campaign ${JSON.stringify(id)} is not active`, ['campaignId'], CampaignErrorReason.CAMPAIGN_INACTIVE);
+  new AppError(
+    ErrorCode.BAD_USER_INPUT,
+    `Campaign ${JSON.stringify(id)} is not active`,
+    ['campaignId'],
+    CampaignErrorReason.CAMPAIGN_INACTIVE,
+  );
 
-export const campaignInputError = (message: string, field: ReadonlyArray<string>, reason: CampaignErrorReason): AppError =>
-  new UserInputError(message, field, reason);
+export const campaignInputError = (
+  message: string,
+  field: ReadonlyArray<string>,
+  reason: CampaignErrorReason,
+): AppError => new UserInputError(message, field, reason);

@@ -1,5 +1,17 @@
 import DataLoader from 'dataloader';
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import { activityLoader, personLoader } from '../activity/activity.resolver';
 import { Activity, toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
@@ -15,7 +27,11 @@ import { CampaignInput } from './campaign.input';
 import { Campaign, CampaignConnection, CampaignRun, CampaignRunConnection } from './campaign.type';
 
 function campaignLoader(ctx: RequestContext) {
-  return ctx.loader('campaign-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.campaigns.getMany(ctx.requireAuth().workspaceId, ids)));
+  return ctx.loader(
+    'campaign-by-id',
+    () =>
+      new DataLoader((ids: readonly string[]) => ctx.services.campaigns.getMany(ctx.requireAuth().workspaceId, ids)),
+  );
 }
 
 @Resolver(() => Campaign)
@@ -29,21 +45,37 @@ export class CampaignResolver {
 
   @Authorized(Scope.READ)
   @Query(() => CampaignConnection, { description: 'Newest first.' })
-  async campaigns(@Ctx() ctx: RequestContext, @Args(() => ConnectionArgs) { first, after }: ConnectionArgs): Promise<CampaignConnection> {
+  async campaigns(
+    @Ctx() ctx: RequestContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<CampaignConnection> {
     const key = decodeAfter<[string]>(after, ['string']);
-    const rows = await ctx.services.campaigns.list(ctx.requireAuth().workspaceId, { limit: first + 1, beforeId: key?.[0] });
-    return Object.assign(new CampaignConnection(), connectionFrom(rows, first, key !== null, (row) => encodeCursor([row.id]), Campaign.from));
+    const rows = await ctx.services.campaigns.list(ctx.requireAuth().workspaceId, {
+      limit: first + 1,
+      beforeId: key?.[0],
+    });
+    return Object.assign(
+      new CampaignConnection(),
+      connectionFrom(rows, first, key !== null, (row) => encodeCursor([row.id]), Campaign.from),
+    );
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => Campaign, { description: 'Created inactive: activate it when it is ready.' })
-  async createCampaign(@Ctx() ctx: RequestContext, @Arg('input', () => CampaignInput) input: CampaignInput): Promise<Campaign> {
+  async createCampaign(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => CampaignInput) input: CampaignInput,
+  ): Promise<Campaign> {
     return Campaign.from(await ctx.services.campaigns.create(ctx.requireAuth().workspaceId, input));
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => Campaign)
-  async updateCampaign(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => CampaignInput) input: CampaignInput): Promise<Campaign> {
+  async updateCampaign(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => CampaignInput) input: CampaignInput,
+  ): Promise<Campaign> {
     return Campaign.from(await ctx.services.campaigns.update(ctx.requireAuth().workspaceId, id, input));
   }
 
@@ -69,17 +101,36 @@ export class CampaignResolver {
   // A Campaign also reaches SUBSCRIBE keys (campaignTriggered { campaign }): browsing its history is reading.
   @Authorized(Scope.READ)
   @FieldResolver(() => CampaignRunConnection, { description: 'Runs, newest first.' })
-  async runs(@Root() campaign: Campaign, @Ctx() ctx: RequestContext, @Args(() => ConnectionArgs) { first, after }: ConnectionArgs): Promise<CampaignRunConnection> {
+  async runs(
+    @Root() campaign: Campaign,
+    @Ctx() ctx: RequestContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<CampaignRunConnection> {
     const key = decodeAfter<[number]>(after, ['number']);
     const rows = await ctx.services.campaigns.runs(campaign.id, { limit: first + 1, beforeSeq: key?.[0] });
-    return Object.assign(new CampaignRunConnection(), connectionFrom(rows, first, key !== null, (row) => runCursor(row.seq), (row) => CampaignRun.from(row)));
+    return Object.assign(
+      new CampaignRunConnection(),
+      connectionFrom(
+        rows,
+        first,
+        key !== null,
+        (row) => runCursor(row.seq),
+        (row) => CampaignRun.from(row),
+      ),
+    );
   }
 
   @Authorized(Scope.SUBSCRIBE)
   @Subscription(() => CampaignRun, {
     description:
-      'Runs of one active campaign, live. With `after` (a run\'s cursor) the runs recorded since then are replayed first, in order, then live ones follow with none lost or repeated in between.',
-    subscribe: async ({ args, context }: { args: { campaignId: string; after?: string | null }; context: RequestContext }) => {
+      "Runs of one active campaign, live. With `after` (a run's cursor) the runs recorded since then are replayed first, in order, then live ones follow with none lost or repeated in between.",
+    subscribe: async ({
+      args,
+      context,
+    }: {
+      args: { campaignId: string; after?: string | null };
+      context: RequestContext;
+    }) => {
       const { workspaceId } = context.requireScope(Scope.SUBSCRIBE);
       const after = decodeAfter<[number]>(args.after, ['number']);
       const campaign = await context.services.campaigns.listenable(workspaceId, args.campaignId);
@@ -97,12 +148,19 @@ export class CampaignResolver {
 }
 
 function runLoader(ctx: RequestContext) {
-  return ctx.loader('campaign-run-by-id', () => new DataLoader((ids: readonly string[]) => ctx.services.campaigns.getRuns(ctx.requireAuth().workspaceId, ids)));
+  return ctx.loader(
+    'campaign-run-by-id',
+    () =>
+      new DataLoader((ids: readonly string[]) => ctx.services.campaigns.getRuns(ctx.requireAuth().workspaceId, ids)),
+  );
 }
 
 @Resolver(() => Delivery)
 export class DeliveryCampaignRunResolver {
-  @FieldResolver(() => CampaignRun, { nullable: true, description: 'The run whose INTERESTING_MOMENT or WEBHOOK step queued it.' })
+  @FieldResolver(() => CampaignRun, {
+    nullable: true,
+    description: 'The run whose INTERESTING_MOMENT or WEBHOOK step queued it.',
+  })
   async campaignRun(@Root() delivery: Delivery, @Ctx() ctx: RequestContext): Promise<CampaignRun | null> {
     if (!delivery.campaignRunId) return null;
     const row = await runLoader(ctx).load(delivery.campaignRunId);

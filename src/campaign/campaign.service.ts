@@ -44,7 +44,14 @@ import type { RunSource } from './campaign-stream';
 export interface DeliveryQueue {
   enqueue(
     tx: EntityManager,
-    items: ReadonlyArray<{ workspaceId: string; kind: DeliveryKind; activityId: string; campaignRunId: string; url?: string | null; payload: Record<string, unknown> }>,
+    items: ReadonlyArray<{
+      workspaceId: string;
+      kind: DeliveryKind;
+      activityId: string;
+      campaignRunId: string;
+      url?: string | null;
+      payload: Record<string, unknown>;
+    }>,
   ): Promise<string[]>;
   wake: () => void;
 }
@@ -65,15 +72,24 @@ const MAX_PARSED_CAMPAIGNS = 10_000;
 const BUMP_UPDATED_AT = 'updated_at = CASE WHEN updated_at >= ? THEN updated_at + 1 ELSE ? END';
 
 /** Parses and checks a campaign input; throws BAD_USER_INPUT naming the field. */
-export function parseCampaignInput(input: CampaignInputShape): { name: string; description: string | null; definition: StoredDefinition } {
-  const err = (message: string, field: string[], reason: CampaignErrorReason = CampaignErrorReason.FIELD_REQUIRED) => campaignInputError(message, ['input', ...field], reason);
+export function parseCampaignInput(input: CampaignInputShape): {
+  name: string;
+  description: string | null;
+  definition: StoredDefinition;
+} {
+  const err = (message: string, field: string[], reason: CampaignErrorReason = CampaignErrorReason.FIELD_REQUIRED) =>
+    campaignInputError(message, ['input', ...field], reason);
   const { name, description } = parseNameAndDescription(input);
 
   const rawTriggers = Array.isArray(input.triggers) ? input.triggers : [];
-  if (rawTriggers.length < 1 || rawTriggers.length > MAX_TRIGGERS) throw err(`needs 1 to ${MAX_TRIGGERS} triggers`, ['triggers'], CampaignErrorReason.TRIGGERS_COUNT);
+  if (rawTriggers.length < 1 || rawTriggers.length > MAX_TRIGGERS)
+    throw err(`needs 1 to ${MAX_TRIGGERS} triggers`, ['triggers'], CampaignErrorReason.TRIGGERS_COUNT);
   const triggers = rawTriggers.map((trigger: any, i: number) => {
     const activity = trigger.activity as ChatActivityType;
-    return { activity, constraints: parseConstraints(trigger.constraints, ['input', 'triggers', String(i), 'constraints'], activity) };
+    return {
+      activity,
+      constraints: parseConstraints(trigger.constraints, ['input', 'triggers', String(i), 'constraints'], activity),
+    };
   });
 
   const filterSet = parseFilterSet(
@@ -84,34 +100,64 @@ export function parseCampaignInput(input: CampaignInputShape): { name: string; d
 
   const kind = (input.qualification?.kind ?? QualificationKind.EACH_TIME) as QualificationKind;
   const rawInterval = input.qualification?.interval ?? null;
-  if (kind === QualificationKind.ONCE_EVERY && rawInterval === null) throw err('ONCE_EVERY needs an interval', ['qualification', 'interval'], CampaignErrorReason.INTERVAL_REQUIRED);
-  if (kind !== QualificationKind.ONCE_EVERY && rawInterval !== null) throw err(`${kind} takes no interval`, ['qualification', 'interval'], CampaignErrorReason.INTERVAL_NOT_ALLOWED);
+  if (kind === QualificationKind.ONCE_EVERY && rawInterval === null)
+    throw err('ONCE_EVERY needs an interval', ['qualification', 'interval'], CampaignErrorReason.INTERVAL_REQUIRED);
+  if (kind !== QualificationKind.ONCE_EVERY && rawInterval !== null)
+    throw err(`${kind} takes no interval`, ['qualification', 'interval'], CampaignErrorReason.INTERVAL_NOT_ALLOWED);
   const interval = rawInterval === null ? null : parseDuration(rawInterval, ['input', 'qualification', 'interval']);
 
   const rawFlow = Array.isArray(input.flow) ? input.flow : [];
-  if (rawFlow.length > MAX_FLOW_STEPS) throw err(`at most ${MAX_FLOW_STEPS} steps`, ['flow'], CampaignErrorReason.FLOW_TOO_LONG);
+  if (rawFlow.length > MAX_FLOW_STEPS)
+    throw err(`at most ${MAX_FLOW_STEPS} steps`, ['flow'], CampaignErrorReason.FLOW_TOO_LONG);
   const triggerTypes = triggers.map((t) => t.activity);
   const flow = rawFlow.map((step: any, i: number) => {
     const at = (field: string) => ['flow', String(i), field];
     const action = step.action as FlowAction;
     const has = (field: string) => step[field] !== undefined && step[field] !== null;
-    const wants: Record<FlowAction, string> = { [FlowAction.CHANGE_SCORE]: 'scoreDelta', [FlowAction.INTERESTING_MOMENT]: 'description', [FlowAction.WEBHOOK]: 'webhookUrl' };
+    const wants: Record<FlowAction, string> = {
+      [FlowAction.CHANGE_SCORE]: 'scoreDelta',
+      [FlowAction.INTERESTING_MOMENT]: 'description',
+      [FlowAction.WEBHOOK]: 'webhookUrl',
+    };
     for (const field of ['scoreDelta', 'description', 'webhookUrl']) {
-      if (field === wants[action] && !has(field)) throw err(`${action} needs ${field}`, at(field), CampaignErrorReason.FIELD_REQUIRED);
-      if (field !== wants[action] && has(field)) throw err(`${field} is not used by ${action}`, at(field), CampaignErrorReason.FIELD_NOT_ALLOWED);
+      if (field === wants[action] && !has(field))
+        throw err(`${action} needs ${field}`, at(field), CampaignErrorReason.FIELD_REQUIRED);
+      if (field !== wants[action] && has(field))
+        throw err(`${field} is not used by ${action}`, at(field), CampaignErrorReason.FIELD_NOT_ALLOWED);
     }
-    if (action === FlowAction.CHANGE_SCORE && (!Number.isInteger(step.scoreDelta) || step.scoreDelta === 0 || Math.abs(step.scoreDelta) > MAX_SCORE_DELTA)) {
-      throw err(`scoreDelta must be a non-zero integer from -${MAX_SCORE_DELTA} to ${MAX_SCORE_DELTA}`, at('scoreDelta'), CampaignErrorReason.SCORE_DELTA_INVALID);
+    if (
+      action === FlowAction.CHANGE_SCORE &&
+      (!Number.isInteger(step.scoreDelta) || step.scoreDelta === 0 || Math.abs(step.scoreDelta) > MAX_SCORE_DELTA)
+    ) {
+      throw err(
+        `scoreDelta must be a non-zero integer from -${MAX_SCORE_DELTA} to ${MAX_SCORE_DELTA}`,
+        at('scoreDelta'),
+        CampaignErrorReason.SCORE_DELTA_INVALID,
+      );
     }
-    if (action === FlowAction.INTERESTING_MOMENT && (typeof step.description !== 'string' || step.description.trim() === '' || step.description.length > MAX_DESCRIPTION)) {
-      throw err(`description must be 1 to ${MAX_DESCRIPTION} characters`, at('description'), CampaignErrorReason.FIELD_REQUIRED);
+    if (
+      action === FlowAction.INTERESTING_MOMENT &&
+      (typeof step.description !== 'string' ||
+        step.description.trim() === '' ||
+        step.description.length > MAX_DESCRIPTION)
+    ) {
+      throw err(
+        `description must be 1 to ${MAX_DESCRIPTION} characters`,
+        at('description'),
+        CampaignErrorReason.FIELD_REQUIRED,
+      );
     }
     // The outbox's own rule: a URL it would refuse at enqueue time would fail every recording that triggers the step.
     if (action === FlowAction.WEBHOOK && (typeof step.webhookUrl !== 'string' || !validEndpointUrl(step.webhookUrl))) {
-      throw err(`webhookUrl must be an http(s) URL without credentials, of at most ${MAX_URL} characters`, at('webhookUrl'), CampaignErrorReason.WEBHOOK_URL_INVALID);
+      throw err(
+        `webhookUrl must be an http(s) URL without credentials, of at most ${MAX_URL} characters`,
+        at('webhookUrl'),
+        CampaignErrorReason.WEBHOOK_URL_INVALID,
+      );
     }
     const rawConditions = Array.isArray(step.conditions) ? step.conditions : [];
-    if (rawConditions.length > MAX_STEP_CONDITIONS) throw err(`at most ${MAX_STEP_CONDITIONS} conditions`, at('conditions'), CampaignErrorReason.TOO_MANY_CONDITIONS);
+    if (rawConditions.length > MAX_STEP_CONDITIONS)
+      throw err(`at most ${MAX_STEP_CONDITIONS} conditions`, at('conditions'), CampaignErrorReason.TOO_MANY_CONDITIONS);
     const conditions = rawConditions.map((condition: unknown, j: number) => {
       const path = ['input', 'flow', String(i), 'conditions', String(j)];
       // A condition looks at the triggering activity: it must be able to hold for at least one trigger's type.
@@ -137,7 +183,14 @@ export function parseCampaignInput(input: CampaignInputShape): { name: string; d
   return {
     name,
     description,
-    definition: { triggers, filterLogic: filterSet.logic, advancedLogic: filterSet.advancedLogic, filters: filterSet.filters, qualification: { kind, interval }, flow },
+    definition: {
+      triggers,
+      filterLogic: filterSet.logic,
+      advancedLogic: filterSet.advancedLogic,
+      filters: filterSet.filters,
+      qualification: { kind, interval },
+      flow,
+    },
   };
 }
 
@@ -148,7 +201,9 @@ interface LiveCampaign {
 }
 
 const triggers = (campaign: LiveCampaign, activity: ActivityEntity): boolean =>
-  campaign.row.definition.triggers.some((t) => t.activity === activity.type && constraintsMatch(activity, t.constraints));
+  campaign.row.definition.triggers.some(
+    (t) => t.activity === activity.type && constraintsMatch(activity, t.constraints),
+  );
 
 const stepApplies = (step: StoredDefinition['flow'][number], activity: ActivityEntity): boolean =>
   step.conditions.every((condition) => constraintsMatch(activity, condition));
@@ -207,15 +262,11 @@ export class CampaignService implements RunSource {
     const parsed = parseCampaignInput(input);
     await inTransaction(this.dataSource, async (tx) => {
       const now = Date.now();
-      const affected = await execAffected(tx, `UPDATE campaign SET name = ?, description = ?, definition = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [
-        parsed.name,
-        parsed.description,
-        JSON.stringify(parsed.definition),
-        now,
-        now,
-        workspaceId,
-        id,
-      ]);
+      const affected = await execAffected(
+        tx,
+        `UPDATE campaign SET name = ?, description = ?, definition = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`,
+        [parsed.name, parsed.description, JSON.stringify(parsed.definition), now, now, workspaceId, id],
+      );
       if (affected === 0) throw campaignNotFound(id);
       await tx.query('DELETE FROM campaign_trigger WHERE campaign_id = ?', [id]);
       await this.writeTriggers(tx, workspaceId, id, parsed.definition);
@@ -225,19 +276,30 @@ export class CampaignService implements RunSource {
 
   async setActive(workspaceId: string, id: string, active: boolean): Promise<CampaignRow> {
     const affected = await inTransaction(this.dataSource, (tx) =>
-      execAffected(tx, `UPDATE campaign SET active = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [active ? 1 : 0, Date.now(), Date.now(), workspaceId, id]),
+      execAffected(tx, `UPDATE campaign SET active = ?, ${BUMP_UPDATED_AT} WHERE workspace_id = ? AND id = ?`, [
+        active ? 1 : 0,
+        Date.now(),
+        Date.now(),
+        workspaceId,
+        id,
+      ]),
     );
     if (affected === 0) throw campaignNotFound(id);
     return (await this.get(workspaceId, id))!;
   }
 
   async delete(workspaceId: string, id: string): Promise<void> {
-    const affected = await inTransaction(this.dataSource, (tx) => execAffected(tx, 'DELETE FROM campaign WHERE workspace_id = ? AND id = ?', [workspaceId, id]));
+    const affected = await inTransaction(this.dataSource, (tx) =>
+      execAffected(tx, 'DELETE FROM campaign WHERE workspace_id = ? AND id = ?', [workspaceId, id]),
+    );
     if (affected === 0) throw campaignNotFound(id);
   }
 
   async get(workspaceId: string, id: string): Promise<CampaignRow | null> {
-    const [row] = await this.dataSource.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE workspace_id = ? AND id = ?`, [workspaceId, id]);
+    const [row] = await this.dataSource.query(
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE workspace_id = ? AND id = ?`,
+      [workspaceId, id],
+    );
     return row ? toCampaignRow(row) : null;
   }
 
@@ -260,14 +322,22 @@ export class CampaignService implements RunSource {
   }
 
   async getRuns(workspaceId: string, ids: readonly string[]): Promise<Array<RunRow | null>> {
-    const rows = await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM campaign_run WHERE workspace_id = ? AND id IN (${placeholders(ids.length)})`, [workspaceId, ...ids]);
+    const rows = await this.dataSource.query(
+      `SELECT ${RUN_COLUMNS} FROM campaign_run WHERE workspace_id = ? AND id IN (${placeholders(ids.length)})`,
+      [workspaceId, ...ids],
+    );
     const byId = new Map<string, RunRow>(rows.map((r: Record<string, unknown>) => [r.id as string, toRunRow(r)]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
   async getMany(workspaceId: string, ids: readonly string[]): Promise<Array<CampaignRow | null>> {
-    const rows = await this.dataSource.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE workspace_id = ? AND id IN (${placeholders(ids.length)})`, [workspaceId, ...ids]);
-    const byId = new Map<string, CampaignRow>(rows.map((r: Record<string, unknown>) => [r.id as string, toCampaignRow(r)]));
+    const rows = await this.dataSource.query(
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE workspace_id = ? AND id IN (${placeholders(ids.length)})`,
+      [workspaceId, ...ids],
+    );
+    const byId = new Map<string, CampaignRow>(
+      rows.map((r: Record<string, unknown>) => [r.id as string, toCampaignRow(r)]),
+    );
     return ids.map((id) => byId.get(id) ?? null);
   }
 
@@ -279,7 +349,12 @@ export class CampaignService implements RunSource {
     return campaign;
   }
 
-  private async writeTriggers(tx: EntityManager, workspaceId: string, campaignId: string, definition: StoredDefinition): Promise<void> {
+  private async writeTriggers(
+    tx: EntityManager,
+    workspaceId: string,
+    campaignId: string,
+    definition: StoredDefinition,
+  ): Promise<void> {
     // One index row per activity type: the write path looks campaigns up by (workspace, type).
     const types = [...new Set(definition.triggers.map((t) => t.activity))];
     await tx.query(
@@ -313,19 +388,39 @@ export class CampaignService implements RunSource {
   async payloadsOf(campaign: CampaignRow, runs: readonly RunRow[]): Promise<RunPayload[]> {
     if (runs.length === 0) return [];
     const { workspaceId } = campaign;
-    const people = await this.peopleById(workspaceId, runs.map((r) => r.personId));
+    const people = await this.peopleById(
+      workspaceId,
+      runs.map((r) => r.personId),
+    );
     const moved = runs.filter((run) => !people.has(run.personId));
     let current = runs;
     if (moved.length > 0) {
-      const reread = new Map((await this.getRuns(workspaceId, moved.map((r) => r.id))).filter((r): r is RunRow => r !== null).map((r) => [r.id, r]));
-      for (const [id, person] of await this.peopleById(workspaceId, [...reread.values()].map((r) => r.personId))) people.set(id, person);
+      const reread = new Map(
+        (
+          await this.getRuns(
+            workspaceId,
+            moved.map((r) => r.id),
+          )
+        )
+          .filter((r): r is RunRow => r !== null)
+          .map((r) => [r.id, r]),
+      );
+      for (const [id, person] of await this.peopleById(
+        workspaceId,
+        [...reread.values()].map((r) => r.personId),
+      ))
+        people.set(id, person);
       current = runs.map((run) => reread.get(run.id) ?? run);
     }
-    const activities = await this.activities.getMany(workspaceId, current.map((r) => r.activityId));
+    const activities = await this.activities.getMany(
+      workspaceId,
+      current.map((r) => r.activityId),
+    );
     return current.map((run, i) => {
       const person = people.get(run.personId);
       const activity = activities[i];
-      if (!person || !activity) throw new Error(`run ${run.id} of campaign ${campaign.id} lost its person or activity during replay`);
+      if (!person || !activity)
+        throw new Error(`run ${run.id} of campaign ${campaign.id} lost its person or activity during replay`);
       return { run, campaign, person: personJson(person), activity };
     });
   }
@@ -347,7 +442,9 @@ export class CampaignService implements RunSource {
     prepare: async (tx, { workspaceId, activities }) => {
       const campaigns = await this.candidates(tx, workspaceId, [...new Set(activities.map((a) => a.type))]);
       return {
-        updatesPeople: activities.some((activity) => campaigns.some((campaign) => triggers(campaign, activity) && changesScore(campaign, activity))),
+        updatesPeople: activities.some((activity) =>
+          campaigns.some((campaign) => triggers(campaign, activity) && changesScore(campaign, activity)),
+        ),
         recorded: (recorded) => this.onRecorded(tx, recorded, campaigns),
       };
     },
@@ -359,7 +456,11 @@ export class CampaignService implements RunSource {
    * are parsed once per version and kept, so a batch costs the same whatever
    * the size of the definitions.
    */
-  private async candidates(tx: EntityManager, workspaceId: string, types: readonly ChatActivityType[]): Promise<LiveCampaign[]> {
+  private async candidates(
+    tx: EntityManager,
+    workspaceId: string,
+    types: readonly ChatActivityType[],
+  ): Promise<LiveCampaign[]> {
     const rows: Array<{ id: string; updated_at: number | string }> = await tx.query(
       `SELECT c.id, c.updated_at FROM campaign_trigger t JOIN campaign c ON c.id = t.campaign_id
        WHERE t.workspace_id = ? AND t.activity_type IN (${placeholders(types.length)}) AND c.active = 1`,
@@ -370,7 +471,10 @@ export class CampaignService implements RunSource {
     const stale = [...versions].filter(([id, version]) => this.parsed.get(id)?.version !== version).map(([id]) => id);
     if (stale.length > 0) {
       if (this.parsed.size > MAX_PARSED_CAMPAIGNS) this.parsed.clear();
-      const campaigns = await tx.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE id IN (${placeholders(stale.length)})`, stale);
+      const campaigns = await tx.query(
+        `SELECT ${CAMPAIGN_COLUMNS} FROM campaign WHERE id IN (${placeholders(stale.length)})`,
+        stale,
+      );
       for (const r of campaigns) {
         const row = toCampaignRow(r);
         const d = row.definition;
@@ -384,7 +488,11 @@ export class CampaignService implements RunSource {
       .filter((c): c is LiveCampaign => c !== undefined && c.row.active);
   }
 
-  private async onRecorded(tx: EntityManager, { workspaceId, activities }: RecordedActivities, campaigns: readonly LiveCampaign[]): Promise<AfterCommit | void> {
+  private async onRecorded(
+    tx: EntityManager,
+    { workspaceId, activities }: RecordedActivities,
+    campaigns: readonly LiveCampaign[],
+  ): Promise<AfterCommit | void> {
     if (campaigns.length === 0) return;
     const now = Date.now();
     const hit = campaigns.filter((campaign) => activities.some((activity) => triggers(campaign, activity)));
@@ -399,27 +507,53 @@ export class CampaignService implements RunSource {
     const planned: PlannedRun[] = [];
     // Delivery steps are queued once the people are read (their summary goes into the payload); the step's
     // outcome is settled then, before the run is written.
-    const deliverySteps: Array<{ run: RunRow; activity: ActivityEntity; step: StoredDefinition['flow'][number]; result: StepResult; campaign: CampaignRow }> = [];
+    const deliverySteps: Array<{
+      run: RunRow;
+      activity: ActivityEntity;
+      step: StoredDefinition['flow'][number];
+      result: StepResult;
+      campaign: CampaignRow;
+    }> = [];
 
     for (const [index, activity] of activities.entries()) {
       // Each input takes effect in input order: filters checked for this activity must not see the
       // person's later activities of the same batch, although they are already stored.
-      const later = activities.slice(index + 1).filter((a) => a.personId === activity.personId).map((a) => a.id);
+      const later = activities
+        .slice(index + 1)
+        .filter((a) => a.personId === activity.personId)
+        .map((a) => a.id);
       for (const campaign of hit) {
         const definition = campaign.row.definition;
         if (!triggers(campaign, activity)) continue;
-        if (campaign.filters.filters.length > 0 && !(await this.smartLists.passes(tx, workspaceId, activity.personId, campaign.filters, now, later))) continue;
+        if (
+          campaign.filters.filters.length > 0 &&
+          !(await this.smartLists.passes(tx, workspaceId, activity.personId, campaign.filters, now, later))
+        )
+          continue;
         const runId = newId();
         if (!(await this.qualify(tx, campaign.row, activity.personId, runId, now))) continue;
 
-        const run: RunRow = { id: runId, workspaceId, campaignId: campaign.row.id, seq: 0, personId: activity.personId, activityId: activity.id, triggeredAt: now, steps: [] };
+        const run: RunRow = {
+          id: runId,
+          workspaceId,
+          campaignId: campaign.row.id,
+          seq: 0,
+          personId: activity.personId,
+          activityId: activity.id,
+          triggeredAt: now,
+          steps: [],
+        };
         for (const [i, step] of definition.flow.entries()) {
           const result: StepResult = { position: i + 1, action: step.action, outcome: StepOutcome.SKIPPED };
           run.steps.push(result);
           if (!stepApplies(step, activity)) continue;
           if (step.action === FlowAction.CHANGE_SCORE) {
             // Atomic in the database: concurrent runs add up.
-            await tx.query('UPDATE person SET score = score + ?, updated_at = ? WHERE id = ?', [step.scoreDelta, now, activity.personId]);
+            await tx.query('UPDATE person SET score = score + ?, updated_at = ? WHERE id = ?', [
+              step.scoreDelta,
+              now,
+              activity.personId,
+            ]);
             result.outcome = StepOutcome.DONE;
           } else {
             deliverySteps.push({ run, activity, step, result, campaign: campaign.row });
@@ -431,7 +565,9 @@ export class CampaignService implements RunSource {
     if (planned.length === 0) return;
 
     const people = new Map(
-      (await tx.getRepository(PersonEntity).findBy({ id: In([...new Set(planned.map((p) => p.run.personId))]) })).map((person) => [person.id, person]),
+      (await tx.getRepository(PersonEntity).findBy({ id: In([...new Set(planned.map((p) => p.run.personId))]) })).map(
+        (person) => [person.id, person],
+      ),
     );
     let queued = 0;
     for (const { run, activity, step, result, campaign } of deliverySteps) {
@@ -470,12 +606,26 @@ export class CampaignService implements RunSource {
     }
     await tx.query(
       `INSERT INTO campaign_run (${RUN_COLUMNS}) VALUES ${planned.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      planned.flatMap(({ run }) => [run.id, run.workspaceId, run.campaignId, run.seq, run.personId, run.activityId, run.triggeredAt, JSON.stringify(run.steps)]),
+      planned.flatMap(({ run }) => [
+        run.id,
+        run.workspaceId,
+        run.campaignId,
+        run.seq,
+        run.personId,
+        run.activityId,
+        run.triggeredAt,
+        JSON.stringify(run.steps),
+      ]),
     );
 
     const payloads: RunPayload[] = planned
       .sort((a, b) => a.run.seq - b.run.seq)
-      .map((p) => ({ run: p.run, campaign: p.campaign.row, person: personJson(people.get(p.run.personId)!), activity: p.activity }));
+      .map((p) => ({
+        run: p.run,
+        campaign: p.campaign.row,
+        person: personJson(people.get(p.run.personId)!),
+        activity: p.activity,
+      }));
     return () => {
       // After this turn of the event loop: the recording call is answered first, then the fan-out to listeners runs.
       setImmediate(() => {
@@ -490,18 +640,22 @@ export class CampaignService implements RunSource {
    * key of campaign_qualification: of two concurrent transactions, the second
    * waits on the first's row and then sees it.
    */
-  private async qualify(tx: EntityManager, campaign: CampaignRow, personId: string, runId: string, now: number): Promise<boolean> {
+  private async qualify(
+    tx: EntityManager,
+    campaign: CampaignRow,
+    personId: string,
+    runId: string,
+    now: number,
+  ): Promise<boolean> {
     const { kind, interval } = campaign.definition.qualification;
     if (kind === QualificationKind.EACH_TIME) return true;
     if (kind === QualificationKind.ONCE_EVERY) {
       const due = subtractDuration(now, interval!);
-      const updated = await execAffected(tx, 'UPDATE campaign_qualification SET last_run_at = ?, run_id = ? WHERE campaign_id = ? AND person_id = ? AND last_run_at <= ?', [
-        now,
-        runId,
-        campaign.id,
-        personId,
-        due,
-      ]);
+      const updated = await execAffected(
+        tx,
+        'UPDATE campaign_qualification SET last_run_at = ?, run_id = ? WHERE campaign_id = ? AND person_id = ? AND last_run_at <= ?',
+        [now, runId, campaign.id, personId, due],
+      );
       if (updated > 0) return true;
     }
     const inserted = await execAffected(

@@ -24,7 +24,10 @@ registerEnumType(FlowAction, {
 });
 registerEnumType(StepOutcome, { name: 'StepOutcome' });
 
-@ObjectType({ description: 'A trigger fires when a newly recorded activity of this type meets the constraints.', simpleResolvers: true })
+@ObjectType({
+  description: 'A trigger fires when a newly recorded activity of this type meets the constraints.',
+  simpleResolvers: true,
+})
 export class CampaignTrigger {
   @Field(() => ChatActivityType)
   activity: ChatActivityType;
@@ -42,7 +45,10 @@ export class Qualification {
   interval: Duration | null;
 }
 
-@ObjectType({ description: 'One flow step. A step runs only if all of its conditions hold for the activity that triggered the run.', simpleResolvers: true })
+@ObjectType({
+  description: 'One flow step. A step runs only if all of its conditions hold for the activity that triggered the run.',
+  simpleResolvers: true,
+})
 export class FlowStep {
   @Field(() => Int)
   position: number;
@@ -108,11 +114,19 @@ export class Campaign {
       name: row.name,
       description: row.description,
       active: row.active,
-      triggers: d.triggers.map((t) => Object.assign(new CampaignTrigger(), { activity: t.activity, constraints: ActivityConstraints.from(t.constraints) })),
+      triggers: d.triggers.map((t) =>
+        Object.assign(new CampaignTrigger(), {
+          activity: t.activity,
+          constraints: ActivityConstraints.from(t.constraints),
+        }),
+      ),
       filterLogic: d.filterLogic,
       advancedLogic: d.advancedLogic,
       filters: d.filters.map(SmartListFilter.from),
-      qualification: Object.assign(new Qualification(), { kind: d.qualification.kind, interval: d.qualification.interval ? Duration.from(d.qualification.interval) : null }),
+      qualification: Object.assign(new Qualification(), {
+        kind: d.qualification.kind,
+        interval: d.qualification.interval ? Duration.from(d.qualification.interval) : null,
+      }),
       flow: d.flow.map((step, i) =>
         Object.assign(new FlowStep(), {
           position: i + 1,

@@ -74,7 +74,9 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     // SQLite's built-in LOWER folds ASCII only; smart-list text matches and people search lower-case
     // both sides, so it must fold like JavaScript (and MySQL) do for non-ASCII letters too.
     prepareDatabase: (db: { function: (name: string, options: object, fn: (value: unknown) => unknown) => void }) => {
-      db.function('lower', { deterministic: true }, (value) => (typeof value === 'string' ? value.toLowerCase() : value));
+      db.function('lower', { deterministic: true }, (value) =>
+        typeof value === 'string' ? value.toLowerCase() : value,
+      );
     },
   };
 }

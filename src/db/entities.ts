@@ -6,4 +6,11 @@ import { VisitorEntity } from '../person/visitor.entity';
 import { SmartListEntity } from '../smart-list/smart-list.entity';
 
 /** Entity classes, listed explicitly (globs differ between ts-jest and compiled output). */
-export const ENTITIES: Function[] = [WorkspaceEntity, ApiKeyEntity, PersonEntity, VisitorEntity, ActivityEntity, SmartListEntity];
+export const ENTITIES: Function[] = [
+  WorkspaceEntity,
+  ApiKeyEntity,
+  PersonEntity,
+  VisitorEntity,
+  ActivityEntity,
+  SmartListEntity,
+];

@@ -65,7 +65,8 @@ function readerFor<T extends object>(db: DataSource | EntityManager, entity: new
       columns: columns.map((column) => `${alias}.${column.databaseName} AS ${column.databaseName}`).join(', '),
       hydrate: (row) => {
         const target = metadata.create() as object;
-        for (const column of columns) column.setEntityValue(target, driver.prepareHydratedValue(row[column.databaseName], column));
+        for (const column of columns)
+          column.setEntityValue(target, driver.prepareHydratedValue(row[column.databaseName], column));
         return target;
       },
     };
@@ -83,6 +84,9 @@ export async function selectEntities<T extends object>(
   params: unknown[],
 ): Promise<T[]> {
   const reader = readerFor(db, entity, alias);
-  const rows: Array<Record<string, unknown>> = await db.query(`SELECT ${reader.columns} FROM ${reader.table} ${alias} ${rest}`, params);
+  const rows: Array<Record<string, unknown>> = await db.query(
+    `SELECT ${reader.columns} FROM ${reader.table} ${alias} ${rest}`,
+    params,
+  );
   return rows.map((row) => reader.hydrate(row) as T);
 }

@@ -10,10 +10,16 @@ export enum DeliveryErrorReason {
   ACTIVITY_TYPES_INVALID = 'ACTIVITY_TYPES_INVALID',
 }
 
-export const deliveryNotFound = (id: string): AppError => notFound('Delivery', id, DeliveryErrorReason.DELIVERY_NOT_FOUND);
+export const deliveryNotFound = (id: string): AppError =>
+  notFound('Delivery', id, DeliveryErrorReason.DELIVERY_NOT_FOUND);
 
 export const alreadyDelivered = (id: string): AppError =>
-  new AppError(ErrorCode.CONFLICT, `Delivery ${JSON.stringify(id)} was already delivered`, undefined, DeliveryErrorReason.DELIVERY_ALREADY_DELIVERED);
+  new AppError(
+    ErrorCode.CONFLICT,
+    `Delivery ${JSON.stringify(id)} was already delivered`,
+    undefined,
+    DeliveryErrorReason.DELIVERY_ALREADY_DELIVERED,
+  );
 
 export const settingsInputError = (message: string, field: string, reason: DeliveryErrorReason): AppError =>
   new UserInputError(message, ['input', field], reason);

@@ -17,8 +17,13 @@ export class DeliveryResolver {
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => SalesInsightSettings)
-  async updateSalesInsightSettings(@Ctx() ctx: RequestContext, @Arg('input') input: SalesInsightSettingsInput): Promise<SalesInsightSettings> {
-    return SalesInsightSettings.from(await ctx.services.deliveries.updateSettings(ctx.requireAuth().workspaceId, input));
+  async updateSalesInsightSettings(
+    @Ctx() ctx: RequestContext,
+    @Arg('input') input: SalesInsightSettingsInput,
+  ): Promise<SalesInsightSettings> {
+    return SalesInsightSettings.from(
+      await ctx.services.deliveries.updateSettings(ctx.requireAuth().workspaceId, input),
+    );
   }
 
   @Authorized(Scope.READ)

@@ -59,7 +59,12 @@ export function validEndpointUrl(url: string): boolean {
   if (url.length > MAX_URL) return false;
   try {
     const parsed = new URL(url);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '' && !parsed.username && !parsed.password;
+    return (
+      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+      parsed.hostname !== '' &&
+      !parsed.username &&
+      !parsed.password
+    );
   } catch {
     return false;
   }
@@ -92,7 +97,13 @@ export function activityPayload(row: ActivityEntity, person?: PersonSummary): Re
     chat: { kind: row.chatKind, id: row.chatId, name: row.chatName },
     // Exactly these fields, whatever richer person object (e.g. an entity) the caller has.
     person: person
-      ? { id: person.id, email: person.email, firstName: person.firstName, lastName: person.lastName, company: person.company }
+      ? {
+          id: person.id,
+          email: person.email,
+          firstName: person.firstName,
+          lastName: person.lastName,
+          company: person.company,
+        }
       : { id: row.personId, email: null, firstName: null, lastName: null, company: null },
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v != null)),
   };
@@ -132,10 +143,14 @@ export class DeliveryService {
 
   // ------------------------------------------------------------ settings
 
-  async getSettings(workspaceId: string, db: DataSource | EntityManager = this.dataSource): Promise<SalesInsightSettingsRecord> {
-    const rows = await db.query('SELECT enabled, endpoint_url, signing_secret_enc, activity_types FROM sales_insight_settings WHERE workspace_id = ?', [
-      workspaceId,
-    ]);
+  async getSettings(
+    workspaceId: string,
+    db: DataSource | EntityManager = this.dataSource,
+  ): Promise<SalesInsightSettingsRecord> {
+    const rows = await db.query(
+      'SELECT enabled, endpoint_url, signing_secret_enc, activity_types FROM sales_insight_settings WHERE workspace_id = ?',
+      [workspaceId],
+    );
     const row = rows[0];
     if (!row) return { enabled: false, endpointUrl: null, activityTypes: [], hasSigningSecret: false };
     return {
@@ -148,9 +163,10 @@ export class DeliveryService {
 
   /** For the worker: read at send time, so a fixed endpoint or a new secret applies to pending deliveries too. Throws SecretKeyMismatchError. */
   async sendSettings(workspaceId: string): Promise<SendSettings> {
-    const rows = await this.dataSource.query('SELECT enabled, endpoint_url, signing_secret_enc FROM sales_insight_settings WHERE workspace_id = ?', [
-      workspaceId,
-    ]);
+    const rows = await this.dataSource.query(
+      'SELECT enabled, endpoint_url, signing_secret_enc FROM sales_insight_settings WHERE workspace_id = ?',
+      [workspaceId],
+    );
     const row = rows[0];
     if (!row) return { enabled: false, endpointUrl: null, signingSecret: null };
     return {
@@ -176,10 +192,18 @@ export class DeliveryService {
       );
     }
     if (input.enabled && endpointUrl === null) {
-      throw settingsInputError('endpointUrl is required when Sales Insight is enabled', 'endpointUrl', DeliveryErrorReason.ENDPOINT_URL_REQUIRED);
+      throw settingsInputError(
+        'endpointUrl is required when Sales Insight is enabled',
+        'endpointUrl',
+        DeliveryErrorReason.ENDPOINT_URL_REQUIRED,
+      );
     }
     const secret = input.signingSecret;
-    if (secret != null && secret !== '' && (secret.length < MIN_SECRET || secret.length > MAX_SECRET || secret.trim() !== secret)) {
+    if (
+      secret != null &&
+      secret !== '' &&
+      (secret.length < MIN_SECRET || secret.length > MAX_SECRET || secret.trim() !== secret)
+    ) {
       throw settingsInputError(
         `signingSecret must be ${MIN_SECRET} to ${MAX_SECRET} characters, without leading or trailing spaces`,
         'signingSecret',
@@ -201,7 +225,11 @@ export class DeliveryService {
       if (secret === '') sealed = null;
       else if (secret != null) sealed = this.secrets.seal(secret);
       if (input.enabled && sealed === null) {
-        throw settingsInputError('signingSecret is required when Sales Insight is enabled', 'signingSecret', DeliveryErrorReason.SIGNING_SECRET_REQUIRED);
+        throw settingsInputError(
+          'signingSecret is required when Sales Insight is enabled',
+          'signingSecret',
+          DeliveryErrorReason.SIGNING_SECRET_REQUIRED,
+        );
       }
       const types = input.activityTypes ? JSON.stringify([...new Set(input.activityTypes)]) : current.activity_types;
       await tx.query(
@@ -248,7 +276,8 @@ export class DeliveryService {
     for (const item of items) {
       let url: string | null = null;
       if (item.kind === DeliveryKind.WEBHOOK) {
-        if (!item.url || !validEndpointUrl(item.url)) throw new Error(`a WEBHOOK delivery needs an http(s) url (got ${JSON.stringify(item.url)})`);
+        if (!item.url || !validEndpointUrl(item.url))
+          throw new Error(`a WEBHOOK delivery needs an http(s) url (got ${JSON.stringify(item.url)})`);
         url = item.url;
       } else {
         const settings = await this.hookSettings(tx, item.workspaceId);
@@ -264,7 +293,19 @@ export class DeliveryService {
         campaignRunId: item.campaignRunId ?? null,
         data: item.payload,
       });
-      rows.push([id, item.workspaceId, item.kind, DeliveryStatus.PENDING, item.activityId ?? null, item.campaignRunId ?? null, url, body, 0, now, now]);
+      rows.push([
+        id,
+        item.workspaceId,
+        item.kind,
+        DeliveryStatus.PENDING,
+        item.activityId ?? null,
+        item.campaignRunId ?? null,
+        url,
+        body,
+        0,
+        now,
+        now,
+      ]);
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
@@ -342,7 +383,10 @@ export class DeliveryService {
   }
 
   async get(workspaceId: string, id: string): Promise<DeliveryRecord | null> {
-    const rows = await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE workspace_id = ? AND id = ?`, [workspaceId, id]);
+    const rows = await this.dataSource.query(
+      `SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE workspace_id = ? AND id = ?`,
+      [workspaceId, id],
+    );
     return rows[0] ? toDeliveryRecord(rows[0]) : null;
   }
 

@@ -67,7 +67,10 @@ export class Delivery {
 
   static from(record: DeliveryRecord): Delivery {
     // PENDING rows only have a meaningful next attempt.
-    return Object.assign(new Delivery(), { ...record, nextAttemptAt: record.status === DeliveryStatus.PENDING ? record.nextAttemptAt : null });
+    return Object.assign(new Delivery(), {
+      ...record,
+      nextAttemptAt: record.status === DeliveryStatus.PENDING ? record.nextAttemptAt : null,
+    });
   }
 }
 

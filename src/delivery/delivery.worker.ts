@@ -115,7 +115,8 @@ export class DeliveryWorker {
       }
       if (!this.running) break;
       // A full claim means more may be due: go again (a full pool waits for a send to finish instead).
-      if ((free > 0 && claimed === free && this.inFlight.size < this.config.concurrency) || this.wakeRequested) continue;
+      if ((free > 0 && claimed === free && this.inFlight.size < this.config.concurrency) || this.wakeRequested)
+        continue;
       await this.sleep(Math.max(0, Math.min(this.config.pollMs, this.nextDue - Date.now())));
     }
   }
@@ -163,30 +164,33 @@ export class DeliveryWorker {
     const dueParams = [DeliveryStatus.PENDING, now, now];
     const pick = `SELECT id FROM delivery WHERE ${due} ORDER BY next_attempt_at LIMIT ${Math.floor(limit)}`;
     const read = async (db: DataSource | EntityManager, ids: string[]) =>
-      (await db.query(`SELECT id, workspace_id, kind, url, payload, attempts FROM delivery WHERE id IN (${placeholders(ids.length)}) AND lease_owner = ?`, [
-        ...ids,
-        token,
-      ])) as Array<Record<string, unknown>>;
+      (await db.query(
+        `SELECT id, workspace_id, kind, url, payload, attempts FROM delivery WHERE id IN (${placeholders(ids.length)}) AND lease_owner = ?`,
+        [...ids, token],
+      )) as Array<Record<string, unknown>>;
 
     let rows: Array<Record<string, unknown>>;
     if (isMysql(this.dataSource)) {
       // READ COMMITTED, the pooled connections' session default (db/data-source.ts), like every transaction here.
       rows = await this.dataSource.transaction(async (tx) => {
-        const ids = ((await tx.query(`${pick} FOR UPDATE SKIP LOCKED`, dueParams)) as Array<{ id: string }>).map((r) => r.id);
+        const ids = ((await tx.query(`${pick} FOR UPDATE SKIP LOCKED`, dueParams)) as Array<{ id: string }>).map(
+          (r) => r.id,
+        );
         if (ids.length === 0) return [];
-        await tx.query(`UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)})`, [token, leaseUntil, ...ids]);
+        await tx.query(
+          `UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)})`,
+          [token, leaseUntil, ...ids],
+        );
         return read(tx, ids);
       });
     } else {
       const ids = ((await this.dataSource.query(pick, dueParams)) as Array<{ id: string }>).map((r) => r.id);
       if (ids.length === 0) return [];
       // Re-checked in the UPDATE: another process may have claimed some since the SELECT.
-      await this.dataSource.query(`UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)}) AND ${due}`, [
-        token,
-        leaseUntil,
-        ...ids,
-        ...dueParams,
-      ]);
+      await this.dataSource.query(
+        `UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)}) AND ${due}`,
+        [token, leaseUntil, ...ids, ...dueParams],
+      );
       rows = await read(this.dataSource, ids);
     }
     return rows.map((r) => ({
@@ -201,7 +205,10 @@ export class DeliveryWorker {
   }
 
   private async send(row: Claimed, settingsRead: Promise<SendSettings>, controller: AbortController): Promise<void> {
-    const timer = setTimeout(() => controller.abort(new TimedOut(`timed out after ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new TimedOut(`timed out after ${this.config.timeoutMs} ms`)),
+      this.config.timeoutMs,
+    );
     let error: string | null;
     try {
       error = await this.post(row, await settingsRead, controller.signal);
@@ -261,12 +268,24 @@ export class DeliveryWorker {
       await this.dataSource.query(
         `UPDATE delivery SET status = ?, attempts = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
           WHERE id = ? AND lease_owner = ?`,
-        [dead ? DeliveryStatus.DEAD : DeliveryStatus.PENDING, attempts, error.slice(0, MAX_ERROR), now, next, row.id, row.token],
+        [
+          dead ? DeliveryStatus.DEAD : DeliveryStatus.PENDING,
+          attempts,
+          error.slice(0, MAX_ERROR),
+          now,
+          next,
+          row.id,
+          row.token,
+        ],
       );
       if (next !== null) this.nextDue = Math.min(this.nextDue, next);
       const entry = { deliveryId: row.id, kind: row.kind, attempts, error: error.slice(0, 200) };
       if (dead) this.log.error(entry, 'delivery is DEAD after its last attempt');
-      else this.log.warn({ ...entry, nextAttemptAt: new Date(next!).toISOString() }, 'delivery attempt failed; will retry');
+      else
+        this.log.warn(
+          { ...entry, nextAttemptAt: new Date(next!).toISOString() },
+          'delivery attempt failed; will retry',
+        );
     } catch (err) {
       // The lease expires and the row is tried again.
       this.log.error({ err, deliveryId: row.id }, 'could not record a delivery attempt');
@@ -275,7 +294,10 @@ export class DeliveryWorker {
 
   private async release(row: Claimed): Promise<void> {
     try {
-      await this.dataSource.query('UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', [row.id, row.token]);
+      await this.dataSource.query(
+        'UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+        [row.id, row.token],
+      );
     } catch {
       // Shutting down with the database gone: the lease expires instead.
     }

@@ -25,7 +25,10 @@ export function secretsKeyFile(config: Pick<Config, 'secretsKeyFile' | 'database
  * is read, or created once (mode 0600). Several instances must share one key:
  * deployments with more than one machine set SECRETS_KEY.
  */
-export function loadSecretsKey(config: Pick<Config, 'secretsKey' | 'secretsKeyFile' | 'database'>, log: Logger): Buffer {
+export function loadSecretsKey(
+  config: Pick<Config, 'secretsKey' | 'secretsKeyFile' | 'database'>,
+  log: Logger,
+): Buffer {
   if (config.secretsKey) return parseSecretsKey(config.secretsKey);
   const file = secretsKeyFile(config);
   const existing = readKeyFile(file);
@@ -41,14 +44,18 @@ export function loadSecretsKey(config: Pick<Config, 'secretsKey' | 'secretsKeyFi
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') created = false;
     // Some file systems (network shares, some container mounts) have no hard links: exclusive create instead.
-    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') created = createExclusive(file, readFileSync(temp, 'utf8'));
+    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS')
+      created = createExclusive(file, readFileSync(temp, 'utf8'));
     else throw err;
   } finally {
     rmSync(temp, { force: true });
   }
   if (created) {
     chmodSync(file, 0o600);
-    log.warn({ file }, 'SECRETS_KEY is not set: generated a key file for stored secrets; keep it (and back it up) with the database');
+    log.warn(
+      { file },
+      'SECRETS_KEY is not set: generated a key file for stored secrets; keep it (and back it up) with the database',
+    );
   }
   return readKeyFile(file)!;
 }
@@ -76,7 +83,9 @@ function readKeyFile(file: string): Buffer | null {
 
 export class SecretKeyMismatchError extends Error {
   constructor() {
-    super('the stored signing secret cannot be decrypted with this SECRETS_KEY (was the key changed?); set the signing secret again');
+    super(
+      'the stored signing secret cannot be decrypted with this SECRETS_KEY (was the key changed?); set the signing secret again',
+    );
   }
 }
 

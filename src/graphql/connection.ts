@@ -34,12 +34,16 @@ export class ConnectionArgs {
 }
 
 /** Decodes `after`, answering BAD_USER_INPUT on the `after` field for a malformed cursor. */
-export function decodeAfter<T extends CursorKey>(after: string | null | undefined, shape: ReadonlyArray<'string' | 'number'>): T | null {
+export function decodeAfter<T extends CursorKey>(
+  after: string | null | undefined,
+  shape: ReadonlyArray<'string' | 'number'>,
+): T | null {
   if (after == null) return null;
   try {
     return decodeCursor<T>(after, shape);
   } catch (err) {
-    if (err instanceof InvalidCursorError) throw new UserInputError('after is not a valid cursor for this list', ['after'], 'INVALID_CURSOR');
+    if (err instanceof InvalidCursorError)
+      throw new UserInputError('after is not a valid cursor for this list', ['after'], 'INVALID_CURSOR');
     throw err;
   }
 }
@@ -76,7 +80,10 @@ export interface Connection<TNode> {
  * over `node()`: one definition instead of two classes per list. (Connections
  * with more fields, such as PersonConnection's totalCount, declare their own.)
  */
-export function connectionType<TNode extends object>(name: string, node: () => ClassType<TNode>): ClassType<Connection<TNode>> {
+export function connectionType<TNode extends object>(
+  name: string,
+  node: () => ClassType<TNode>,
+): ClassType<Connection<TNode>> {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field()

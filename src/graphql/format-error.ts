@@ -47,7 +47,11 @@ export function formatError(
   requestId?: string,
 ): GraphQLFormattedError {
   const original = originalOf(error);
-  const base = { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const base = {
+    message: formatted.message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
 
   if (original instanceof AppError) {
     return { ...base, message: original.message, extensions: appErrorExtensions(original) };
@@ -62,7 +66,12 @@ export function formatError(
   // A request-level GraphQLError without a cause comes from the framework
   // (e.g. a persisted-query hash mismatch), not from a resolver: it describes
   // the request. Apollo gives such errors INTERNAL_SERVER_ERROR by default.
-  if (original instanceof GraphQLError && !original.originalError && !formatted.path && (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR)) {
+  if (
+    original instanceof GraphQLError &&
+    !original.originalError &&
+    !formatted.path &&
+    (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR)
+  ) {
     return { ...base, extensions: { code: 'BAD_REQUEST' } };
   }
   log.error({ err: original, requestId, path: formatted.path }, 'unexpected error');

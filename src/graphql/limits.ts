@@ -1,7 +1,17 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError, Kind, parse, validate, visit, type ArgumentNode, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  validate,
+  visit,
+  type ArgumentNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationContext,
+} from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config';
 import { ErrorCode } from '../errors';
@@ -44,7 +54,8 @@ const costEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
 function costVariables(document: DocumentNode): string[] {
   const names = new Set<string>();
   const add = (args: readonly ArgumentNode[] | undefined, name: string) => {
-    for (const arg of args ?? []) if (arg.name.value === name && arg.value.kind === Kind.VARIABLE) names.add(arg.value.name.value);
+    for (const arg of args ?? [])
+      if (arg.name.value === name && arg.value.kind === Kind.VARIABLE) names.add(arg.value.name.value);
   };
   visit(document, {
     Field: (node) => add(node.arguments, 'first'),
@@ -80,7 +91,10 @@ function documentLimits(schema: GraphQLSchema, document: DocumentNode, limits: Q
   let entry = byDocument.get(document);
   if (!entry) {
     const shapeErrors: string[] = [];
-    const onReject = [(_context: ValidationContext | null, error: GraphQLError) => shapeErrors.push(error.message.replace(/^Syntax Error: /, ''))];
+    const onReject = [
+      (_context: ValidationContext | null, error: GraphQLError) =>
+        shapeErrors.push(error.message.replace(/^Syntax Error: /, '')),
+    ];
     validate(schema, document, [
       maxDepthRule({ n: limits.maxDepth, flattenFragments: true, propagateOnRejection: false, onReject }),
       maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject }),
@@ -120,7 +134,11 @@ export function checkQueryLimits(
     entry.costs.set(key, cost);
   }
   if (cost > limits.maxCost) {
-    return [tooComplex(`Query cost ${cost} exceeds the limit of ${limits.maxCost}: request fewer items (first) or fewer fields`)];
+    return [
+      tooComplex(
+        `Query cost ${cost} exceeds the limit of ${limits.maxCost}: request fewer items (first) or fewer fields`,
+      ),
+    ];
   }
   return [];
 }

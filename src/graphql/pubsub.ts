@@ -55,7 +55,8 @@ class LocalFirstEventTarget extends EventTarget {
       return;
     }
     const relay = (event: CustomEvent<Relayed>) => {
-      if (event.detail?.origin !== this.origin) super.dispatchEvent(new CustomEvent(type, { detail: event.detail?.detail }));
+      if (event.detail?.origin !== this.origin)
+        super.dispatchEvent(new CustomEvent(type, { detail: event.detail?.detail }));
     };
     this.relays.set(type, { count: 1, relay });
     this.remote.addEventListener(type, relay);
@@ -97,7 +98,8 @@ function tolerant(client: Redis, log: Logger): Redis {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (property === 'publish' || property === 'subscribe' || property === 'unsubscribe') {
-        return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(warn(String(property)));
+        return (...args: unknown[]) =>
+          (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(warn(String(property)));
       }
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -115,7 +117,11 @@ function unlimitedListeners(target: EventTarget): EventTarget {
 
 /** In-process without REDIS_URL; relayed through Redis (two connections: one publishes, one listens) with it. */
 export function createAppPubSub(redisUrl: string | undefined, log: Logger): PubSubHandle {
-  if (!redisUrl) return { pubSub: createPubSub<Topics>({ eventTarget: unlimitedListeners(new EventTarget()) as never }), close: async () => undefined };
+  if (!redisUrl)
+    return {
+      pubSub: createPubSub<Topics>({ eventTarget: unlimitedListeners(new EventTarget()) as never }),
+      close: async () => undefined,
+    };
 
   // Publishing fails fast while Redis is away instead of queueing stale events without bound.
   const publishClient = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });

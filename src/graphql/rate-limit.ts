@@ -22,7 +22,14 @@ export class RateLimits {
       if (points <= 0) return undefined;
       const memory = new RateLimiterMemory({ points, duration, keyPrefix });
       return redis
-        ? new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            points,
+            duration,
+            keyPrefix,
+            insuranceLimiter: memory,
+            rejectIfRedisNotReady: true,
+          })
         : memory;
     };
     this.perKey = make(config.perKeyPerSecond, 1, 'rl:key');

@@ -1,4 +1,11 @@
-import { createSourceEventStream, execute, GraphQLError, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  createSourceEventStream,
+  execute,
+  GraphQLError,
+  print,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
 import type { RequestContext } from './context';
 
 /**
@@ -24,13 +31,20 @@ export async function sharedSubscribe(args: ExecutionArgs): Promise<EventStream<
   if (!isAsyncIterable(source)) return source;
   const context = args.contextValue as RequestContext;
   // Everything execution depends on besides the event; computed once per subscription.
-  const key = JSON.stringify([print(args.document), args.operationName ?? null, args.variableValues ?? null, context.shareKey()]);
+  const key = JSON.stringify([
+    print(args.document),
+    args.operationName ?? null,
+    args.variableValues ?? null,
+    context.shareKey(),
+  ]);
   const stream = mapEvents(source, async (event): Promise<ExecutionResult> => {
     const auth = await context.recheckAuth();
     if (!auth.ok) {
       // The key was revoked (or expired) while subscribed: say so once and end the subscription.
       void stream.return(undefined);
-      return { errors: [new GraphQLError('The API key is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })] };
+      return {
+        errors: [new GraphQLError('The API key is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })],
+      };
     }
     return executeShared(args, () => context.forEvent(auth), key, event);
   });
@@ -38,7 +52,12 @@ export async function sharedSubscribe(args: ExecutionArgs): Promise<EventStream<
 }
 
 /** The event's context is made only by the subscriber that executes it (a context costs a child logger and memos). */
-function executeShared(args: ExecutionArgs, eventContext: () => RequestContext, key: string, event: unknown): Promise<ExecutionResult> {
+function executeShared(
+  args: ExecutionArgs,
+  eventContext: () => RequestContext,
+  key: string,
+  event: unknown,
+): Promise<ExecutionResult> {
   const run = () => Promise.resolve(execute({ ...args, rootValue: event, contextValue: eventContext() }));
   if (event === null || typeof event !== 'object') return run();
   let byKey = executions.get(event);

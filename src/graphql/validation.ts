@@ -1,4 +1,10 @@
-import { getMetadataStorage as getRuleStorage, validateSync, type MetadataStorage, type ValidationError, type ValidatorOptions } from 'class-validator';
+import {
+  getMetadataStorage as getRuleStorage,
+  validateSync,
+  type MetadataStorage,
+  type ValidationError,
+  type ValidatorOptions,
+} from 'class-validator';
 import { getMetadataStorage, type ValidatorFn } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
 
@@ -24,7 +30,9 @@ function memoizeRuleLookups(storage: MetadataStorage): void {
   const grouped = new WeakMap<Rules, ReturnType<MetadataStorage['groupByPropertyName']>>();
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
     // Unambiguous: the plain form ends in two booleans, the other is a JSON array.
-    const key = groups?.length ? JSON.stringify([schema, always, strictGroups, groups]) : `${schema}|${always}|${strictGroups}`;
+    const key = groups?.length
+      ? JSON.stringify([schema, always, strictGroups, groups])
+      : `${schema}|${always}|${strictGroups}`;
     let forClass = byClass.get(target);
     if (!forClass) byClass.set(target, (forClass = new Map()));
     let found = forClass.get(key);
@@ -69,9 +77,15 @@ export function violationsOf(value: object, prefix: string[] = []): Violation[] 
 
 export function violationError(violations: Violation[]): AppError {
   const [first] = violations;
-  return new AppError(ErrorCode.BAD_USER_INPUT, `${first.field.join('.')}: ${first.message}`, first.field, 'INVALID_INPUT', {
-    violations,
-  });
+  return new AppError(
+    ErrorCode.BAD_USER_INPUT,
+    `${first.field.join('.')}: ${first.message}`,
+    first.field,
+    'INVALID_INPUT',
+    {
+      violations,
+    },
+  );
 }
 
 /**
@@ -84,7 +98,12 @@ function argPrefix(args: Record<string, unknown>, value: object, argType: unknow
   if (getMetadataStorage().argumentTypes.some((meta) => meta.target === argType)) return [];
   const name = Object.keys(args).find((key) => {
     const raw = args[key];
-    return raw !== null && typeof raw === 'object' && Array.isArray(raw) === Array.isArray(value) && Object.keys(raw).every((k) => k in value);
+    return (
+      raw !== null &&
+      typeof raw === 'object' &&
+      Array.isArray(raw) === Array.isArray(value) &&
+      Object.keys(raw).every((k) => k in value)
+    );
   });
   return name ? [name] : [];
 }
@@ -100,7 +119,9 @@ export const validateArgument: ValidatorFn = (argValue, argType, { args }) => {
   if (argValue === null || typeof argValue !== 'object') return;
   const prefix = argPrefix(args, argValue, argType);
   const items: Array<[object, string[]]> = Array.isArray(argValue)
-    ? argValue.filter((item) => item !== null && typeof item === 'object').map((item, i) => [item, [...prefix, String(i)]])
+    ? argValue
+        .filter((item) => item !== null && typeof item === 'object')
+        .map((item, i) => [item, [...prefix, String(i)]])
     : [[argValue, prefix]];
   const violations = items.flatMap(([item, path]) => violationsOf(item, path));
   if (violations.length > 0) throw violationError(violations);

@@ -1,6 +1,19 @@
 import { ValidateNested } from 'class-validator';
 import DataLoader from 'dataloader';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { ActivityConnection, ActivityFilter } from '../activity/activity-connection.type';
 import { toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
@@ -28,7 +41,8 @@ class ActivitiesArgs extends ConnectionArgs {
 function visitorIdsLoader(ctx: RequestContext): DataLoader<string, string[]> {
   return ctx.loader(
     'visitor-ids-by-person',
-    () => new DataLoader((ids: readonly string[]) => ctx.services.people.visitorIdsOf(ctx.requireAuth().workspaceId, ids)),
+    () =>
+      new DataLoader((ids: readonly string[]) => ctx.services.people.visitorIdsOf(ctx.requireAuth().workspaceId, ids)),
   );
 }
 
@@ -57,16 +71,29 @@ export class PersonResolver {
 
   @Authorized(Scope.READ)
   @Query(() => PersonConnection)
-  async people(@Ctx() ctx: RequestContext, @Args(() => PeopleArgs) { first, after, search }: PeopleArgs): Promise<PersonConnection> {
+  async people(
+    @Ctx() ctx: RequestContext,
+    @Args(() => PeopleArgs) { first, after, search }: PeopleArgs,
+  ): Promise<PersonConnection> {
     const afterKey = decodeAfter<[string]>(after, ['string']);
-    const { rows, totalCount } = await ctx.services.people.list(ctx.requireAuth().workspaceId, { limit: first + 1, afterId: afterKey?.[0], search });
+    const { rows, totalCount } = await ctx.services.people.list(ctx.requireAuth().workspaceId, {
+      limit: first + 1,
+      afterId: afterKey?.[0],
+      search,
+    });
     const connection = connectionFrom(rows, first, afterKey !== null, (row) => encodeCursor([row.id]), Person.from);
     return Object.assign(new PersonConnection(), connection, { totalCount: await totalCount() });
   }
 
   @Authorized(Scope.RECORD)
-  @Mutation(() => Person, { description: "Links the visitor to the person with this email (created if new) and merges the visitor's anonymous history into it." })
-  async identifyVisitor(@Ctx() ctx: RequestContext, @Arg('input', () => IdentifyVisitorInput) input: IdentifyVisitorInput): Promise<Person> {
+  @Mutation(() => Person, {
+    description:
+      "Links the visitor to the person with this email (created if new) and merges the visitor's anonymous history into it.",
+  })
+  async identifyVisitor(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => IdentifyVisitorInput) input: IdentifyVisitorInput,
+  ): Promise<Person> {
     return Person.from(await ctx.services.people.identifyVisitor(ctx.requireAuth().workspaceId, input));
   }
 
@@ -80,7 +107,11 @@ export class PersonResolver {
 
   @Authorized(Scope.READ)
   @FieldResolver(() => ActivityConnection, { description: "The person's activity log, newest first." })
-  async activities(@Root() person: Person, @Ctx() ctx: RequestContext, @Args(() => ActivitiesArgs) { first, after, filter }: ActivitiesArgs): Promise<ActivityConnection> {
+  async activities(
+    @Root() person: Person,
+    @Ctx() ctx: RequestContext,
+    @Args(() => ActivitiesArgs) { first, after, filter }: ActivitiesArgs,
+  ): Promise<ActivityConnection> {
     const key = decodeAfter<[number, string]>(after, ['number', 'string']);
     const rows = await ctx.services.activities.timeline(person.id, {
       limit: first + 1,

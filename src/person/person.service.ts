@@ -19,7 +19,12 @@ export interface IdentityInput {
  * into a known one (campaign runs, qualification rows, ...). Features that
  * store per-person rows register one; all run in the merge transaction.
  */
-export type PersonMergeStep = (tx: EntityManager, workspaceId: string, fromPersonId: string, toPersonId: string) => Promise<void>;
+export type PersonMergeStep = (
+  tx: EntityManager,
+  workspaceId: string,
+  fromPersonId: string,
+  toPersonId: string,
+) => Promise<void>;
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
@@ -37,12 +42,17 @@ export class PersonService {
   // ------------------------------------------------------------------ reads
 
   async get(workspaceId: string, id: string): Promise<PersonEntity | null> {
-    const [person] = await selectEntities(this.dataSource, PersonEntity, 'p', 'WHERE p.workspace_id = ? AND p.id = ?', [workspaceId, id]);
+    const [person] = await selectEntities(this.dataSource, PersonEntity, 'p', 'WHERE p.workspace_id = ? AND p.id = ?', [
+      workspaceId,
+      id,
+    ]);
     return person ?? null;
   }
 
   async getByEmail(workspaceId: string, email: string): Promise<PersonEntity | null> {
-    return this.dataSource.getRepository(PersonEntity).findOne({ where: { workspaceId, emailNormalized: normalizeEmail(email) } });
+    return this.dataSource
+      .getRepository(PersonEntity)
+      .findOne({ where: { workspaceId, emailNormalized: normalizeEmail(email) } });
   }
 
   async getByVisitor(workspaceId: string, visitorId: string): Promise<PersonEntity | null> {
@@ -83,13 +93,22 @@ export class PersonService {
   ): Promise<{ rows: PersonEntity[]; totalCount: () => Promise<number> }> {
     const search = options.search?.trim();
     if (search && search.length > MAX_SEARCH_LENGTH) {
-      throw new UserInputError(`search must be at most ${MAX_SEARCH_LENGTH} characters`, ['search'], PersonErrorReason.SEARCH_TOO_LONG);
+      throw new UserInputError(
+        `search must be at most ${MAX_SEARCH_LENGTH} characters`,
+        ['search'],
+        PersonErrorReason.SEARCH_TOO_LONG,
+      );
     }
     const build = () => {
-      const qb = this.dataSource.getRepository(PersonEntity).createQueryBuilder('p').where('p.workspace_id = :workspaceId', { workspaceId });
+      const qb = this.dataSource
+        .getRepository(PersonEntity)
+        .createQueryBuilder('p')
+        .where('p.workspace_id = :workspaceId', { workspaceId });
       if (search) {
         const columns = ['p.email_normalized', 'LOWER(p.first_name)', 'LOWER(p.last_name)', 'LOWER(p.company)'];
-        qb.andWhere(`(${columns.map((c) => `${c} LIKE :pattern ${LIKE_ESCAPE}`).join(' OR ')})`, { pattern: likePattern(search, 'contains') });
+        qb.andWhere(`(${columns.map((c) => `${c} LIKE :pattern ${LIKE_ESCAPE}`).join(' OR ')})`, {
+          pattern: likePattern(search, 'contains'),
+        });
       }
       return qb;
     };
@@ -108,7 +127,12 @@ export class PersonService {
    * the visitor row (primary key workspace + visitor id) decides, and the
    * losers' surplus people are removed.
    */
-  async resolveVisitors(tx: EntityManager, workspaceId: string, visitorIds: readonly string[], now: Date): Promise<Map<string, string>> {
+  async resolveVisitors(
+    tx: EntityManager,
+    workspaceId: string,
+    visitorIds: readonly string[],
+    now: Date,
+  ): Promise<Map<string, string>> {
     const unique = [...new Set(visitorIds)];
     const found = await this.findVisitors(tx, workspaceId, unique);
     const missing = unique.filter((id) => !found.has(id));
@@ -138,11 +162,15 @@ export class PersonService {
       .createQueryBuilder()
       .insert()
       .into(VisitorEntity)
-      .values(people.map(({ visitorId, personId }) => ({ workspaceId, visitorId, personId, createdAt: now, updatedAt: now })))
+      .values(
+        people.map(({ visitorId, personId }) => ({ workspaceId, visitorId, personId, createdAt: now, updatedAt: now })),
+      )
       .orIgnore()
       .execute();
     const resolved = await this.findVisitors(tx, workspaceId, missing);
-    const surplus = people.filter(({ visitorId, personId }) => resolved.get(visitorId) !== personId).map((p) => p.personId);
+    const surplus = people
+      .filter(({ visitorId, personId }) => resolved.get(visitorId) !== personId)
+      .map((p) => p.personId);
     if (surplus.length > 0) {
       await tx.query(`DELETE FROM person WHERE id IN (${placeholders(surplus.length)})`, surplus);
     }
@@ -150,7 +178,11 @@ export class PersonService {
     return found;
   }
 
-  private async findVisitors(tx: EntityManager, workspaceId: string, visitorIds: readonly string[]): Promise<Map<string, string>> {
+  private async findVisitors(
+    tx: EntityManager,
+    workspaceId: string,
+    visitorIds: readonly string[],
+  ): Promise<Map<string, string>> {
     if (visitorIds.length === 0) return new Map();
     const rows: Array<{ visitor_id: string; person_id: string }> = await tx.query(
       `SELECT visitor_id, person_id FROM visitor WHERE workspace_id = ? AND visitor_id IN (${placeholders(visitorIds.length)})`,
@@ -172,7 +204,13 @@ export class PersonService {
    * added) and removed. A visitor of another known person just moves: the
    * history recorded so far stays with that person.
    */
-  async identify(tx: EntityManager, workspaceId: string, visitorId: string, identity: IdentityInput, now: Date): Promise<PersonEntity> {
+  async identify(
+    tx: EntityManager,
+    workspaceId: string,
+    visitorId: string,
+    identity: IdentityInput,
+    now: Date,
+  ): Promise<PersonEntity> {
     const target = await this.upsertKnownPerson(tx, workspaceId, identity, now);
     const current = (await this.findVisitors(tx, workspaceId, [visitorId])).get(visitorId);
     if (current === undefined) {
@@ -193,12 +231,22 @@ export class PersonService {
     if (previous && previous.emailNormalized === null) {
       await this.merge(tx, workspaceId, previous, target, now);
     } else {
-      await tx.query('UPDATE visitor SET person_id = ?, updated_at = ? WHERE workspace_id = ? AND visitor_id = ?', [target.id, now.getTime(), workspaceId, visitorId]);
+      await tx.query('UPDATE visitor SET person_id = ?, updated_at = ? WHERE workspace_id = ? AND visitor_id = ?', [
+        target.id,
+        now.getTime(),
+        workspaceId,
+        visitorId,
+      ]);
     }
     return (await tx.getRepository(PersonEntity).findOneOrFail({ where: { id: target.id } })) as PersonEntity;
   }
 
-  private async upsertKnownPerson(tx: EntityManager, workspaceId: string, identity: IdentityInput, now: Date): Promise<PersonEntity> {
+  private async upsertKnownPerson(
+    tx: EntityManager,
+    workspaceId: string,
+    identity: IdentityInput,
+    now: Date,
+  ): Promise<PersonEntity> {
     const emailNormalized = normalizeEmail(identity.email);
     const repo = tx.getRepository(PersonEntity);
     let person = await repo.findOne({ where: { workspaceId, emailNormalized } });
@@ -236,11 +284,26 @@ export class PersonService {
     return person;
   }
 
-  private async merge(tx: EntityManager, workspaceId: string, from: PersonEntity, into: PersonEntity, now: Date): Promise<void> {
+  private async merge(
+    tx: EntityManager,
+    workspaceId: string,
+    from: PersonEntity,
+    into: PersonEntity,
+    now: Date,
+  ): Promise<void> {
     await tx.query('UPDATE activity SET person_id = ? WHERE person_id = ?', [into.id, from.id]);
-    await tx.query('UPDATE visitor SET person_id = ?, updated_at = ? WHERE workspace_id = ? AND person_id = ?', [into.id, now.getTime(), workspaceId, from.id]);
+    await tx.query('UPDATE visitor SET person_id = ?, updated_at = ? WHERE workspace_id = ? AND person_id = ?', [
+      into.id,
+      now.getTime(),
+      workspaceId,
+      from.id,
+    ]);
     for (const step of this.mergeSteps) await step(tx, workspaceId, from.id, into.id);
-    await tx.query('UPDATE person SET score = score + ?, updated_at = ? WHERE id = ?', [from.score, now.getTime(), into.id]);
+    await tx.query('UPDATE person SET score = score + ?, updated_at = ? WHERE id = ?', [
+      from.score,
+      now.getTime(),
+      into.id,
+    ]);
     await tx.query('DELETE FROM person WHERE id = ?', [from.id]);
   }
 }

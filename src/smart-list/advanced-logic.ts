@@ -37,11 +37,13 @@ export function tokenize(source: string): Token[] {
     const [text, digits, word, paren, other] = match;
     if (digits !== undefined) {
       // Leading zeros and huge numbers are almost certainly typos; refuse rather than guess.
-      if (digits.length > 3 || (digits.length > 1 && digits.startsWith('0'))) throw new AdvancedLogicError(`"${digits}" is not a filter number`, at);
+      if (digits.length > 3 || (digits.length > 1 && digits.startsWith('0')))
+        throw new AdvancedLogicError(`"${digits}" is not a filter number`, at);
       tokens.push({ kind: 'number', value: Number(digits), text, at });
     } else if (word !== undefined) {
       const keyword = word.toLowerCase();
-      if (keyword !== 'and' && keyword !== 'or' && keyword !== 'not') throw new AdvancedLogicError(`unknown word "${word}" (use and, or, not, parentheses and filter numbers)`, at);
+      if (keyword !== 'and' && keyword !== 'or' && keyword !== 'not')
+        throw new AdvancedLogicError(`unknown word "${word}" (use and, or, not, parentheses and filter numbers)`, at);
       tokens.push({ kind: keyword, text, at });
     } else if (paren !== undefined) {
       tokens.push({ kind: paren as '(' | ')', text, at });
@@ -94,7 +96,8 @@ export function parseAdvancedLogic(source: string, filterCount: number): LogicEx
   };
   const enter = (token: Token) => {
     depth += 1;
-    if (depth > LIMITS.advancedLogicDepth) throw new AdvancedLogicError(`nested deeper than ${LIMITS.advancedLogicDepth} levels`, token.at);
+    if (depth > LIMITS.advancedLogicDepth)
+      throw new AdvancedLogicError(`nested deeper than ${LIMITS.advancedLogicDepth} levels`, token.at);
   };
   const parsePrimary = (): LogicExpr => {
     const token = peek();
@@ -111,7 +114,11 @@ export function parseAdvancedLogic(source: string, filterCount: number): LogicEx
       enter(token);
       const inner = parseOr();
       const close = peek();
-      if (close.kind !== ')') throw new AdvancedLogicError(`expected ")" to close the "(" at position ${token.at}, found ${describe(close)}`, close.at);
+      if (close.kind !== ')')
+        throw new AdvancedLogicError(
+          `expected ")" to close the "(" at position ${token.at}, found ${describe(close)}`,
+          close.at,
+        );
       index += 1;
       depth -= 1;
       return inner;

@@ -34,7 +34,8 @@ export class TextMatchInput {
 }
 
 @InputType({
-  description: 'Exactly one of inPast, inPastBefore, before (exclusive), after (inclusive), or the pair betweenFrom/betweenTo (from inclusive, to exclusive).',
+  description:
+    'Exactly one of inPast, inPastBefore, before (exclusive), after (inclusive), or the pair betweenFrom/betweenTo (from inclusive, to exclusive).',
 })
 export class DateOfActivityInput {
   @Field(() => DurationInput, { nullable: true })

@@ -7,7 +7,10 @@ import type { ConstraintsDef, TextConstraint, TextMatchDef } from './filter.mode
  * activity, so no query is needed). Same semantics: case-insensitive, and
  * isNot does not hold for a missing value.
  */
-type MatchableActivity = Pick<ActivityEntity, 'chatKind' | 'chatId' | 'agentId' | 'documentId' | 'goal' | 'pageUrl' | 'meetingStatus'>;
+type MatchableActivity = Pick<
+  ActivityEntity,
+  'chatKind' | 'chatId' | 'agentId' | 'documentId' | 'goal' | 'pageUrl' | 'meetingStatus'
+>;
 
 const TEXT_VALUE: Readonly<Record<TextConstraint, (activity: MatchableActivity) => string | null>> = {
   chat: (a) => a.chatId,
@@ -35,10 +38,16 @@ export function textMatches(value: string | null, match: TextMatchDef): boolean 
 
 export function constraintsMatch(activity: MatchableActivity, constraints: ConstraintsDef): boolean {
   if (constraints.chatKind && activity.chatKind !== constraints.chatKind) return false;
-  for (const [name, valueOf] of Object.entries(TEXT_VALUE) as Array<[TextConstraint, (a: MatchableActivity) => string | null]>) {
+  for (const [name, valueOf] of Object.entries(TEXT_VALUE) as Array<
+    [TextConstraint, (a: MatchableActivity) => string | null]
+  >) {
     const match = constraints[name];
     if (match && !textMatches(valueOf(activity), match)) return false;
   }
-  if (constraints.meetingStatus && (activity.meetingStatus === null || !constraints.meetingStatus.includes(activity.meetingStatus))) return false;
+  if (
+    constraints.meetingStatus &&
+    (activity.meetingStatus === null || !constraints.meetingStatus.includes(activity.meetingStatus))
+  )
+    return false;
   return true;
 }

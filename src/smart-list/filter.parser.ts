@@ -29,7 +29,9 @@ type Path = ReadonlyArray<string>;
 type Loose = Record<string, unknown>;
 
 /** Which activity types a type-specific constraint applies to; the others apply to all six. */
-export const CONSTRAINT_APPLIES_TO: Readonly<Record<'agent' | 'document' | 'goal' | 'meetingStatus', readonly ChatActivityType[]>> = {
+export const CONSTRAINT_APPLIES_TO: Readonly<
+  Record<'agent' | 'document' | 'goal' | 'meetingStatus', readonly ChatActivityType[]>
+> = {
   agent: [ChatActivityType.ENGAGED_WITH_AGENT, ChatActivityType.MEETING_SCHEDULED],
   document: [ChatActivityType.INTERACTED_WITH_DOCUMENT],
   goal: [ChatActivityType.GOAL_ACHIEVED],
@@ -46,7 +48,11 @@ function parseTextMatch(input: unknown, path: Path): TextMatchDef {
   if (typeof input !== 'object' || input === null) throw filterInputError('must be an object with one operator', path);
   const given = TEXT_OPERATORS.filter((operator) => isSet((input as Loose)[operator]));
   if (given.length !== 1) {
-    throw filterInputError(`set exactly one of ${TEXT_OPERATORS.join(', ')} (found ${given.length})`, path, SmartListErrorReason.ONE_OPERATOR_REQUIRED);
+    throw filterInputError(
+      `set exactly one of ${TEXT_OPERATORS.join(', ')} (found ${given.length})`,
+      path,
+      SmartListErrorReason.ONE_OPERATOR_REQUIRED,
+    );
   }
   const [operator] = given;
   const values = (input as Loose)[operator];
@@ -54,8 +60,10 @@ function parseTextMatch(input: unknown, path: Path): TextMatchDef {
   if (!Array.isArray(values) || values.length === 0) throw filterInputError('needs at least one value', valuesPath);
   if (values.length > LIMITS.textValues) throw filterInputError(`at most ${LIMITS.textValues} values`, valuesPath);
   values.forEach((value, i) => {
-    if (typeof value !== 'string' || value.length === 0) throw filterInputError('must be a non-empty string', [...valuesPath, String(i)]);
-    if (value.length > LIMITS.textValueLength) throw filterInputError(`at most ${LIMITS.textValueLength} characters`, [...valuesPath, String(i)]);
+    if (typeof value !== 'string' || value.length === 0)
+      throw filterInputError('must be a non-empty string', [...valuesPath, String(i)]);
+    if (value.length > LIMITS.textValueLength)
+      throw filterInputError(`at most ${LIMITS.textValueLength} characters`, [...valuesPath, String(i)]);
   });
   return { operator, values: [...(values as string[])] };
 }
@@ -88,8 +96,11 @@ export function parseConstraints(input: unknown, path: Path, activity: ChatActiv
   if (isSet(raw.meetingStatus)) {
     checkApplies('meetingStatus');
     const statuses = raw.meetingStatus;
-    if (!Array.isArray(statuses) || statuses.length === 0) throw filterInputError('needs at least one status', [...path, 'meetingStatus']);
-    const parsed = statuses.map((status, i) => enumValue(MeetingStatus, status, [...path, 'meetingStatus', String(i)], 'meetingStatus'));
+    if (!Array.isArray(statuses) || statuses.length === 0)
+      throw filterInputError('needs at least one status', [...path, 'meetingStatus']);
+    const parsed = statuses.map((status, i) =>
+      enumValue(MeetingStatus, status, [...path, 'meetingStatus', String(i)], 'meetingStatus'),
+    );
     out.meetingStatus = [...new Set(parsed)];
   }
   return out;
@@ -105,7 +116,14 @@ export function parseDuration(input: unknown, path: Path): DurationDef {
 }
 
 function parseInstant(value: unknown, path: Path): number {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+  const ms =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'number'
+        ? value
+        : typeof value === 'string'
+          ? Date.parse(value)
+          : NaN;
   if (!Number.isFinite(ms)) throw filterInputError('must be a date-time', path);
   return ms;
 }
@@ -120,7 +138,11 @@ export function parseDateOfActivity(input: unknown, path: Path): DateOfActivityD
   const between = given.includes('betweenFrom') || given.includes('betweenTo');
   const forms = given.filter((form) => form !== 'betweenFrom' && form !== 'betweenTo').length + (between ? 1 : 0);
   if (forms !== 1) {
-    throw filterInputError('set exactly one of inPast, inPastBefore, before, after, or betweenFrom with betweenTo', path, SmartListErrorReason.ONE_OPERATOR_REQUIRED);
+    throw filterInputError(
+      'set exactly one of inPast, inPastBefore, before, after, or betweenFrom with betweenTo',
+      path,
+      SmartListErrorReason.ONE_OPERATOR_REQUIRED,
+    );
   }
   if (between) {
     if (!isSet(raw.betweenFrom) || !isSet(raw.betweenTo)) {
@@ -133,7 +155,8 @@ export function parseDateOfActivity(input: unknown, path: Path): DateOfActivityD
     return { kind: 'between', from, to };
   }
   const [form] = given;
-  if (form === 'inPast' || form === 'inPastBefore') return { kind: form, duration: parseDuration(raw[form], [...path, form]) };
+  if (form === 'inPast' || form === 'inPastBefore')
+    return { kind: form, duration: parseDuration(raw[form], [...path, form]) };
   return { kind: form as 'before' | 'after', at: parseInstant(raw[form], [...path, form]) };
 }
 
@@ -174,7 +197,9 @@ export interface FilterSetOptions {
 export function parseFilterSet(input: FilterSetInput, path: Path, options: FilterSetOptions = {}): FilterSetDef {
   const names = options.names ?? { logic: 'logic', advancedLogic: 'advancedLogic', filters: 'filters' };
   const minFilters = options.minFilters ?? 1;
-  const logic = isSet(input.logic) ? enumValue(FilterLogic, input.logic, [...path, names.logic], names.logic) : FilterLogic.ALL;
+  const logic = isSet(input.logic)
+    ? enumValue(FilterLogic, input.logic, [...path, names.logic], names.logic)
+    : FilterLogic.ALL;
   const rawFilters = isSet(input.filters) ? input.filters : [];
   if (!Array.isArray(rawFilters) || rawFilters.length < minFilters || rawFilters.length > LIMITS.filters) {
     throw filterInputError(`needs ${minFilters} to ${LIMITS.filters} filters`, [...path, names.filters]);
@@ -185,26 +210,49 @@ export function parseFilterSet(input: FilterSetInput, path: Path, options: Filte
   const advanced = isSet(input.advancedLogic) ? input.advancedLogic : null;
   if (logic !== FilterLogic.ADVANCED) {
     if (advanced !== null) {
-      throw filterInputError(`${names.advancedLogic} is only used with ${names.logic} ADVANCED`, logicPath, SmartListErrorReason.ADVANCED_LOGIC_NOT_ALLOWED);
+      throw filterInputError(
+        `${names.advancedLogic} is only used with ${names.logic} ADVANCED`,
+        logicPath,
+        SmartListErrorReason.ADVANCED_LOGIC_NOT_ALLOWED,
+      );
     }
-    return { logic, advancedLogic: null, filters, expression: logic === FilterLogic.ALL ? allOf(filters.length) : anyOf(filters.length) };
+    return {
+      logic,
+      advancedLogic: null,
+      filters,
+      expression: logic === FilterLogic.ALL ? allOf(filters.length) : anyOf(filters.length),
+    };
   }
-  if (advanced === null) throw filterInputError(`${names.advancedLogic} is required with ${names.logic} ADVANCED`, logicPath, SmartListErrorReason.ADVANCED_LOGIC_REQUIRED);
+  if (advanced === null)
+    throw filterInputError(
+      `${names.advancedLogic} is required with ${names.logic} ADVANCED`,
+      logicPath,
+      SmartListErrorReason.ADVANCED_LOGIC_REQUIRED,
+    );
   if (typeof advanced !== 'string' || advanced.length > LIMITS.advancedLogicLength) {
-    throw filterInputError(`must be a string of at most ${LIMITS.advancedLogicLength} characters`, logicPath, SmartListErrorReason.INVALID_ADVANCED_LOGIC);
+    throw filterInputError(
+      `must be a string of at most ${LIMITS.advancedLogicLength} characters`,
+      logicPath,
+      SmartListErrorReason.INVALID_ADVANCED_LOGIC,
+    );
   }
-  if (filters.length === 0) throw filterInputError('ADVANCED logic needs filters to refer to', [...path, names.filters]);
+  if (filters.length === 0)
+    throw filterInputError('ADVANCED logic needs filters to refer to', [...path, names.filters]);
   let expression: LogicExpr;
   try {
     expression = parseAdvancedLogic(advanced, filters.length);
   } catch (err) {
-    if (err instanceof AdvancedLogicError) throw filterInputError(err.message, logicPath, SmartListErrorReason.INVALID_ADVANCED_LOGIC);
+    if (err instanceof AdvancedLogicError)
+      throw filterInputError(err.message, logicPath, SmartListErrorReason.INVALID_ADVANCED_LOGIC);
     throw err;
   }
   // Each mention of a filter compiles to its own subquery with its own parameters: bound what one
   // definition can turn into, so a short expression cannot become megabytes of SQL.
   const mentions = countMentions(expression);
-  const parameters = [...mentions].reduce((sum, [position, count]) => sum + count * parameterCount(filters[position - 1]), 0);
+  const parameters = [...mentions].reduce(
+    (sum, [position, count]) => sum + count * parameterCount(filters[position - 1]),
+    0,
+  );
   const total = [...mentions.values()].reduce((sum, count) => sum + count, 0);
   if (total > LIMITS.advancedLogicMentions || parameters > LIMITS.compiledParameters) {
     throw filterInputError(

@@ -1,6 +1,14 @@
 import { LIKE_ESCAPE, likePattern, placeholders } from '../db/sql';
 import { subtractDuration } from './duration';
-import type { ConstraintsDef, DateOfActivityDef, FilterDef, FilterSetDef, LogicExpr, TextConstraint, TextMatchDef } from './filter.model';
+import type {
+  ConstraintsDef,
+  DateOfActivityDef,
+  FilterDef,
+  FilterSetDef,
+  LogicExpr,
+  TextConstraint,
+  TextMatchDef,
+} from './filter.model';
 
 /**
  * Compiles parsed filters to SQL that both MySQL/MariaDB and SQLite run: one
@@ -46,7 +54,10 @@ export const TEXT_COLUMN: Readonly<Record<TextConstraint, string>> = {
 };
 
 /** Conditions of one WHERE clause: AND without parentheses. */
-const whereList = (parts: Sql[]): Sql => ({ text: parts.map((part) => part.text).join(' AND '), params: parts.flatMap((part) => part.params) });
+const whereList = (parts: Sql[]): Sql => ({
+  text: parts.map((part) => part.text).join(' AND '),
+  params: parts.flatMap((part) => part.params),
+});
 
 const join = (parts: Sql[], operator: 'AND' | 'OR'): Sql => ({
   text: parts.length === 1 ? parts[0].text : `(${parts.map((part) => part.text).join(` ${operator} `)})`,
@@ -67,11 +78,17 @@ function compileTextMatch(rawColumn: string, match: TextMatchDef, mysql: boolean
       return { text: `${column} IN (${placeholders(lowered.length)})`, params: lowered };
     case 'isNot':
       // A missing value is not "a different one": isNot only holds where there is a value.
-      return { text: `(${rawColumn} IS NOT NULL AND ${column} NOT IN (${placeholders(lowered.length)}))`, params: lowered };
+      return {
+        text: `(${rawColumn} IS NOT NULL AND ${column} NOT IN (${placeholders(lowered.length)}))`,
+        params: lowered,
+      };
     case 'contains':
     case 'startsWith':
       return join(
-        match.values.map((value) => ({ text: `${column} LIKE ? ${LIKE_ESCAPE}`, params: [likePattern(value, match.operator as 'contains' | 'startsWith')] })),
+        match.values.map((value) => ({
+          text: `${column} LIKE ? ${LIKE_ESCAPE}`,
+          params: [likePattern(value, match.operator as 'contains' | 'startsWith')],
+        })),
         'OR',
       );
   }
@@ -86,7 +103,10 @@ export function compileConstraints(constraints: ConstraintsDef, alias = 'a', mys
     if (match) parts.push(compileTextMatch(`${alias}.${column}`, match, mysql));
   }
   if (constraints.meetingStatus) {
-    parts.push({ text: `${alias}.meeting_status IN (${placeholders(constraints.meetingStatus.length)})`, params: [...constraints.meetingStatus] });
+    parts.push({
+      text: `${alias}.meeting_status IN (${placeholders(constraints.meetingStatus.length)})`,
+      params: [...constraints.meetingStatus],
+    });
   }
   return parts;
 }
@@ -109,23 +129,35 @@ export function compileDateOfActivity(date: DateOfActivityDef, now: number, alia
 
 /** A filter's conditions on the activity row `a`, but for the person: type, constraints, date. */
 function filterConditions(filter: FilterDef, options: CompileOptions): Sql {
-  const conditions: Sql[] = [{ text: 'a.type = ?', params: [filter.activity] }, ...compileConstraints(filter.constraints, 'a', options.mysql ?? false)];
+  const conditions: Sql[] = [
+    { text: 'a.type = ?', params: [filter.activity] },
+    ...compileConstraints(filter.constraints, 'a', options.mysql ?? false),
+  ];
   if (filter.dateOfActivity) conditions.push(compileDateOfActivity(filter.dateOfActivity, options.now));
   return whereList(conditions);
 }
 
 function excludedActivities(options: CompileOptions): Sql | null {
   if (!options.excludeActivityIds?.length) return null;
-  return { text: `a.id NOT IN (${placeholders(options.excludeActivityIds.length)})`, params: [...options.excludeActivityIds] };
+  return {
+    text: `a.id NOT IN (${placeholders(options.excludeActivityIds.length)})`,
+    params: [...options.excludeActivityIds],
+  };
 }
 
 export function compileFilter(filter: FilterDef, options: CompileOptions): Sql {
-  const conditions: Sql[] = [{ text: `a.person_id = ${options.personId}`, params: [] }, filterConditions(filter, options)];
+  const conditions: Sql[] = [
+    { text: `a.person_id = ${options.personId}`, params: [] },
+    filterConditions(filter, options),
+  ];
   const excluded = excludedActivities(options);
   if (excluded) conditions.push(excluded);
   const where = whereList(conditions);
   if (filter.minNumberOfTimes === 1) {
-    return { text: `${filter.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM activity a WHERE ${where.text})`, params: where.params };
+    return {
+      text: `${filter.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM activity a WHERE ${where.text})`,
+      params: where.params,
+    };
   }
   return {
     text: `(SELECT COUNT(*) FROM activity a WHERE ${where.text}) ${filter.negated ? '<' : '>='} ?`,
@@ -170,14 +202,20 @@ function compileCounted(set: FilterSetDef, options: CompileOptions): Sql {
   const positions = [...mentionedPositions(set.expression)].sort((a, b) => a - b);
   for (const position of positions) {
     const condition = filterConditions(set.filters[position - 1], options);
-    counts.set(position, { text: `COALESCE(SUM(CASE WHEN ${condition.text} THEN 1 END), 0)`, params: condition.params });
+    counts.set(position, {
+      text: `COALESCE(SUM(CASE WHEN ${condition.text} THEN 1 END), 0)`,
+      params: condition.params,
+    });
   }
   const logic = (expression: LogicExpr): Sql => {
     switch (expression.kind) {
       case 'filter': {
         const filter = set.filters[expression.position - 1];
         const count = counts.get(expression.position)!;
-        return { text: `${count.text} ${filter.negated ? '<' : '>='} ?`, params: [...count.params, filter.minNumberOfTimes] };
+        return {
+          text: `${count.text} ${filter.negated ? '<' : '>='} ?`,
+          params: [...count.params, filter.minNumberOfTimes],
+        };
       }
       case 'not': {
         const operand = logic(expression.operand);

@@ -1,6 +1,15 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ChatActivityType, ChatKind, MeetingStatus } from '../activity/activity.entity';
-import { type ConstraintsDef, type DateOfActivityDef, type DurationDef, type FilterDef, FilterLogic, TEXT_CONSTRAINTS, type TextMatchDef, TimeUnit } from './filter.model';
+import {
+  type ConstraintsDef,
+  type DateOfActivityDef,
+  type DurationDef,
+  type FilterDef,
+  FilterLogic,
+  TEXT_CONSTRAINTS,
+  type TextMatchDef,
+  TimeUnit,
+} from './filter.model';
 
 registerEnumType(FilterLogic, {
   name: 'FilterLogic',
@@ -126,7 +135,8 @@ export class ActivityConstraints {
 }
 
 @ObjectType({
-  description: 'A smart-list filter: the person has (or, negated, has not) done the activity with the constraints, at least minNumberOfTimes times within dateOfActivity.',
+  description:
+    'A smart-list filter: the person has (or, negated, has not) done the activity with the constraints, at least minNumberOfTimes times within dateOfActivity.',
   simpleResolvers: true,
 })
 export class SmartListFilter {

@@ -12,13 +12,27 @@ export enum SmartListErrorReason {
   ADVANCED_LOGIC_NOT_ALLOWED = 'ADVANCED_LOGIC_NOT_ALLOWED',
 }
 
-export const smartListNotFound = (id: string): AppError => notFound('Smart list', id, SmartListErrorReason.SMART_LIST_NOT_FOUND);
+export const smartListNotFound = (id: string): AppError =>
+  notFound('Smart list', id, SmartListErrorReason.SMART_LIST_NOT_FOUND);
 
 export const smartListNameTaken = (name: string): AppError =>
-  new AppError(ErrorCode.CONFLICT, `A smart list named ${JSON.stringify(name)} already exists`, ['input', 'name'], SmartListErrorReason.NAME_TAKEN);
+  new AppError(
+    ErrorCode.CONFLICT,
+    `A smart list named ${JSON.stringify(name)} already exists`,
+    ['input', 'name'],
+    SmartListErrorReason.NAME_TAKEN,
+  );
 
 export const tooManySmartLists = (max: number): AppError =>
-  new AppError(ErrorCode.CONFLICT, `A workspace holds at most ${max} smart lists; delete one first`, undefined, SmartListErrorReason.TOO_MANY_SMART_LISTS);
+  new AppError(
+    ErrorCode.CONFLICT,
+    `A workspace holds at most ${max} smart lists; delete one first`,
+    undefined,
+    SmartListErrorReason.TOO_MANY_SMART_LISTS,
+  );
 
-export const filterInputError = (message: string, field: ReadonlyArray<string>, reason = SmartListErrorReason.INVALID_FILTER): AppError =>
-  new UserInputError(message, field, reason);
+export const filterInputError = (
+  message: string,
+  field: ReadonlyArray<string>,
+  reason = SmartListErrorReason.INVALID_FILTER,
+): AppError => new UserInputError(message, field, reason);

@@ -24,7 +24,10 @@ const evaluationTime = (ctx: RequestContext): number => ctx.loader('smart-list-e
 function listsOfPersonLoader(ctx: RequestContext): DataLoader<string, SmartListRecord[]> {
   return ctx.loader(
     'smart-lists-by-person',
-    () => new DataLoader((ids: readonly string[]) => ctx.services.smartLists.listsOf(ctx.requireAuth().workspaceId, ids, evaluationTime(ctx))),
+    () =>
+      new DataLoader((ids: readonly string[]) =>
+        ctx.services.smartLists.listsOf(ctx.requireAuth().workspaceId, ids, evaluationTime(ctx)),
+      ),
   );
 }
 
@@ -39,15 +42,27 @@ export class SmartListResolver {
 
   @Authorized(Scope.READ)
   @Query(() => SmartListConnection)
-  async smartLists(@Ctx() ctx: RequestContext, @Args(() => ConnectionArgs) { first, after }: ConnectionArgs): Promise<SmartListConnection> {
+  async smartLists(
+    @Ctx() ctx: RequestContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<SmartListConnection> {
     const afterKey = decodeAfter<[string]>(after, ['string']);
-    const rows = await ctx.services.smartLists.list(ctx.requireAuth().workspaceId, { limit: first + 1, afterId: afterKey?.[0] });
-    return Object.assign(new SmartListConnection(), connectionFrom(rows, first, afterKey !== null, (row) => encodeCursor([row.id]), SmartList.from));
+    const rows = await ctx.services.smartLists.list(ctx.requireAuth().workspaceId, {
+      limit: first + 1,
+      afterId: afterKey?.[0],
+    });
+    return Object.assign(
+      new SmartListConnection(),
+      connectionFrom(rows, first, afterKey !== null, (row) => encodeCursor([row.id]), SmartList.from),
+    );
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => SmartList)
-  async createSmartList(@Ctx() ctx: RequestContext, @Arg('input', () => SmartListInput) input: SmartListInput): Promise<SmartList> {
+  async createSmartList(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => SmartListInput) input: SmartListInput,
+  ): Promise<SmartList> {
     return SmartList.from(await ctx.services.smartLists.create(ctx.requireAuth().workspaceId, input));
   }
 
@@ -68,13 +83,22 @@ export class SmartListResolver {
     return true;
   }
 
-  @FieldResolver(() => PersonConnection, { description: 'Members right now, ordered by person id.', complexity: MEMBERSHIP_COST })
-  async members(@Root() list: SmartList, @Ctx() ctx: RequestContext, @Args(() => ConnectionArgs) { first, after }: ConnectionArgs): Promise<PersonConnection> {
+  @FieldResolver(() => PersonConnection, {
+    description: 'Members right now, ordered by person id.',
+    complexity: MEMBERSHIP_COST,
+  })
+  async members(
+    @Root() list: SmartList,
+    @Ctx() ctx: RequestContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<PersonConnection> {
     const afterKey = decodeAfter<[string]>(after, ['string']);
     const now = evaluationTime(ctx);
     const rows = await ctx.services.smartLists.members(list.record, { limit: first + 1, afterId: afterKey?.[0], now });
     const connection = connectionFrom(rows, first, afterKey !== null, (row) => encodeCursor([row.id]), Person.from);
-    return Object.assign(new PersonConnection(), connection, { totalCount: await ctx.services.smartLists.memberCount(list.record, now) });
+    return Object.assign(new PersonConnection(), connection, {
+      totalCount: await ctx.services.smartLists.memberCount(list.record, now),
+    });
   }
 
   @FieldResolver(() => Int, { complexity: MEMBERSHIP_COST })
@@ -83,7 +107,11 @@ export class SmartListResolver {
   }
 
   @FieldResolver(() => Boolean, { complexity: INCLUDES_COST })
-  async includes(@Root() list: SmartList, @Ctx() ctx: RequestContext, @Arg('personId', () => ID) personId: string): Promise<boolean> {
+  async includes(
+    @Root() list: SmartList,
+    @Ctx() ctx: RequestContext,
+    @Arg('personId', () => ID) personId: string,
+  ): Promise<boolean> {
     return ctx.services.smartLists.includes(list.record, personId, evaluationTime(ctx));
   }
 }
@@ -91,7 +119,10 @@ export class SmartListResolver {
 @Resolver(() => Person)
 export class PersonSmartListsResolver {
   @Authorized(Scope.READ)
-  @FieldResolver(() => [SmartList], { description: 'Smart lists this person is a member of right now.', complexity: INCLUDES_COST })
+  @FieldResolver(() => [SmartList], {
+    description: 'Smart lists this person is a member of right now.',
+    complexity: INCLUDES_COST,
+  })
   async smartLists(@Root() person: Person, @Ctx() ctx: RequestContext): Promise<SmartList[]> {
     return (await listsOfPersonLoader(ctx).load(person.id)).map(SmartList.from);
   }

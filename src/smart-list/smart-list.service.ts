@@ -96,19 +96,28 @@ export class SmartListService {
 
   // ------------------------------------------------------------ definitions
 
-  private parseInput(input: SmartListInputShape): { name: string; description: string | null; definition: FilterSetDef } {
+  private parseInput(input: SmartListInputShape): {
+    name: string;
+    description: string | null;
+    definition: FilterSetDef;
+  } {
     return { ...parseNameAndDescription(input), definition: parseFilterSet(input, ['input']) };
   }
 
   private static stored(definition: FilterSetDef): string {
-    const stored: StoredFilterSet = { logic: definition.logic, advancedLogic: definition.advancedLogic, filters: definition.filters };
+    const stored: StoredFilterSet = {
+      logic: definition.logic,
+      advancedLogic: definition.advancedLogic,
+      filters: definition.filters,
+    };
     return JSON.stringify(stored);
   }
 
   async create(workspaceId: string, input: SmartListInputShape): Promise<SmartListRecord> {
     const parsed = this.parseInput(input);
     const repo = this.dataSource.getRepository(SmartListEntity);
-    if ((await repo.count({ where: { workspaceId } })) >= MAX_SMART_LISTS_PER_WORKSPACE) throw tooManySmartLists(MAX_SMART_LISTS_PER_WORKSPACE);
+    if ((await repo.count({ where: { workspaceId } })) >= MAX_SMART_LISTS_PER_WORKSPACE)
+      throw tooManySmartLists(MAX_SMART_LISTS_PER_WORKSPACE);
     const now = new Date();
     const entity = Object.assign(new SmartListEntity(), {
       id: newId(),
@@ -165,22 +174,33 @@ export class SmartListService {
 
   /** Ordered by id (creation order), keyset after `afterId`. */
   async list(workspaceId: string, options: { limit: number; afterId?: string | null }): Promise<SmartListRecord[]> {
-    const qb = this.dataSource.getRepository(SmartListEntity).createQueryBuilder('l').where('l.workspace_id = :workspaceId', { workspaceId });
+    const qb = this.dataSource
+      .getRepository(SmartListEntity)
+      .createQueryBuilder('l')
+      .where('l.workspace_id = :workspaceId', { workspaceId });
     if (options.afterId) qb.andWhere('l.id > :afterId', { afterId: options.afterId });
     const rows = await qb.orderBy('l.id', 'ASC').limit(options.limit).getMany();
     return rows.map(toRecord);
   }
 
   private async all(workspaceId: string): Promise<SmartListRecord[]> {
-    const rows = await this.dataSource.getRepository(SmartListEntity).find({ where: { workspaceId }, order: { id: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(SmartListEntity)
+      .find({ where: { workspaceId }, order: { id: 'ASC' } });
     return rows.map(toRecord);
   }
 
   // ------------------------------------------------------------- membership
 
   /** Members ordered by person id, keyset after `afterId`. */
-  async members(list: SmartListRecord, options: { limit: number; afterId?: string | null; now: number }): Promise<PersonEntity[]> {
-    const condition = named(compileFilterSet(list.definition, { now: options.now, personId: 'p.id', mysql: this.mysql }), 'sl');
+  async members(
+    list: SmartListRecord,
+    options: { limit: number; afterId?: string | null; now: number },
+  ): Promise<PersonEntity[]> {
+    const condition = named(
+      compileFilterSet(list.definition, { now: options.now, personId: 'p.id', mysql: this.mysql }),
+      'sl',
+    );
     const qb = this.dataSource
       .getRepository(PersonEntity)
       .createQueryBuilder('p')
@@ -201,15 +221,16 @@ export class SmartListService {
     const condition = compileFilterSet(list.definition, { now, personId: 'p.id', mysql: this.mysql });
     const parts = this.countParallelism;
     const count = async (share: string, shareParams: unknown[]): Promise<number> => {
-      const [row] = await this.dataSource.query(`SELECT COUNT(*) AS n FROM person p WHERE p.workspace_id = ?${share} AND ${condition.text}`, [
-        list.workspaceId,
-        ...shareParams,
-        ...condition.params,
-      ]);
+      const [row] = await this.dataSource.query(
+        `SELECT COUNT(*) AS n FROM person p WHERE p.workspace_id = ?${share} AND ${condition.text}`,
+        [list.workspaceId, ...shareParams, ...condition.params],
+      );
       return Number(row.n);
     };
     if (parts === 1) return count('', []);
-    const counts = await Promise.all(Array.from({ length: parts }, (_, part) => count(' AND CRC32(p.id) % ? = ?', [parts, part])));
+    const counts = await Promise.all(
+      Array.from({ length: parts }, (_, part) => count(' AND CRC32(p.id) % ? = ?', [parts, part])),
+    );
     return counts.reduce((sum, n) => sum + n, 0);
   }
 
@@ -231,11 +252,10 @@ export class SmartListService {
     excludeActivityIds: readonly string[] = [],
   ): Promise<boolean> {
     const condition = compileFilterSet(definition, { now, personId: 'p.id', excludeActivityIds, mysql: isMysql(db) });
-    const rows = await db.query(`SELECT 1 AS hit FROM person p WHERE p.workspace_id = ? AND p.id = ? AND ${condition.text}`, [
-      workspaceId,
-      personId,
-      ...condition.params,
-    ]);
+    const rows = await db.query(
+      `SELECT 1 AS hit FROM person p WHERE p.workspace_id = ? AND p.id = ? AND ${condition.text}`,
+      [workspaceId, personId, ...condition.params],
+    );
     return rows.length > 0;
   }
 
@@ -262,7 +282,12 @@ export class SmartListService {
     for (const part of parts) {
       const group = groups[groups.length - 1];
       const groupParams = group?.reduce((sum, p) => sum + p.params.length, 0) ?? 0;
-      if (group && group.length < LISTS_PER_MEMBERSHIP_QUERY && groupParams + part.params.length <= MAX_PARAMS_PER_QUERY) group.push(part);
+      if (
+        group &&
+        group.length < LISTS_PER_MEMBERSHIP_QUERY &&
+        groupParams + part.params.length <= MAX_PARAMS_PER_QUERY
+      )
+        group.push(part);
       else groups.push([part]);
     }
     for (const group of groups) {

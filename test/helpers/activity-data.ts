@@ -71,7 +71,12 @@ export function activityRow(workspaceId: string, personId: string, spec: Activit
   });
 }
 
-export async function insertActivities(db: DataSource, workspaceId: string, personId: string, specs: ActivitySpec[]): Promise<void> {
+export async function insertActivities(
+  db: DataSource,
+  workspaceId: string,
+  personId: string,
+  specs: ActivitySpec[],
+): Promise<void> {
   const rows = specs.map((spec) => activityRow(workspaceId, personId, spec));
   for (let i = 0; i < rows.length; i += 200) await db.getRepository(ActivityEntity).insert(rows.slice(i, i + 200));
 }

@@ -37,7 +37,10 @@ export const goal = (visitorId: string, goalName = 'demo', extra: Record<string,
 export async function record(server: TestServer, input: Record<string, unknown>, key?: string) {
   const res = await server.gql(RECORD, { input }, key);
   if (res.errors) throw new Error(`record failed: ${JSON.stringify(res.errors)}`);
-  return res.data.recordChatActivity as { outcome: string; activity: { id: string; type: string; person: { id: string; score: number } } };
+  return res.data.recordChatActivity as {
+    outcome: string;
+    activity: { id: string; type: string; person: { id: string; score: number } };
+  };
 }
 
 export const campaignInput = (overrides: Record<string, unknown> = {}) => ({
@@ -47,7 +50,11 @@ export const campaignInput = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Creates and activates a campaign; returns its id. */
-export async function activeCampaign(server: TestServer, overrides: Record<string, unknown> = {}, key?: string): Promise<string> {
+export async function activeCampaign(
+  server: TestServer,
+  overrides: Record<string, unknown> = {},
+  key?: string,
+): Promise<string> {
   const created = await server.gql(CREATE_CAMPAIGN, { input: campaignInput(overrides) }, key);
   if (created.errors) throw new Error(`createCampaign failed: ${JSON.stringify(created.errors)}`);
   const id = created.data.createCampaign.id as string;

@@ -15,7 +15,10 @@ export interface ChildServer {
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs the real entry point (src/main.ts) in its own process, as `npm start` would, and waits until it listens. */
-export async function startChildServer(database: DatabaseConfig, env: Record<string, string> = {}): Promise<ChildServer> {
+export async function startChildServer(
+  database: DatabaseConfig,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
     env: {
@@ -34,7 +37,9 @@ export async function startChildServer(database: DatabaseConfig, env: Record<str
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);

@@ -66,7 +66,10 @@ export function verifySignature(secret: string, body: string, header: string | s
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs` (state-based waiting, not timed assertions). */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

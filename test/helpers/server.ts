@@ -99,7 +99,12 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     async createWorkspace(name = 'Other workspace') {
       const workspace = await app.services.apiKeys.createWorkspace(name);
       const secret = `dca_test_${randomBytes(16).toString('hex')}`;
-      await app.services.apiKeys.insertKey(workspace.id, 'admin', ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE'] as any, secret);
+      await app.services.apiKeys.insertKey(
+        workspace.id,
+        'admin',
+        ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE'] as any,
+        secret,
+      );
       return { workspaceId: workspace.id, adminKey: secret };
     },
     async createKey(workspaceId, scopes, name = 'test key') {
@@ -163,14 +168,16 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
           });
         });
       }
-      if (error && received.length < count) throw error instanceof Error ? error : new Error(`subscription failed: ${describe(error)}`);
+      if (error && received.length < count)
+        throw error instanceof Error ? error : new Error(`subscription failed: ${describe(error)}`);
       return received.slice(0, count);
     },
   };
 }
 
 function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'code' in error) return `close ${(error as any).code} ${(error as any).reason ?? ''}`;
+  if (error && typeof error === 'object' && 'code' in error)
+    return `close ${(error as any).code} ${(error as any).reason ?? ''}`;
   return JSON.stringify(error);
 }
 

@@ -22,10 +22,19 @@ class Input {
 
 describe('canonical JSON of an activity input', () => {
   const samples: unknown[] = [
-    { type: 'GOAL_ACHIEVED', visitorId: 'v1', sessionId: 's1', chat: { kind: 'DIALOGUE', id: 'c', name: 'Pricing' }, goal: 'demo' },
+    {
+      type: 'GOAL_ACHIEVED',
+      visitorId: 'v1',
+      sessionId: 's1',
+      chat: { kind: 'DIALOGUE', id: 'c', name: 'Pricing' },
+      goal: 'demo',
+    },
     { z: 1, a: [3, { y: null, b: 'x', a: undefined }], m: new Date('2026-11-25T14:00:00.123Z'), e: '', f: false, n: 0 },
-    { 'é': 1, e: 2, E: 3, '10': 4, '9': 5, 'a"b': 6, 'line\nbreak': 'tab\there', emoji: '😀', lone: '\ud800' },
-    { meeting: { startsAt: new Date(0), durationMinutes: 30, agent: { id: 'a', name: 'Ann' }, status: 'SCHEDULED' }, person: null },
+    { é: 1, e: 2, E: 3, '10': 4, '9': 5, 'a"b': 6, 'line\nbreak': 'tab\there', emoji: '😀', lone: '\ud800' },
+    {
+      meeting: { startsAt: new Date(0), durationMinutes: 30, agent: { id: 'a', name: 'Ann' }, status: 'SCHEDULED' },
+      person: null,
+    },
     [],
     [1, undefined, null, [undefined]],
     {},

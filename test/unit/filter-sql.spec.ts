@@ -28,11 +28,17 @@ describe('calendar months', () => {
 });
 
 describe('filter compilation', () => {
-  const compile = (input: Record<string, unknown>) => compileFilterSet(parseFilterSet(input, ['input']), { now: utc('2026-03-31T12:00:00Z'), personId: 'p.id' });
+  const compile = (input: Record<string, unknown>) =>
+    compileFilterSet(parseFilterSet(input, ['input']), { now: utc('2026-03-31T12:00:00Z'), personId: 'p.id' });
 
   it('binds every value as a parameter and escapes LIKE wildcards', () => {
     const sql = compile({
-      filters: [{ activity: 'TRIGGERED', constraints: { pageUrl: { contains: ["100%_off'; DROP TABLE person; --"] }, chat: { is: ['Welcome'] } } }],
+      filters: [
+        {
+          activity: 'TRIGGERED',
+          constraints: { pageUrl: { contains: ["100%_off'; DROP TABLE person; --"] }, chat: { is: ['Welcome'] } },
+        },
+      ],
     });
     expect(sql.text).not.toContain('DROP');
     expect(sql.text).not.toContain('Welcome');
@@ -42,7 +48,9 @@ describe('filter compilation', () => {
   });
 
   it('uses EXISTS for once, COUNT for more, and negates each', () => {
-    expect(compile({ filters: [{ activity: 'ENGAGED' }] }).text).toMatch(/^EXISTS \(SELECT 1 FROM activity a WHERE a\.person_id = p\.id AND a\.type = \?\)$/);
+    expect(compile({ filters: [{ activity: 'ENGAGED' }] }).text).toMatch(
+      /^EXISTS \(SELECT 1 FROM activity a WHERE a\.person_id = p\.id AND a\.type = \?\)$/,
+    );
     expect(compile({ filters: [{ activity: 'ENGAGED', negated: true }] }).text).toMatch(/^NOT EXISTS/);
     const counted = compile({ filters: [{ activity: 'ENGAGED', minNumberOfTimes: 3, negated: true }] });
     expect(counted.text).toMatch(/^\(SELECT COUNT\(\*\) FROM activity a WHERE .*\) < \?$/);
@@ -50,12 +58,17 @@ describe('filter compilation', () => {
   });
 
   it('computes relative dates in Node with calendar months', () => {
-    const sql = compile({ filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPast: { amount: 1, unit: 'MONTHS' } } }] });
+    const sql = compile({
+      filters: [{ activity: 'GOAL_ACHIEVED', dateOfActivity: { inPast: { amount: 1, unit: 'MONTHS' } } }],
+    });
     expect(sql.params).toEqual(['GOAL_ACHIEVED', utc('2026-02-28T12:00:00Z')]);
   });
 
   it('compiles an AND of filters to one probe per filter, in the order written', () => {
-    const sql = compile({ logic: 'ALL', filters: [{ activity: 'GOAL_ACHIEVED' }, { activity: 'ENGAGED', negated: true }] });
+    const sql = compile({
+      logic: 'ALL',
+      filters: [{ activity: 'GOAL_ACHIEVED' }, { activity: 'ENGAGED', negated: true }],
+    });
     expect(sql.text).toMatch(/^\(EXISTS \(.*\) AND NOT EXISTS \(.*\)\)$/);
     expect(sql.params).toEqual(['GOAL_ACHIEVED', 'ENGAGED']);
   });
@@ -64,10 +77,16 @@ describe('filter compilation', () => {
     const sql = compile({
       logic: 'ADVANCED',
       advancedLogic: '1 or not (3 and 1)',
-      filters: [{ activity: 'ENGAGED', minNumberOfTimes: 2 }, { activity: 'TRIGGERED' }, { activity: 'GOAL_ACHIEVED', negated: true }],
+      filters: [
+        { activity: 'ENGAGED', minNumberOfTimes: 2 },
+        { activity: 'TRIGGERED' },
+        { activity: 'GOAL_ACHIEVED', negated: true },
+      ],
     });
     expect(sql.text.match(/SELECT/g)).toHaveLength(1);
-    expect(sql.text).toMatch(/^\(SELECT CASE WHEN .* FROM activity a WHERE a\.person_id = p\.id AND a\.type IN \(\?, \?\)\) = 1$/);
+    expect(sql.text).toMatch(
+      /^\(SELECT CASE WHEN .* FROM activity a WHERE a\.person_id = p\.id AND a\.type IN \(\?, \?\)\) = 1$/,
+    );
     // Counts per mention (filter 1 twice), then the types of the filters mentioned.
     expect(sql.params).toEqual(['ENGAGED', 2, 'GOAL_ACHIEVED', 1, 'ENGAGED', 2, 'ENGAGED', 'GOAL_ACHIEVED']);
     expect(sql.text).toContain('(NOT (COALESCE(SUM(CASE WHEN a.type = ? THEN 1 END), 0) < ? AND ');
@@ -75,11 +94,20 @@ describe('filter compilation', () => {
   });
 
   it('counts for ANY and leaves activities a campaign excludes out of every count', () => {
-    const sql = compileFilterSet(parseFilterSet({ logic: 'ANY', filters: [{ activity: 'ENGAGED' }, { activity: 'ENGAGED', constraints: { chat: { is: ['x'] } } }] }, ['input']), {
-      now: 0,
-      personId: 'p.id',
-      excludeActivityIds: ['a1', 'a2'],
-    });
+    const sql = compileFilterSet(
+      parseFilterSet(
+        {
+          logic: 'ANY',
+          filters: [{ activity: 'ENGAGED' }, { activity: 'ENGAGED', constraints: { chat: { is: ['x'] } } }],
+        },
+        ['input'],
+      ),
+      {
+        now: 0,
+        personId: 'p.id',
+        excludeActivityIds: ['a1', 'a2'],
+      },
+    );
     expect(sql.text).toMatch(/a\.type IN \(\?\) AND a\.id NOT IN \(\?, \?\)\) = 1$/);
     expect(sql.params.slice(-3)).toEqual(['ENGAGED', 'a1', 'a2']);
   });
@@ -88,7 +116,8 @@ describe('filter compilation', () => {
 describe('advancedLogic size', () => {
   const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
   const big = { activity: 'TRIGGERED', constraints: { chat: { is: values(100) }, pageUrl: { contains: values(100) } } };
-  const parse = (advancedLogic: string, filters: unknown[]) => () => parseFilterSet({ logic: 'ADVANCED', advancedLogic, filters }, ['input']);
+  const parse = (advancedLogic: string, filters: unknown[]) => () =>
+    parseFilterSet({ logic: 'ADVANCED', advancedLogic, filters }, ['input']);
 
   it('refuses an expression that mentions filters more than 50 times', () => {
     expect(parse(Array(51).fill('1').join(' or '), [{ activity: 'ENGAGED' }])).toThrow(/51 mentions/);
@@ -97,7 +126,10 @@ describe('advancedLogic size', () => {
 
   it('refuses an expression that would compile to more values than the largest ALL definition', () => {
     // 300 values (+4) mentioned 50 times: 15 200 parameters, refused; 200 values (+4) mentioned 40 times: 8 160, fine.
-    const huge = { activity: 'MEETING_SCHEDULED', constraints: Object.fromEntries(['chat', 'agent', 'pageUrl'].map((k) => [k, { is: values(100) }])) };
+    const huge = {
+      activity: 'MEETING_SCHEDULED',
+      constraints: Object.fromEntries(['chat', 'agent', 'pageUrl'].map((k) => [k, { is: values(100) }])),
+    };
     expect(parse(Array(50).fill('1').join(' or '), [huge])).toThrow(/at most 50 and 13000/);
     expect(parse(Array(40).fill('1').join(' and '), [big])).not.toThrow();
   });
@@ -113,7 +145,8 @@ describe('constraint parsing and in-memory matching', () => {
     pageUrl: 'https://example.com/Pricing?x=1',
     meetingStatus: null as MeetingStatus | null,
   };
-  const match = (constraints: Record<string, unknown>, type = ChatActivityType.TRIGGERED) => constraintsMatch(activity, parseConstraints(constraints, ['c'], type));
+  const match = (constraints: Record<string, unknown>, type = ChatActivityType.TRIGGERED) =>
+    constraintsMatch(activity, parseConstraints(constraints, ['c'], type));
 
   it.each([
     [{}, true],
@@ -131,19 +164,41 @@ describe('constraint parsing and in-memory matching', () => {
   });
 
   it('isNot does not hold for a missing value', () => {
-    expect(constraintsMatch({ ...activity, pageUrl: null }, parseConstraints({ pageUrl: { isNot: ['x'] } }, [], null))).toBe(false);
+    expect(
+      constraintsMatch({ ...activity, pageUrl: null }, parseConstraints({ pageUrl: { isNot: ['x'] } }, [], null)),
+    ).toBe(false);
   });
 
   it.each([
     [{ agent: { is: ['a'] } }, ChatActivityType.ENGAGED, ['c', 'agent'], /agent does not apply to ENGAGED/],
-    [{ document: { is: ['d'] } }, ChatActivityType.GOAL_ACHIEVED, ['c', 'document'], /only to INTERACTED_WITH_DOCUMENT/],
+    [
+      { document: { is: ['d'] } },
+      ChatActivityType.GOAL_ACHIEVED,
+      ['c', 'document'],
+      /only to INTERACTED_WITH_DOCUMENT/,
+    ],
     [{ goal: { is: ['g'] } }, ChatActivityType.TRIGGERED, ['c', 'goal'], /goal does not apply/],
-    [{ meetingStatus: ['SCHEDULED'] }, ChatActivityType.ENGAGED_WITH_AGENT, ['c', 'meetingStatus'], /meetingStatus does not apply/],
-    [{ chat: { is: ['a'], contains: ['b'] } }, ChatActivityType.TRIGGERED, ['c', 'chat'], /exactly one of is, isNot, contains, startsWith \(found 2\)/],
+    [
+      { meetingStatus: ['SCHEDULED'] },
+      ChatActivityType.ENGAGED_WITH_AGENT,
+      ['c', 'meetingStatus'],
+      /meetingStatus does not apply/,
+    ],
+    [
+      { chat: { is: ['a'], contains: ['b'] } },
+      ChatActivityType.TRIGGERED,
+      ['c', 'chat'],
+      /exactly one of is, isNot, contains, startsWith \(found 2\)/,
+    ],
     [{ chat: {} }, ChatActivityType.TRIGGERED, ['c', 'chat'], /found 0/],
     [{ chat: { is: [] } }, ChatActivityType.TRIGGERED, ['c', 'chat', 'is'], /at least one value/],
     [{ chat: { is: ['ok', ''] } }, ChatActivityType.TRIGGERED, ['c', 'chat', 'is', '1'], /non-empty/],
-    [{ pageUrl: { contains: ['x'.repeat(2049)] } }, ChatActivityType.TRIGGERED, ['c', 'pageUrl', 'contains', '0'], /at most 2048/],
+    [
+      { pageUrl: { contains: ['x'.repeat(2049)] } },
+      ChatActivityType.TRIGGERED,
+      ['c', 'pageUrl', 'contains', '0'],
+      /at most 2048/,
+    ],
     [{ meetingStatus: [] }, ChatActivityType.MEETING_SCHEDULED, ['c', 'meetingStatus'], /at least one status/],
   ])('rejects %j on %s at %j', (constraints, type, field, message) => {
     let error: any;

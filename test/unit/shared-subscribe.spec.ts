@@ -13,7 +13,11 @@ function quietSource() {
     },
     [Symbol.asyncIterator]: () => iterator,
   };
-  return { iterable: { [Symbol.asyncIterator]: () => iterator }, isClosed: () => closed, emit: (n: number) => release?.({ value: n, done: false }) };
+  return {
+    iterable: { [Symbol.asyncIterator]: () => iterator },
+    isClosed: () => closed,
+    emit: (n: number) => release?.({ value: n, done: false }),
+  };
 }
 
 describe('mapEvents', () => {

@@ -1,7 +1,12 @@
 import { type MigrationInterface, type QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
 import { id, idRef, timestamp } from './helpers';
 
-const varchar = (name: string, length: number, nullable = false) => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
+const varchar = (name: string, length: number, nullable = false) => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
 
 export class PeopleAndActivities1764000000001 implements MigrationInterface {
   name = 'PeopleAndActivities1764000000001';
@@ -23,11 +28,21 @@ export class PeopleAndActivities1764000000001 implements MigrationInterface {
           timestamp('updated_at'),
         ],
         indices: [
-          new TableIndex({ name: 'uq_person_email', columnNames: ['workspace_id', 'email_normalized'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_person_email',
+            columnNames: ['workspace_id', 'email_normalized'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'idx_person_workspace', columnNames: ['workspace_id', 'id'] }),
         ],
         foreignKeys: [
-          new TableForeignKey({ name: 'fk_person_workspace', columnNames: ['workspace_id'], referencedTableName: 'workspace', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            name: 'fk_person_workspace',
+            columnNames: ['workspace_id'],
+            referencedTableName: 'workspace',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );
@@ -43,8 +58,19 @@ export class PeopleAndActivities1764000000001 implements MigrationInterface {
         ],
         indices: [new TableIndex({ name: 'idx_visitor_person', columnNames: ['person_id'] })],
         foreignKeys: [
-          new TableForeignKey({ name: 'fk_visitor_workspace', columnNames: ['workspace_id'], referencedTableName: 'workspace', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
-          new TableForeignKey({ name: 'fk_visitor_person', columnNames: ['person_id'], referencedTableName: 'person', referencedColumnNames: ['id'] }),
+          new TableForeignKey({
+            name: 'fk_visitor_workspace',
+            columnNames: ['workspace_id'],
+            referencedTableName: 'workspace',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+          new TableForeignKey({
+            name: 'fk_visitor_person',
+            columnNames: ['person_id'],
+            referencedTableName: 'person',
+            referencedColumnNames: ['id'],
+          }),
         ],
       }),
     );
@@ -79,14 +105,29 @@ export class PeopleAndActivities1764000000001 implements MigrationInterface {
           varchar('meeting_status', 16, true),
         ],
         indices: [
-          new TableIndex({ name: 'uq_activity_client_event', columnNames: ['workspace_id', 'client_event_id'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_activity_client_event',
+            columnNames: ['workspace_id', 'client_event_id'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'uq_activity_once', columnNames: ['workspace_id', 'once_key'], isUnique: true }),
           new TableIndex({ name: 'idx_activity_person_time', columnNames: ['person_id', 'occurred_at', 'id'] }),
           new TableIndex({ name: 'idx_activity_person_type', columnNames: ['person_id', 'type', 'occurred_at'] }),
         ],
         foreignKeys: [
-          new TableForeignKey({ name: 'fk_activity_workspace', columnNames: ['workspace_id'], referencedTableName: 'workspace', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
-          new TableForeignKey({ name: 'fk_activity_person', columnNames: ['person_id'], referencedTableName: 'person', referencedColumnNames: ['id'] }),
+          new TableForeignKey({
+            name: 'fk_activity_workspace',
+            columnNames: ['workspace_id'],
+            referencedTableName: 'workspace',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+          new TableForeignKey({
+            name: 'fk_activity_person',
+            columnNames: ['person_id'],
+            referencedTableName: 'person',
+            referencedColumnNames: ['id'],
+          }),
         ],
       }),
     );

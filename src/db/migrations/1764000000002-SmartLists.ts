@@ -25,7 +25,13 @@ export class SmartLists1764000000002 implements MigrationInterface {
           new TableIndex({ name: 'idx_smart_list_workspace', columnNames: ['workspace_id', 'id'] }),
         ],
         foreignKeys: [
-          new TableForeignKey({ name: 'fk_smart_list_workspace', columnNames: ['workspace_id'], referencedTableName: 'workspace', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            name: 'fk_smart_list_workspace',
+            columnNames: ['workspace_id'],
+            referencedTableName: 'workspace',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );

@@ -1,9 +1,20 @@
 import { type MigrationInterface, type QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
 import { id, idRef, timestamp } from './helpers';
 
-const varchar = (name: string, length: number, nullable = false) => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
+const varchar = (name: string, length: number, nullable = false) => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
 const cascade = (name: string, column: string, table: string) =>
-  new TableForeignKey({ name, columnNames: [column], referencedTableName: table, referencedColumnNames: ['id'], onDelete: 'CASCADE' });
+  new TableForeignKey({
+    name,
+    columnNames: [column],
+    referencedTableName: table,
+    referencedColumnNames: ['id'],
+    onDelete: 'CASCADE',
+  });
 
 /**
  * Campaigns: the definition (JSON), a trigger index the write path looks up
@@ -46,7 +57,9 @@ export class Campaigns1764000000003 implements MigrationInterface {
           idRef('workspace_id'),
           varchar('activity_type', 32),
         ],
-        indices: [new TableIndex({ name: 'idx_campaign_trigger_type', columnNames: ['workspace_id', 'activity_type'] })],
+        indices: [
+          new TableIndex({ name: 'idx_campaign_trigger_type', columnNames: ['workspace_id', 'activity_type'] }),
+        ],
         foreignKeys: [cascade('fk_campaign_trigger_campaign', 'campaign_id', 'campaign')],
       }),
     );
@@ -88,6 +101,7 @@ export class Campaigns1764000000003 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['campaign_qualification', 'campaign_run', 'campaign_trigger', 'campaign']) await queryRunner.dropTable(table);
+    for (const table of ['campaign_qualification', 'campaign_run', 'campaign_trigger', 'campaign'])
+      await queryRunner.dropTable(table);
   }
 }

@@ -12,14 +12,24 @@ export class BinaryNameKeys1764000000005 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     if (!['mysql', 'mariadb'].includes(queryRunner.connection.options.type)) return;
-    const available: Array<{ Collation: string }> = await queryRunner.query("SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')");
+    const available: Array<{ Collation: string }> = await queryRunner.query(
+      "SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
+    );
     const names = available.map((row) => row.Collation);
-    const collation = names.includes('utf8mb4_nopad_bin') ? 'utf8mb4_nopad_bin' : names.includes('utf8mb4_0900_bin') ? 'utf8mb4_0900_bin' : 'utf8mb4_bin';
-    await queryRunner.query(`ALTER TABLE smart_list MODIFY name_key varchar(255) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL`);
+    const collation = names.includes('utf8mb4_nopad_bin')
+      ? 'utf8mb4_nopad_bin'
+      : names.includes('utf8mb4_0900_bin')
+        ? 'utf8mb4_0900_bin'
+        : 'utf8mb4_bin';
+    await queryRunner.query(
+      `ALTER TABLE smart_list MODIFY name_key varchar(255) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     if (!['mysql', 'mariadb'].includes(queryRunner.connection.options.type)) return;
-    await queryRunner.query('ALTER TABLE smart_list MODIFY name_key varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL');
+    await queryRunner.query(
+      'ALTER TABLE smart_list MODIFY name_key varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL',
+    );
   }
 }

@@ -15,7 +15,17 @@ const OLD = new TableIndex({ name: 'idx_activity_person_type', columnNames: ['pe
  */
 export const FILTER_PROBE_INDEX = new TableIndex({
   name: 'idx_activity_person_filter',
-  columnNames: ['person_id', 'type', 'occurred_at', 'chat_id', 'goal', 'document_id', 'agent_id', 'chat_kind', 'meeting_status'],
+  columnNames: [
+    'person_id',
+    'type',
+    'occurred_at',
+    'chat_id',
+    'goal',
+    'document_id',
+    'agent_id',
+    'chat_kind',
+    'meeting_status',
+  ],
 });
 
 export class FilterProbeIndex1764000000006 implements MigrationInterface {
