@@ -21,7 +21,7 @@ import Database from 'better-sqlite3';
 import { createConnection, createPool, type Pool } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { compileFilterSet } from '../src/smart-list/filter.sql';
-import { restoreFilterSet } from '../src/smart-list/smart-list.service';
+import { restoreFilterSet } from '../src/smart-list/filter.parser';
 import { gql } from './lib/graphql';
 import { openListeners } from './lib/listeners';
 import { startRawFanout } from './lib/raw-fanout';

@@ -9,7 +9,7 @@
  */
 import 'reflect-metadata';
 import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/shared/logger';
 import { createApp } from '../src/server';
 import type { RecordChatActivityInput } from '../src/activity/record-activity.input';
 import { ChatActivityType, ChatKind, MeetingStatus, PromptType } from '../src/activity/activity.entity';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger } from './shared/logger';
 import { createApp, type App } from './server';
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
-import type { Logger } from './logger';
+import type { Logger } from './shared/logger';
 import { ActivityService } from './activity/activity.service';
 import { ApiKeyService } from './auth/api-key.service';
 import { PersonService } from './person/person.service';
@@ -9,24 +9,8 @@ import { CampaignService } from './campaign/campaign.service';
 import { moveCampaignRuns } from './campaign/campaign-merge';
 import { DeliveryService } from './delivery/delivery.service';
 import { loadSecretsKey, SecretBox } from './delivery/secret-box';
-import type { AppPubSub } from './graphql/pubsub';
-
-/**
- * The application's services, built once per process and handed to resolvers
- * through the request context (resolvers stay thin: arguments in, service out).
- */
-export interface Services {
-  config: Config;
-  dataSource: DataSource;
-  pubSub: AppPubSub;
-  log: Logger;
-  apiKeys: ApiKeyService;
-  people: PersonService;
-  activities: ActivityService;
-  smartLists: SmartListService;
-  campaigns: CampaignService;
-  deliveries: DeliveryService;
-}
+import type { AppPubSub } from './shared/pubsub';
+import type { Services } from './graphql/context';
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   const people = new PersonService(dataSource);

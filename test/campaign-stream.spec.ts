@@ -3,7 +3,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { CampaignRunStream, type RunSource } from '../src/campaign/campaign-stream';
 import type { CampaignRow, RunRow } from '../src/campaign/campaign.model';
 import { CAMPAIGN_TRIGGERED_TOPIC, type RunPayload } from '../src/campaign/campaign-payload';
-import type { AppPubSub, Topics } from '../src/graphql/pubsub';
+import type { AppPubSub, Topics } from '../src/shared/pubsub';
 
 /** An EventTarget that counts its listeners, so a test can see a subscription end. */
 class CountingTarget extends EventTarget {

@@ -6,10 +6,10 @@ import { startTestServer, type TestServer } from './helpers/server';
 import type { DeliveryConfig } from '../src/config';
 import { inTransaction } from '../src/db/transaction';
 import { DeliveryKind } from '../src/delivery/delivery.model';
-import { validEndpointUrl } from '../src/delivery/delivery.service';
+import { validEndpointUrl } from '../src/shared/url';
 import { backoffMs, signBody } from '../src/delivery/delivery.worker';
 import { loadSecretsKey, SecretBox, SecretKeyMismatchError } from '../src/delivery/secret-box';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/shared/logger';
 
 const FAST: DeliveryConfig = { pollMs: 100, maxAttempts: 4, timeoutMs: 500, backoffBaseMs: 20, concurrency: 8 };
 /** Jitter pinned near its ceiling, so each retry waits about base * 2^(n-1) and the schedule can be checked exactly. */

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, UserInputError } from '../errors';
+import { AppError, ErrorCode, UserInputError } from '../shared/errors';
 
 export enum ActivityErrorReason {
   INVALID_INPUT = 'INVALID_INPUT',

@@ -1,9 +1,8 @@
-import DataLoader from 'dataloader';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Scope } from '../auth/scope';
 import type { RequestContext } from '../graphql/context';
 import { validatedByService } from '../graphql/validation';
-import type { PersonEntity } from '../person/person.entity';
+import { personLoader } from '../person/person.loader';
 import { Person } from '../person/person.type';
 import type { ActivityEntity } from './activity.entity';
 import { ACTIVITY_RECORDED_TOPIC } from './activity.service';
@@ -13,23 +12,6 @@ import { RecordChatActivityPayload, RecordChatActivityResult, RecordOutcome, Use
 
 function payload(outcome: RecordOutcome, row: ActivityEntity): RecordChatActivityPayload {
   return Object.assign(new RecordChatActivityPayload(), { outcome, activity: toActivity(row) });
-}
-
-/** Activities by id for this request (Delivery.activity, CampaignRun.activity): one query per batch, shared by both. */
-export function activityLoader(ctx: RequestContext): DataLoader<string, ActivityEntity | null> {
-  return ctx.loader(
-    'activity-by-id',
-    () =>
-      new DataLoader((ids: readonly string[]) => ctx.services.activities.getMany(ctx.requireAuth().workspaceId, ids)),
-  );
-}
-
-/** People by id for this request: every `activity.person` of a page costs one query together. */
-export function personLoader(ctx: RequestContext): DataLoader<string, PersonEntity | null> {
-  return ctx.loader(
-    'person-by-id',
-    () => new DataLoader((ids: readonly string[]) => ctx.services.people.getMany(ctx.requireAuth().workspaceId, ids)),
-  );
 }
 
 @Resolver(() => Activity)

@@ -1,6 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { AppError, ErrorCode, UserInputError } from '../errors';
+import { AppError, ErrorCode, UserInputError } from '../shared/errors';
 import { newId } from '../db/columns';
 import { ApiKeyEntity } from './api-key.entity';
 import { AuthErrorReason, type AuthFailure } from './auth.errors';

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '../errors';
+import { AppError, ErrorCode } from '../shared/errors';
 import type { Scope } from './scope';
 
 export enum AuthErrorReason {

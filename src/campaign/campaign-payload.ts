@@ -1,6 +1,6 @@
 import type { ActivityEntity } from '../activity/activity.entity';
 import { PersonEntity } from '../person/person.entity';
-import { encodeCursor } from '../graphql/cursor';
+import { encodeCursor } from '../shared/cursor';
 import type { CampaignRow, RunRow } from './campaign.model';
 
 export const CAMPAIGN_TRIGGERED_TOPIC = 'CAMPAIGN_TRIGGERED';

@@ -1,5 +1,5 @@
 import { newId } from '../db/columns';
-import type { AppPubSub } from '../graphql/pubsub';
+import type { AppPubSub } from '../shared/pubsub';
 import type { CampaignRow, RunRow } from './campaign.model';
 import { CAMPAIGN_TRIGGERED_TOPIC, isRunPayload, type RunPayload, type SyncPayload } from './campaign-payload';
 

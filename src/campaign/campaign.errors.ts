@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, UserInputError, notFound } from '../errors';
+import { AppError, ErrorCode, UserInputError, notFound } from '../shared/errors';
 
 export enum CampaignErrorReason {
   CAMPAIGN_NOT_FOUND = 'CAMPAIGN_NOT_FOUND',

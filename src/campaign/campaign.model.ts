@@ -27,7 +27,7 @@ export const MAX_FLOW_STEPS = 25;
 export const MAX_STEP_CONDITIONS = 10;
 export const MAX_SCORE_DELTA = 1_000_000;
 /** An INTERESTING_MOMENT step's description: as long as a definition's. */
-export { MAX_DESCRIPTION_LENGTH as MAX_DESCRIPTION } from '../definition-fields';
+export { MAX_DESCRIPTION_LENGTH as MAX_DESCRIPTION } from '../shared/definition-fields';
 
 /**
  * A campaign definition as stored (JSON in campaign.definition): already

@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import {
   Arg,
   Args,
@@ -12,27 +11,21 @@ import {
   Root,
   Subscription,
 } from 'type-graphql';
-import { activityLoader, personLoader } from '../activity/activity.resolver';
+import { activityLoader } from '../activity/activity.loader';
+import { personLoader } from '../person/person.loader';
+import { campaignLoader, runLoader } from './campaign.loader';
 import { Activity, toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
 import { Delivery } from '../delivery/delivery.type';
 import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
-import { encodeCursor } from '../graphql/cursor';
+import { encodeCursor } from '../shared/cursor';
 import { Person } from '../person/person.type';
 import { personFromJson, runCursor, type RunPayload } from './campaign-payload';
 import { CampaignRunStream } from './campaign-stream';
 import { campaignNotFound } from './campaign.errors';
 import { CampaignInput } from './campaign.input';
 import { Campaign, CampaignConnection, CampaignRun, CampaignRunConnection } from './campaign.type';
-
-function campaignLoader(ctx: RequestContext) {
-  return ctx.loader(
-    'campaign-by-id',
-    () =>
-      new DataLoader((ids: readonly string[]) => ctx.services.campaigns.getMany(ctx.requireAuth().workspaceId, ids)),
-  );
-}
 
 @Resolver(() => Campaign)
 export class CampaignResolver {
@@ -145,14 +138,6 @@ export class CampaignResolver {
   ): CampaignRun {
     return CampaignRun.from(payload.run, payload);
   }
-}
-
-function runLoader(ctx: RequestContext) {
-  return ctx.loader(
-    'campaign-run-by-id',
-    () =>
-      new DataLoader((ids: readonly string[]) => ctx.services.campaigns.getRuns(ctx.requireAuth().workspaceId, ids)),
-  );
 }
 
 @Resolver(() => Delivery)

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, notFound, UserInputError } from '../errors';
+import { AppError, ErrorCode, notFound, UserInputError } from '../shared/errors';
 
 export enum DeliveryErrorReason {
   DELIVERY_NOT_FOUND = 'DELIVERY_NOT_FOUND',

@@ -1,8 +1,9 @@
-import { activityLoader } from '../activity/activity.resolver';
+import { activityLoader } from '../activity/activity.loader';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Activity, toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
-import { connectionFrom } from '../graphql/connection';
+import { connectionFrom, decodeAfter } from '../graphql/connection';
+import { encodeCursor } from '../shared/cursor';
 import type { RequestContext } from '../graphql/context';
 import { DeliveriesArgs, SalesInsightSettingsInput } from './delivery.input';
 import { Delivery, DeliveryConnection, SalesInsightSettings } from './delivery.type';
@@ -29,9 +30,9 @@ export class DeliveryResolver {
   @Authorized(Scope.READ)
   @Query(() => DeliveryConnection)
   async deliveries(@Ctx() ctx: RequestContext, @Args() args: DeliveriesArgs): Promise<DeliveryConnection> {
-    const service = ctx.services.deliveries;
-    const { rows, hadCursor } = await service.list(ctx.requireAuth().workspaceId, args);
-    return connectionFrom(rows, args.first, hadCursor, (row) => service.cursorOf(row), Delivery.from);
+    const key = decodeAfter<[string]>(args.after, ['string']);
+    const rows = await ctx.services.deliveries.list(ctx.requireAuth().workspaceId, { ...args, beforeId: key?.[0] });
+    return connectionFrom(rows, args.first, key !== null, (row) => encodeCursor([row.id]), Delivery.from);
   }
 
   @Authorized(Scope.MANAGE)

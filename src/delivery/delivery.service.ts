@@ -1,11 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../activity/activity-hooks';
-import type { ActivityEntity } from '../activity/activity.entity';
 import { newId } from '../db/columns';
 import { isMysql, placeholders } from '../db/sql';
 import { inTransaction } from '../db/transaction';
-import { decodeAfter } from '../graphql/connection';
-import { encodeCursor } from '../graphql/cursor';
+import { MAX_URL, validEndpointUrl } from '../shared/url';
+import { activityPayload, type PersonSummary } from './delivery.payload';
 import { alreadyDelivered, DeliveryErrorReason, deliveryNotFound, settingsInputError } from './delivery.errors';
 import {
   DELIVERY_COLUMNS,
@@ -47,75 +46,11 @@ export interface SendSettings {
 
 type HookSettings = SalesInsightSettingsRecord & { types: ReadonlySet<string> };
 
-export const MAX_URL = 2048;
 const MIN_SECRET = 16;
 const MAX_SECRET = 512;
 /** How long an instance trusts its copy of a workspace's settings on the write path (others' updates show within it). */
 const SETTINGS_TTL_MS = 5_000;
 const INSERT_CHUNK = 200;
-
-/** http(s), absolute, no credentials in it (they would be stored and shown in clear), at most 2048 characters. */
-export function validEndpointUrl(url: string): boolean {
-  if (url.length > MAX_URL) return false;
-  try {
-    const parsed = new URL(url);
-    return (
-      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-      parsed.hostname !== '' &&
-      !parsed.username &&
-      !parsed.password
-    );
-  } catch {
-    return false;
-  }
-}
-
-const iso = (d: Date | null | undefined) => (d == null ? undefined : new Date(d).toISOString());
-
-/** `data` of an ACTIVITY delivery: the activity, with the person it belongs to (type-specific fields only when set). */
-export function activityPayload(row: ActivityEntity, person?: PersonSummary): Record<string, unknown> {
-  const optional: Record<string, unknown> = {
-    pageUrl: row.pageUrl,
-    prompt: row.prompt,
-    agentId: row.agentId,
-    agentName: row.agentName,
-    documentId: row.documentId,
-    documentName: row.documentName,
-    documentUrl: row.documentUrl,
-    goal: row.goal,
-    meetingStartsAt: iso(row.meetingStartsAt),
-    meetingDurationMinutes: row.meetingDurationMinutes,
-    meetingStatus: row.meetingStatus,
-  };
-  return {
-    id: row.id,
-    type: row.type,
-    occurredAt: iso(row.occurredAt),
-    recordedAt: iso(row.recordedAt),
-    visitorId: row.visitorId,
-    sessionId: row.sessionId,
-    chat: { kind: row.chatKind, id: row.chatId, name: row.chatName },
-    // Exactly these fields, whatever richer person object (e.g. an entity) the caller has.
-    person: person
-      ? {
-          id: person.id,
-          email: person.email,
-          firstName: person.firstName,
-          lastName: person.lastName,
-          company: person.company,
-        }
-      : { id: row.personId, email: null, firstName: null, lastName: null, company: null },
-    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v != null)),
-  };
-}
-
-interface PersonSummary {
-  id: string;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  company: string | null;
-}
 
 /**
  * Sales Insight settings and the delivery outbox. Deliveries are written in
@@ -350,12 +285,11 @@ export class DeliveryService {
 
   // ------------------------------------------------------------ reads and retry
 
-  /** Newest first; `rows` has up to first + 1 rows (the extra one tells there is a next page). */
+  /** Newest first, keyset before `beforeId`; up to first + 1 rows (the extra one tells there is a next page). */
   async list(
     workspaceId: string,
-    args: { first: number; after?: string | null; status?: DeliveryStatus | null; kind?: DeliveryKind | null },
-  ): Promise<{ rows: DeliveryRecord[]; hadCursor: boolean }> {
-    const cursor = decodeAfter<[string]>(args.after, ['string']);
+    args: { first: number; beforeId?: string | null; status?: DeliveryStatus | null; kind?: DeliveryKind | null },
+  ): Promise<DeliveryRecord[]> {
     const where = ['workspace_id = ?'];
     const params: unknown[] = [workspaceId];
     if (args.status) {
@@ -366,20 +300,16 @@ export class DeliveryService {
       where.push('kind = ?');
       params.push(args.kind);
     }
-    if (cursor) {
+    if (args.beforeId) {
       where.push('id < ?');
-      params.push(cursor[0]);
+      params.push(args.beforeId);
     }
     // UUIDv7 ids are time-ordered: id desc is newest first, and a unique keyset on its own.
     const rows = await this.dataSource.query(
       `SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${Number(args.first) + 1}`,
       params,
     );
-    return { rows: rows.map(toDeliveryRecord), hadCursor: cursor !== null };
-  }
-
-  cursorOf(record: DeliveryRecord): string {
-    return encodeCursor([record.id]);
+    return rows.map(toDeliveryRecord);
   }
 
   async get(workspaceId: string, id: string): Promise<DeliveryRecord | null> {

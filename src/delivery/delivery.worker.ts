@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryConfig } from '../config';
 import { isMysql, placeholders } from '../db/sql';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 import { DeliveryKind, DeliveryStatus } from './delivery.model';
 import type { DeliveryService, SendSettings } from './delivery.service';
 

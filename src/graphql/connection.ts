@@ -1,7 +1,7 @@
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
-import { UserInputError } from '../errors';
-import { decodeCursor, InvalidCursorError, type CursorKey } from './cursor';
+import { UserInputError } from '../shared/errors';
+import { decodeCursor, InvalidCursorError, type CursorKey } from '../shared/cursor';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;

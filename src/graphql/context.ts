@@ -2,8 +2,33 @@ import { randomUUID } from 'node:crypto';
 import type { AuthInfo, AuthResult } from '../auth/api-key.service';
 import { missingScope, unauthenticated } from '../auth/auth.errors';
 import type { Scope } from '../auth/scope';
-import type { Logger } from '../logger';
-import type { Services } from '../services';
+import type { Logger } from '../shared/logger';
+import type { DataSource } from 'typeorm';
+import type { ActivityService } from '../activity/activity.service';
+import type { ApiKeyService } from '../auth/api-key.service';
+import type { CampaignService } from '../campaign/campaign.service';
+import type { Config } from '../config';
+import type { DeliveryService } from '../delivery/delivery.service';
+import type { PersonService } from '../person/person.service';
+import type { AppPubSub } from '../shared/pubsub';
+import type { SmartListService } from '../smart-list/smart-list.service';
+
+/**
+ * The application's services, built once per process and handed to resolvers
+ * through the request context (resolvers stay thin: arguments in, service out).
+ */
+export interface Services {
+  config: Config;
+  dataSource: DataSource;
+  pubSub: AppPubSub;
+  log: Logger;
+  apiKeys: ApiKeyService;
+  people: PersonService;
+  activities: ActivityService;
+  smartLists: SmartListService;
+  campaigns: CampaignService;
+  deliveries: DeliveryService;
+}
 
 /** Per-operation context, the same shape on HTTP and on graphql-ws. */
 export class RequestContext {

@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { AppError, ErrorCode } from '../errors';
-import type { Logger } from '../logger';
+import { AppError, ErrorCode } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { isTokenLimitError } from './limits';
 
 /** Codes whose messages are safe to show: they describe the request, not the server. */

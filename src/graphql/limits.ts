@@ -14,7 +14,7 @@ import {
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../shared/errors';
 import { DEFAULT_PAGE_SIZE } from './connection';
 
 /**

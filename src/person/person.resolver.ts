@@ -1,5 +1,4 @@
 import { ValidateNested } from 'class-validator';
-import DataLoader from 'dataloader';
 import {
   Arg,
   Args,
@@ -19,8 +18,9 @@ import { toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
 import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
-import { encodeCursor } from '../graphql/cursor';
+import { encodeCursor } from '../shared/cursor';
 import { IdentifyVisitorInput } from './identify-visitor.input';
+import { visitorIdsLoader } from './person.loader';
 import { PersonConnection } from './person-connection.type';
 import { Person } from './person.type';
 
@@ -36,14 +36,6 @@ class ActivitiesArgs extends ConnectionArgs {
   // Without it the filter's own bounds (types, chatIds) would never be checked.
   @ValidateNested()
   filter?: ActivityFilter | null;
-}
-
-function visitorIdsLoader(ctx: RequestContext): DataLoader<string, string[]> {
-  return ctx.loader(
-    'visitor-ids-by-person',
-    () =>
-      new DataLoader((ids: readonly string[]) => ctx.services.people.visitorIdsOf(ctx.requireAuth().workspaceId, ids)),
-  );
 }
 
 @Resolver(() => Person)

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../db/columns';
 import { LIKE_ESCAPE, likePattern, placeholders, selectEntities } from '../db/sql';
 import { inTransaction } from '../db/transaction';
-import { UserInputError } from '../errors';
+import { UserInputError } from '../shared/errors';
 import { PersonEntity } from './person.entity';
 import { PersonErrorReason } from './person.errors';
 import { VisitorEntity } from './visitor.entity';

@@ -277,3 +277,22 @@ export function parameterCount(filter: FilterDef): number {
   const text = TEXT_CONSTRAINTS.reduce((sum, name) => sum + (c[name]?.values.length ?? 0), 0);
   return 4 + text + (c.meetingStatus?.length ?? 0) + (c.chatKind ? 1 : 0);
 }
+
+/** What is stored in smart_list.definition: the parsed filters (times in epoch ms). */
+export interface StoredFilterSet {
+  logic: FilterLogic;
+  advancedLogic: string | null;
+  filters: FilterDef[];
+}
+
+/** Stored definitions were checked when written; only the expression is derived again. */
+export function restoreFilterSet(stored: StoredFilterSet): FilterSetDef {
+  const count = stored.filters.length;
+  const expression =
+    stored.logic === FilterLogic.ADVANCED && stored.advancedLogic !== null
+      ? parseAdvancedLogic(stored.advancedLogic, count)
+      : stored.logic === FilterLogic.ANY
+        ? anyOf(count)
+        : allOf(count);
+  return { ...stored, expression };
+}

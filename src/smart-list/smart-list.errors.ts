@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, UserInputError, notFound } from '../errors';
+import { AppError, ErrorCode, UserInputError, notFound } from '../shared/errors';
 
 export enum SmartListErrorReason {
   SMART_LIST_NOT_FOUND = 'SMART_LIST_NOT_FOUND',

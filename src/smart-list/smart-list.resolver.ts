@@ -1,12 +1,12 @@
-import DataLoader from 'dataloader';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Scope } from '../auth/scope';
 import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
-import { encodeCursor } from '../graphql/cursor';
+import { encodeCursor } from '../shared/cursor';
 import { PersonConnection } from '../person/person-connection.type';
 import { Person } from '../person/person.type';
 import { SmartListInput } from './smart-list.input';
+import { evaluationTime, listsOfPersonLoader } from './smart-list.loader';
 import type { SmartListRecord } from './smart-list.service';
 import { SmartList, SmartListConnection } from './smart-list.type';
 
@@ -17,19 +17,6 @@ import { SmartList, SmartListConnection } from './smart-list.type';
  */
 const MEMBERSHIP_COST = 100;
 const INCLUDES_COST = 10;
-
-/** One evaluation time per request, so members, memberCount and includes of one response agree. */
-const evaluationTime = (ctx: RequestContext): number => ctx.loader('smart-list-evaluation-time', () => Date.now());
-
-function listsOfPersonLoader(ctx: RequestContext): DataLoader<string, SmartListRecord[]> {
-  return ctx.loader(
-    'smart-lists-by-person',
-    () =>
-      new DataLoader((ids: readonly string[]) =>
-        ctx.services.smartLists.listsOf(ctx.requireAuth().workspaceId, ids, evaluationTime(ctx)),
-      ),
-  );
-}
 
 @Resolver(() => SmartList)
 export class SmartListResolver {

@@ -1,11 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../db/columns';
 import { isMysql, isUniqueViolation, placeholders } from '../db/sql';
-import { parseNameAndDescription } from '../definition-fields';
+import { parseNameAndDescription } from '../shared/definition-fields';
 import { PersonEntity } from '../person/person.entity';
-import { allOf, anyOf, parseAdvancedLogic } from './advanced-logic';
 import { type FilterDef, FilterLogic, type FilterSetDef } from './filter.model';
-import { parseFilterSet } from './filter.parser';
+import { parseFilterSet, restoreFilterSet, type StoredFilterSet } from './filter.parser';
 import { compileFilterSet, type Sql } from './filter.sql';
 import { SmartListEntity } from './smart-list.entity';
 import { smartListNameTaken, smartListNotFound, tooManySmartLists } from './smart-list.errors';
@@ -23,13 +22,6 @@ export interface SmartListInputShape {
   filters?: unknown;
 }
 
-/** What is stored in smart_list.definition: the parsed filters (times in epoch ms). */
-interface StoredFilterSet {
-  logic: FilterLogic;
-  advancedLogic: string | null;
-  filters: FilterDef[];
-}
-
 export interface SmartListRecord {
   id: string;
   workspaceId: string;
@@ -38,18 +30,6 @@ export interface SmartListRecord {
   definition: FilterSetDef;
   createdAt: Date;
   updatedAt: Date;
-}
-
-/** Stored definitions were checked when written; only the expression is derived again. */
-export function restoreFilterSet(stored: StoredFilterSet): FilterSetDef {
-  const count = stored.filters.length;
-  const expression =
-    stored.logic === FilterLogic.ADVANCED && stored.advancedLogic !== null
-      ? parseAdvancedLogic(stored.advancedLogic, count)
-      : stored.logic === FilterLogic.ANY
-        ? anyOf(count)
-        : allOf(count);
-  return { ...stored, expression };
 }
 
 const toRecord = (entity: SmartListEntity): SmartListRecord => ({

@@ -3,8 +3,8 @@
  * stdout. Node reports a listener-leak warning on the real process's stderr, which a jest test cannot observe
  * from inside its sandbox, hence the separate process.
  */
-import { createAppPubSub } from '../../src/graphql/pubsub';
-import { createLogger } from '../../src/logger';
+import { createAppPubSub } from '../../src/shared/pubsub';
+import { createLogger } from '../../src/shared/logger';
 
 void (async () => {
   const redisUrl = process.env.PUBSUB_REDIS_URL || undefined;

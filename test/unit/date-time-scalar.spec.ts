@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { GraphQLScalarType, graphql } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildAppSchema } from '../../src/graphql/schema';
-import { createAppPubSub } from '../../src/graphql/pubsub';
+import { createAppPubSub } from '../../src/shared/pubsub';
 import { DateTimeScalar } from '../../src/graphql/scalars';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/shared/logger';
 
 describe('DateTime scalar', () => {
   const at = new Date('2026-03-31T23:59:59.123Z');

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { getMetadataStorage, IsInt, Length, MetadataStorage, validateSync } from 'class-validator';
 import { ChatInput, MeetingInput, RecordChatActivityInput } from '../../src/activity/record-activity.input';
-import { violationsOf } from '../../src/graphql/validation';
+import { violationsOf } from '../../src/shared/validation';
 
 // validation.ts keeps class-validator's per-class rule lookups (they rescan every registered class per call).
 describe('memoized class-validator rule lookups', () => {

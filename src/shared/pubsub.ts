@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import Redis from 'ioredis';
-import type { Logger } from '../logger';
+import type { Logger } from './logger';
 
 /**
  * Topics and their payloads. Scoped topics carry an id (workspace, campaign)

@@ -1,0 +1,17 @@
+import DataLoader from 'dataloader';
+import type { RequestContext } from '../graphql/context';
+import type { SmartListRecord } from './smart-list.service';
+
+/** One evaluation time per request, so members, memberCount and includes of one response agree. */
+export const evaluationTime = (ctx: RequestContext): number =>
+  ctx.loader('smart-list-evaluation-time', () => Date.now());
+
+export function listsOfPersonLoader(ctx: RequestContext): DataLoader<string, SmartListRecord[]> {
+  return ctx.loader(
+    'smart-lists-by-person',
+    () =>
+      new DataLoader((ids: readonly string[]) =>
+        ctx.services.smartLists.listsOf(ctx.requireAuth().workspaceId, ids, evaluationTime(ctx)),
+      ),
+  );
+}
