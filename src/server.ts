@@ -26,6 +26,7 @@ import { RequestContext, requestIdFrom } from './graphql/context';
 import { formatError } from './graphql/format-error';
 import { checkQueryLimits, parseWithLimits, queryLimitsPlugin } from './graphql/limits';
 import { createAppPubSub } from './shared/pubsub';
+import type { Topics } from './graphql/topics';
 import { RateLimits, type RateDecision } from './shared/rate-limit';
 import { buildAppSchema } from './graphql/schema';
 import { sharedSubscribe } from './graphql/shared-subscribe';
@@ -105,7 +106,7 @@ function loggingPlugin(): ApolloServerPlugin<RequestContext> {
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const dataSource = await openDatabase(config.database);
-  const pubSubHandle = createAppPubSub(config.redisUrl, log);
+  const pubSubHandle = createAppPubSub<Topics>(config.redisUrl, log);
   const services = createServices(config, dataSource, pubSubHandle.pubSub, log);
   let bootstrap: BootstrapResult;
   let schema: GraphQLSchema;

@@ -9,7 +9,7 @@ import { CampaignService } from './campaign/campaign.service';
 import { moveCampaignRuns } from './campaign/campaign-merge';
 import { DeliveryService } from './delivery/delivery.service';
 import { loadSecretsKey, SecretBox } from './delivery/secret-box';
-import type { AppPubSub } from './shared/pubsub';
+import type { AppPubSub } from './graphql/topics';
 import type { Services } from './graphql/context';
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {

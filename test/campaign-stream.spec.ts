@@ -1,9 +1,9 @@
 import type { ActivityEntity } from '../src/activity/activity.entity';
-import { createPubSub } from '@graphql-yoga/subscription';
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { CampaignRunStream, type RunSource } from '../src/campaign/campaign-stream';
 import type { CampaignRow, RunRow } from '../src/campaign/campaign.model';
-import { CAMPAIGN_TRIGGERED_TOPIC, type RunPayload } from '../src/campaign/campaign-payload';
-import type { AppPubSub, Topics } from '../src/shared/pubsub';
+import type { RunPayload } from '../src/campaign/campaign-payload';
+import { CAMPAIGN_TRIGGERED, type CampaignTopics } from '../src/campaign/campaign.events';
 
 /** An EventTarget that counts its listeners, so a test can see a subscription end. */
 class CountingTarget extends EventTarget {
@@ -81,11 +81,11 @@ async function take(stream: CampaignRunStream, count: number): Promise<number[]>
 
 describe('CampaignRunStream', () => {
   let target: CountingTarget;
-  let pubSub: AppPubSub;
+  let pubSub: PubSub<CampaignTopics>;
   let source: MemorySource;
   beforeEach(() => {
     target = new CountingTarget();
-    pubSub = createPubSub<Topics>({ eventTarget: target as any });
+    pubSub = createPubSub<CampaignTopics>({ eventTarget: target as any });
     source = new MemorySource();
   });
 
@@ -93,11 +93,11 @@ describe('CampaignRunStream', () => {
     source.runs = [1, 2, 3, 4].map(run);
     const stream = new CampaignRunStream({ pubSub, source, campaign, afterSeq: 1 });
     // Published before the replay is through (already stored): must not be sent twice.
-    pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, campaign.id, payload(3));
+    pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, payload(3));
     expect(await take(stream, 3)).toEqual([2, 3, 4]);
     source.runs.push(run(5));
-    pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, campaign.id, payload(4));
-    pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, campaign.id, payload(5));
+    pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, payload(4));
+    pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, payload(5));
     expect(await take(stream, 1)).toEqual([5]);
     await stream.return();
   });
@@ -108,11 +108,11 @@ describe('CampaignRunStream', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     const queriesBefore = source.queries;
     source.runs = [1, 2, 3].map(run);
-    pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, campaign.id, payload(1));
+    pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, payload(1));
     expect((await first).value.run.seq).toBe(1);
     expect(source.queries).toBe(queriesBefore);
-    pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, campaign.id, payload(3));
-    pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, campaign.id, payload(2));
+    pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, payload(3));
+    pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, payload(2));
     expect(await take(stream, 2)).toEqual([2, 3]);
     await stream.return();
   });

@@ -5,7 +5,7 @@ import { validatedByService } from '../graphql/validation';
 import { personLoader } from '../person/person.loader';
 import { Person } from '../person/person.type';
 import type { ActivityEntity } from './activity.entity';
-import { ACTIVITY_RECORDED_TOPIC } from './activity.service';
+import { ACTIVITY_RECORDED } from './activity.events';
 import { Activity, toActivity } from './activity.type';
 import { RecordChatActivityInput } from './record-activity.input';
 import { RecordChatActivityPayload, RecordChatActivityResult, RecordOutcome, UserError } from './record-activity.type';
@@ -69,7 +69,7 @@ export class ActivityResolver {
   @Authorized(Scope.SUBSCRIBE)
   @Subscription(() => Activity, {
     description: "Activities as they are recorded: one person's, or the whole workspace's.",
-    topics: ACTIVITY_RECORDED_TOPIC,
+    topics: ACTIVITY_RECORDED,
     // One channel per workspace: a listener never even receives another workspace's events.
     topicId: ({ context }: { context: RequestContext }) => context.requireScope(Scope.SUBSCRIBE).workspaceId,
     filter: ({ payload: row, args }: { payload: ActivityEntity; args: { personId?: string | null } }) =>

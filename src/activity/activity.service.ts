@@ -5,7 +5,8 @@ import { newId } from '../db/columns';
 import { execAffected, isMysql, placeholders, selectEntities } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import { AppError, UserInputError } from '../shared/errors';
-import type { AppPubSub } from '../shared/pubsub';
+import type { PubSub } from '@graphql-yoga/subscription';
+import { ACTIVITY_RECORDED, type ActivityTopics } from './activity.events';
 import { violationError, violationsOf } from '../shared/validation';
 import type { Logger } from '../shared/logger';
 import type { PersonService } from '../person/person.service';
@@ -17,7 +18,6 @@ import { WriteCoalescer } from './write-coalescer';
 import { RecordOutcome } from './record-activity.type';
 
 export const MAX_BATCH = 500;
-export const ACTIVITY_RECORDED_TOPIC = 'ACTIVITY_RECORDED';
 const MAX_FUTURE_MS = 5 * 60_000;
 const MAX_PAST_MS = 30 * 86_400_000;
 
@@ -92,7 +92,7 @@ export class ActivityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly people: PersonService,
-    private readonly pubSub: AppPubSub,
+    private readonly pubSub: PubSub<ActivityTopics>,
     private readonly log: Logger,
     /** Batches of one workspace written at once by coalesced single calls (see WriteCoalescer). */
     maxInFlightPerWorkspace = 4,
@@ -223,7 +223,7 @@ export class ActivityService {
           if (callback) after.push(callback);
         }
         after.push(() => {
-          for (const row of recorded) this.pubSub.publish(ACTIVITY_RECORDED_TOPIC, workspaceId, row);
+          for (const row of recorded) this.pubSub.publish(ACTIVITY_RECORDED, workspaceId, row);
         });
       }
       return after;

@@ -3,8 +3,6 @@ import { PersonEntity } from '../person/person.entity';
 import { encodeCursor } from '../shared/cursor';
 import type { CampaignRow, RunRow } from './campaign.model';
 
-export const CAMPAIGN_TRIGGERED_TOPIC = 'CAMPAIGN_TRIGGERED';
-
 /** A person as JSON (times in epoch ms). */
 export interface PersonJson {
   id: string;

@@ -1,7 +1,8 @@
 import { newId } from '../db/columns';
-import type { AppPubSub } from '../shared/pubsub';
+import type { PubSub } from '@graphql-yoga/subscription';
+import { CAMPAIGN_TRIGGERED, type CampaignTopics } from './campaign.events';
 import type { CampaignRow, RunRow } from './campaign.model';
-import { CAMPAIGN_TRIGGERED_TOPIC, isRunPayload, type RunPayload, type SyncPayload } from './campaign-payload';
+import { isRunPayload, type RunPayload, type SyncPayload } from './campaign-payload';
 
 const REPLAY_PAGE = 100;
 const RECHECK_AFTER_MS = [500, 3_000];
@@ -13,7 +14,7 @@ export interface RunSource {
 }
 
 export interface RunStreamOptions {
-  pubSub: AppPubSub;
+  pubSub: PubSub<CampaignTopics>;
   source: RunSource;
   campaign: CampaignRow;
   /** Replay stored runs after this sequence number; null starts with the next run. */
@@ -56,7 +57,7 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
   private readonly synced = new Promise<void>((resolve) => (this.syncSeen = resolve));
 
   constructor(private readonly options: RunStreamOptions) {
-    this.live = options.pubSub.subscribe(CAMPAIGN_TRIGGERED_TOPIC, options.campaign.id)[Symbol.asyncIterator]();
+    this.live = options.pubSub.subscribe(CAMPAIGN_TRIGGERED, options.campaign.id)[Symbol.asyncIterator]();
     // The first next() starts the repeater, which registers the listener synchronously: before the sync message is published.
     void this.pump();
     this.chain = this.start().catch((err) => this.fail(err));
@@ -128,7 +129,7 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
   private async start(): Promise<void> {
     const { pubSub, campaign, source, afterSeq } = this.options;
     const sync: SyncPayload = { sync: this.syncToken };
-    pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, campaign.id, sync);
+    pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, sync);
     let timer: NodeJS.Timeout | undefined;
     // Without the echo (a Redis hiccup) the stream still works: a later run pulls any missed one from the database.
     await Promise.race([

@@ -9,7 +9,8 @@ import { MAX_URL, validEndpointUrl } from '../shared/url';
 import { execAffected, isMysql, placeholders } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import { parseNameAndDescription } from '../shared/definition-fields';
-import type { AppPubSub } from '../shared/pubsub';
+import type { PubSub } from '@graphql-yoga/subscription';
+import { CAMPAIGN_TRIGGERED, type CampaignTopics } from './campaign.events';
 import { PersonEntity } from '../person/person.entity';
 import type { PersonService } from '../person/person.service';
 import type { ActivityService } from '../activity/activity.service';
@@ -19,7 +20,7 @@ import { parseConstraints, parseDuration, parseFilterSet } from '../smart-list/f
 import { restoreFilterSet } from '../smart-list/filter.parser';
 import type { SmartListService } from '../smart-list/smart-list.service';
 import type { FilterSetDef } from '../smart-list/filter.model';
-import { CAMPAIGN_TRIGGERED_TOPIC, personJson, type RunPayload } from './campaign-payload';
+import { personJson, type RunPayload } from './campaign-payload';
 import { campaignInputError, CampaignErrorReason, campaignInactive, campaignNotFound } from './campaign.errors';
 import {
   CAMPAIGN_COLUMNS,
@@ -232,7 +233,7 @@ export class CampaignService implements RunSource {
   constructor(
     private readonly dataSource: DataSource,
     private readonly smartLists: SmartListService,
-    private readonly pubSub: AppPubSub,
+    private readonly pubSub: PubSub<CampaignTopics>,
     private readonly deliveries: DeliveryQueue | null,
     private readonly people: PersonService,
     private readonly activities: ActivityService,
@@ -630,7 +631,7 @@ export class CampaignService implements RunSource {
     return () => {
       // After this turn of the event loop: the recording call is answered first, then the fan-out to listeners runs.
       setImmediate(() => {
-        for (const payload of payloads) this.pubSub.publish(CAMPAIGN_TRIGGERED_TOPIC, payload.run.campaignId, payload);
+        for (const payload of payloads) this.pubSub.publish(CAMPAIGN_TRIGGERED, payload.run.campaignId, payload);
       });
       if (queued > 0) this.deliveries?.wake();
     };

@@ -10,7 +10,7 @@ import type { CampaignService } from '../campaign/campaign.service';
 import type { Config } from '../config';
 import type { DeliveryService } from '../delivery/delivery.service';
 import type { PersonService } from '../person/person.service';
-import type { AppPubSub } from '../shared/pubsub';
+import type { AppPubSub } from './topics';
 import type { SmartListService } from '../smart-list/smart-list.service';
 
 /**

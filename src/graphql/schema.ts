@@ -9,7 +9,7 @@ import { PersonResolver } from '../person/person.resolver';
 import { CampaignResolver, CampaignRunResolver, DeliveryCampaignRunResolver } from '../campaign/campaign.resolver';
 import { PersonSmartListsResolver, SmartListResolver } from '../smart-list/smart-list.resolver';
 import { DeliveryResolver } from '../delivery/delivery.resolver';
-import type { AppPubSub } from '../shared/pubsub';
+import type { AppPubSub } from './topics';
 import { DateTimeScalar } from './scalars';
 import { validateArgument } from './validation';
 

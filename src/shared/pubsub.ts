@@ -6,18 +6,15 @@ import Redis from 'ioredis';
 import type { Logger } from './logger';
 
 /**
- * Topics and their payloads. Scoped topics carry an id (workspace, campaign)
- * so each listener only hears its own channel, locally and through Redis.
- * Payloads must survive JSON: Dates arrive as strings from other instances.
+ * Topics and their payloads, each feature's own (`<feature>.events.ts`),
+ * combined in one map by the API layer (src/graphql/topics.ts). Topics are
+ * scoped by an id (workspace, campaign) so each listener only hears its own
+ * channel, locally and through Redis. Payloads cross Redis as JSON.
  */
-export type Topics = {
-  [topic: string]: [scopeId: string, payload: unknown];
-};
+export type TopicMap = Record<string, [scopeId: string, payload: unknown]>;
 
-export type AppPubSub = PubSub<Topics>;
-
-export interface PubSubHandle {
-  pubSub: AppPubSub;
+export interface PubSubHandle<T extends TopicMap> {
+  pubSub: PubSub<T>;
   /** A general-purpose Redis connection (the publishing one), for other shared state such as rate limits. */
   redis?: Redis;
   close(): Promise<void>;
@@ -116,10 +113,10 @@ function unlimitedListeners(target: EventTarget): EventTarget {
 }
 
 /** In-process without REDIS_URL; relayed through Redis (two connections: one publishes, one listens) with it. */
-export function createAppPubSub(redisUrl: string | undefined, log: Logger): PubSubHandle {
+export function createAppPubSub<T extends TopicMap>(redisUrl: string | undefined, log: Logger): PubSubHandle<T> {
   if (!redisUrl)
     return {
-      pubSub: createPubSub<Topics>({ eventTarget: unlimitedListeners(new EventTarget()) as never }),
+      pubSub: createPubSub<T>({ eventTarget: unlimitedListeners(new EventTarget()) as never }),
       close: async () => undefined,
     };
 
@@ -140,7 +137,7 @@ export function createAppPubSub(redisUrl: string | undefined, log: Logger): PubS
   });
   const eventTarget = new LocalFirstEventTarget(remote);
   return {
-    pubSub: createPubSub<Topics>({ eventTarget: eventTarget as never }),
+    pubSub: createPubSub<T>({ eventTarget: eventTarget as never }),
     redis: publishClient,
     close: async () => {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
