@@ -149,7 +149,7 @@ async function main(): Promise<void> {
           company: pick(COMPANIES),
         };
         for (const visitorId of visitors.slice(0, -1)) {
-          await app.services.people.identifyVisitor(workspace.id, { visitorId, ...last.person });
+          await app.services.people.identifyVisitor(workspace.id, { visitorId, ...last.person }, { overwrite: true });
         }
       }
       const results = await app.services.activities.recordMany(workspace.id, inputs);

@@ -9,6 +9,10 @@ export interface DatabaseConfig {
   url: string;
   /** Connections in the MySQL pool. */
   poolSize: number;
+  /** Longest one statement may run (never longer than what is left of the request's deadline); SQLite: its busy timeout. */
+  statementTimeoutMs?: number;
+  /** Longest a request waits for a free pool connection (MySQL). */
+  acquireTimeoutMs?: number;
 }
 
 /**
@@ -43,9 +47,13 @@ export interface Config {
   database: DatabaseConfig;
   /** Set: pub/sub goes through Redis so several instances share subscriptions. */
   redisUrl?: string;
+  /** Events one subscription may fall behind by before it is ended with SUBSCRIBER_TOO_SLOW (resume with `after`). */
+  subscriptionMaxPending: number;
   /** Fixes the admin key created on first start instead of generating one. */
   bootstrapApiKey?: string;
   logLevel: string;
+  /** Deadline of one HTTP request or WebSocket operation's execution: past it the client gets SERVICE_UNAVAILABLE. */
+  requestTimeoutMs: number;
   /** How long SIGTERM waits for in-flight HTTP requests before closing them. */
   shutdownGraceMs: number;
   /** Largest accepted HTTP request body. */
@@ -121,8 +129,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: intFromEnv(env, 'PORT', 4000),
     host: env.HOST || '0.0.0.0',
-    database: { ...parseDatabaseUrl(env.DATABASE_URL), poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10) },
+    database: {
+      ...parseDatabaseUrl(env.DATABASE_URL),
+      poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10),
+      statementTimeoutMs: Math.max(1, intFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000)),
+      acquireTimeoutMs: Math.max(1, intFromEnv(env, 'DB_ACQUIRE_TIMEOUT_MS', 5_000)),
+    },
+    requestTimeoutMs: Math.max(1, intFromEnv(env, 'REQUEST_TIMEOUT_MS', 15_000)),
     redisUrl: env.REDIS_URL || undefined,
+    subscriptionMaxPending: Math.max(1, intFromEnv(env, 'SUBSCRIPTION_MAX_PENDING', 10_000)),
     bootstrapApiKey: env.BOOTSTRAP_API_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     shutdownGraceMs: intFromEnv(env, 'SHUTDOWN_GRACE_MS', 10_000),

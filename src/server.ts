@@ -106,7 +106,10 @@ function loggingPlugin(): ApolloServerPlugin<RequestContext> {
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const dataSource = await openDatabase(config.database);
-  const pubSubHandle = createAppPubSub<Topics>(config.redisUrl, log);
+  const pubSubHandle = createAppPubSub<Topics>(
+    { redisUrl: config.redisUrl, maxPending: config.subscriptionMaxPending },
+    log,
+  );
   const services = createServices(config, dataSource, pubSubHandle.pubSub, log);
   let bootstrap: BootstrapResult;
   let schema: GraphQLSchema;

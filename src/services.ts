@@ -14,13 +14,17 @@ import type { Services } from './graphql/context';
 
 export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
   const people = new PersonService(dataSource);
-  const activities = new ActivityService(dataSource, people, pubSub, log, config.writeBatchesInFlight);
+  const activities = new ActivityService(dataSource, people, pubSub, log, {
+    maxInFlightPerWorkspace: config.writeBatchesInFlight,
+    maxPendingEvents: config.subscriptionMaxPending,
+  });
   const smartLists = new SmartListService(dataSource, { countParallelism: config.smartListCountParallelism });
   const deliveries = new DeliveryService(dataSource, new SecretBox(loadSecretsKey(config, log)));
   // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
   const campaigns = new CampaignService(dataSource, smartLists, pubSub, deliveries, people, activities);
   activities.registerHook(campaigns.activityHook);
   activities.registerHook(deliveries.activityHook);
+  people.registerMergeStep(activities.moveActivities);
   people.registerMergeStep(moveCampaignRuns);
   return {
     config,

@@ -1,5 +1,5 @@
 import type { ActivityEntity } from '../src/activity/activity.entity';
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { boundedPubSub, type PubSub } from '../src/shared/bounded-pubsub';
 import { CampaignRunStream, type RunSource } from '../src/campaign/campaign-stream';
 import type { CampaignRow, RunRow } from '../src/campaign/campaign.model';
 import type { RunPayload } from '../src/campaign/campaign-payload';
@@ -85,7 +85,7 @@ describe('CampaignRunStream', () => {
   let source: MemorySource;
   beforeEach(() => {
     target = new CountingTarget();
-    pubSub = createPubSub<CampaignTopics>({ eventTarget: target as any });
+    pubSub = boundedPubSub<CampaignTopics>(target, { maxPending: 10_000 });
     source = new MemorySource();
   });
 

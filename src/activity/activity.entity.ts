@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { ForeignIdColumn, IdColumn, TimestampColumn } from '../db/columns';
+import { ForeignIdColumn, IdColumn, SequenceColumn, TimestampColumn } from '../db/columns';
 
 /** Values are stored; never rename them. */
 export enum ChatActivityType {
@@ -46,6 +46,7 @@ export enum MeetingStatus {
 @Index('uq_activity_client_event', ['workspaceId', 'clientEventId'], { unique: true })
 @Index('uq_activity_once', ['workspaceId', 'onceKey'], { unique: true })
 @Index('idx_activity_person_time', ['personId', 'occurredAt', 'id'])
+@Index('uq_activity_stream', ['workspaceId', 'streamSeq'], { unique: true })
 // Smart-list and campaign filter probes read only this index (migration 1764000000006).
 @Index('idx_activity_person_filter', [
   'personId',
@@ -136,4 +137,12 @@ export class ActivityEntity {
 
   @Column({ name: 'meeting_status', type: 'varchar', length: 16, nullable: true })
   meetingStatus: MeetingStatus | null;
+
+  /**
+   * Position in the workspace's activity stream (activityRecorded), in commit
+   * order: assigned at the end of the recording transaction, under the
+   * workspace's activity_stream_head row lock (see ActivityRepository).
+   */
+  @SequenceColumn({ name: 'stream_seq', nullable: true })
+  streamSeq: number | null;
 }

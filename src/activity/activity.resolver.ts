@@ -1,11 +1,12 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Scope } from '../auth/scope';
+import { decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
-import { validatedByService } from '../graphql/validation';
+import { assertWellFormedArgs, validatedByService } from '../graphql/validation';
+import { AppError, ErrorCode } from '../shared/errors';
 import { personLoader } from '../person/person.loader';
 import { Person } from '../person/person.type';
 import type { ActivityEntity } from './activity.entity';
-import { ACTIVITY_RECORDED } from './activity.events';
 import { Activity, toActivity } from './activity.type';
 import { RecordChatActivityInput } from './record-activity.input';
 import { RecordChatActivityPayload, RecordChatActivityResult, RecordOutcome, UserError } from './record-activity.type';
@@ -40,13 +41,7 @@ export class ActivityResolver {
       Object.assign(new RecordChatActivityResult(), {
         index,
         payload: result.ok ? payload(result.outcome, result.activity) : null,
-        error: result.ok
-          ? null
-          : Object.assign(new UserError(), {
-              code: result.error.code,
-              message: result.error.message,
-              field: result.error.field ? [...result.error.field] : null,
-            }),
+        error: result.ok ? null : userError(ctx, result.error, index),
       }),
     );
   }
@@ -68,17 +63,45 @@ export class ActivityResolver {
 
   @Authorized(Scope.SUBSCRIBE)
   @Subscription(() => Activity, {
-    description: "Activities as they are recorded: one person's, or the whole workspace's.",
-    topics: ACTIVITY_RECORDED,
-    // One channel per workspace: a listener never even receives another workspace's events.
-    topicId: ({ context }: { context: RequestContext }) => context.requireScope(Scope.SUBSCRIBE).workspaceId,
-    filter: ({ payload: row, args }: { payload: ActivityEntity; args: { personId?: string | null } }) =>
-      !args.personId || row.personId === args.personId,
+    description:
+      "Activities as they are recorded: one person's, or the whole workspace's. With `after` (an activity's `streamCursor`) the activities recorded since then are replayed first, in order, then live ones follow with none lost or repeated in between.",
+    subscribe: ({ args, context }: { args: ActivityRecordedArgs; context: RequestContext }) => {
+      // One channel per workspace: a listener never even receives another workspace's events.
+      const { workspaceId } = context.requireScope(Scope.SUBSCRIBE);
+      assertWellFormedArgs(args);
+      const after = decodeAfter<[number]>(args.after, ['number']);
+      return context.services.activities.stream(workspaceId, args.personId ?? null, after ? after[0] : null);
+    },
   })
   activityRecorded(
     @Root() row: ActivityEntity,
     @Arg('personId', () => ID, { nullable: true }) _personId?: string,
+    @Arg('after', () => String, { nullable: true }) _after?: string,
   ): Activity {
     return toActivity(row);
   }
+}
+
+interface ActivityRecordedArgs {
+  personId?: string | null;
+  after?: string | null;
+}
+
+/** A batch item's failure: its own error as it is, an unexpected one masked (and logged with the request id). */
+function userError(ctx: RequestContext, error: unknown, index: number): UserError {
+  if (error instanceof AppError) {
+    return Object.assign(new UserError(), {
+      code: error.code,
+      message: error.message,
+      field: error.field ? [...error.field] : null,
+      requestId: null,
+    });
+  }
+  ctx.log.error({ err: error, field: ['inputs', String(index)] }, 'unexpected error');
+  return Object.assign(new UserError(), {
+    code: ErrorCode.INTERNAL_SERVER_ERROR,
+    message: 'Internal server error',
+    field: ['inputs', String(index)],
+    requestId: ctx.requestId,
+  });
 }

@@ -1,4 +1,5 @@
 import { Field, ID, InterfaceType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { encodeCursor } from '../shared/cursor';
 import { ActivityEntity, ChatActivityType, ChatKind, MeetingStatus, PromptType } from './activity.entity';
 
 registerEnumType(ChatActivityType, {
@@ -119,6 +120,18 @@ export abstract class Activity {
 
   @Field(() => String, { nullable: true })
   clientEventId: string | null;
+
+  /** Position in the workspace's activity stream; the cursor is made only when asked for. */
+  streamSeq: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Position in the workspace's activity stream: pass it as `after` to activityRecorded to resume right after this activity.",
+  })
+  get streamCursor(): string | null {
+    return this.streamSeq === null ? null : encodeCursor([this.streamSeq]);
+  }
 }
 
 @ObjectType({ implements: Activity, simpleResolvers: true })
@@ -177,6 +190,7 @@ export function toActivity(row: ActivityEntity): Activity {
     chat: Object.assign(new Chat(), { kind: row.chatKind, id: row.chatId, name: row.chatName }),
     pageUrl: row.pageUrl,
     clientEventId: row.clientEventId,
+    streamSeq: row.streamSeq,
   };
   switch (row.type) {
     case ChatActivityType.TRIGGERED:

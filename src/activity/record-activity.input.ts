@@ -1,10 +1,10 @@
-import { IsEmail, IsInt, IsNotEmpty, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsEmail, IsInt, IsNotEmpty, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { ChatActivityType, ChatKind, MeetingStatus, PromptType } from './activity.entity';
 
-/** Ids and names must carry something visible: an all-blank value is as good as missing. */
-const NOT_BLANK = /\S/;
-const notBlank = (field: string) => Matches(NOT_BLANK, { message: `${field} must not be blank` });
+import { IsHttpUrl, IsNotBlank } from '../shared/validation';
+
+// Ids and names must carry something visible (IsNotBlank): an all-blank or invisible value is as good as missing.
 
 @InputType()
 export class ChatInput {
@@ -13,12 +13,12 @@ export class ChatInput {
 
   @Field(() => ID, { description: '1..128 characters' })
   @Length(1, 128)
-  @notBlank('id')
+  @IsNotBlank()
   id: string;
 
   @Field({ description: '1..255 characters' })
   @Length(1, 255)
-  @notBlank('name')
+  @IsNotBlank()
   name: string;
 }
 
@@ -26,12 +26,12 @@ export class ChatInput {
 export class AgentInput {
   @Field(() => ID)
   @Length(1, 128)
-  @notBlank('id')
+  @IsNotBlank()
   id: string;
 
   @Field()
   @Length(1, 255)
-  @notBlank('name')
+  @IsNotBlank()
   name: string;
 }
 
@@ -39,16 +39,16 @@ export class AgentInput {
 export class DocumentInput {
   @Field(() => ID)
   @Length(1, 128)
-  @notBlank('id')
+  @IsNotBlank()
   id: string;
 
   @Field()
   @Length(1, 255)
-  @notBlank('name')
+  @IsNotBlank()
   name: string;
 
-  @Field(() => String, { nullable: true })
-  @MaxLength(2048)
+  @Field(() => String, { nullable: true, description: 'An absolute http(s) URL, at most 2048 characters.' })
+  @IsHttpUrl()
   url?: string | null;
 }
 
@@ -108,7 +108,7 @@ export class RecordChatActivityInput {
       'Idempotency key chosen by the client, 1..128 characters, unique per workspace. A retry with the same key and the same content returns the first result; with other content it is a CONFLICT.',
   })
   @Length(1, 128)
-  @notBlank('clientEventId')
+  @IsNotBlank()
   clientEventId?: string | null;
 
   @Field(() => ChatActivityType)
@@ -116,12 +116,12 @@ export class RecordChatActivityInput {
 
   @Field({ description: 'The anonymous visitor (cookie) id, 1..128 characters.' })
   @Length(1, 128)
-  @notBlank('visitorId')
+  @IsNotBlank()
   visitorId: string;
 
   @Field({ description: 'The browser chat session, 1..128 characters.' })
   @Length(1, 128)
-  @notBlank('sessionId')
+  @IsNotBlank()
   sessionId: string;
 
   @Field(() => Date, {
@@ -135,8 +135,8 @@ export class RecordChatActivityInput {
   @ValidateNested()
   chat: ChatInput;
 
-  @Field(() => String, { nullable: true, description: 'At most 2048 characters.' })
-  @MaxLength(2048)
+  @Field(() => String, { nullable: true, description: 'An absolute http(s) URL, at most 2048 characters.' })
+  @IsHttpUrl()
   pageUrl?: string | null;
 
   @Field(() => PromptType, { nullable: true })
@@ -152,7 +152,7 @@ export class RecordChatActivityInput {
 
   @Field(() => String, { nullable: true })
   @Length(1, 255)
-  @notBlank('goal')
+  @IsNotBlank()
   goal?: string | null;
 
   @Field(() => MeetingInput, { nullable: true })

@@ -1,11 +1,9 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Activity } from './activity.type';
 
-export enum RecordOutcome {
-  RECORDED = 'RECORDED',
-  DUPLICATE_REQUEST = 'DUPLICATE_REQUEST',
-  ALREADY_LOGGED_IN_SESSION = 'ALREADY_LOGGED_IN_SESSION',
-}
+import { RecordOutcome } from './activity.model';
+
+export { RecordOutcome };
 
 registerEnumType(RecordOutcome, {
   name: 'RecordOutcome',
@@ -43,6 +41,12 @@ export class UserError {
     description: 'Path of the offending input field, e.g. ["inputs", "3", "chat", "id"].',
   })
   field: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Set on INTERNAL_SERVER_ERROR: the request id under which the server logged what went wrong.',
+  })
+  requestId: string | null;
 }
 
 @ObjectType({ description: 'One result per input, in input order: a payload or an error, never both.' })

@@ -1,5 +1,5 @@
 import { newId } from '../db/columns';
-import type { PubSub } from '@graphql-yoga/subscription';
+import type { PubSub } from '../shared/pubsub';
 import { CAMPAIGN_TRIGGERED, type CampaignTopics } from './campaign.events';
 import type { CampaignRow, RunRow } from './campaign.model';
 import { isRunPayload, type RunPayload, type SyncPayload } from './campaign-payload';

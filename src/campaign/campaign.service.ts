@@ -9,7 +9,7 @@ import { MAX_URL, validEndpointUrl } from '../shared/url';
 import { execAffected, isMysql, placeholders } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import { parseNameAndDescription } from '../shared/definition-fields';
-import type { PubSub } from '@graphql-yoga/subscription';
+import type { PubSub } from '../shared/pubsub';
 import { CAMPAIGN_TRIGGERED, type CampaignTopics } from './campaign.events';
 import { PersonEntity } from '../person/person.entity';
 import type { PersonService } from '../person/person.service';

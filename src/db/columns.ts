@@ -27,3 +27,15 @@ export function ForeignIdColumn(options: Omit<ColumnOptions, 'type' | 'length'> 
 }
 
 export const newId = (): string => uuidv7();
+
+/** A BIGINT counter read as a number (mysql2 may hand BIGINT back as a string). */
+export function SequenceColumn(options: Omit<ColumnOptions, 'type' | 'transformer'> = {}): PropertyDecorator {
+  return Column({
+    ...options,
+    type: 'bigint',
+    transformer: {
+      to: (value: number | null | undefined) => value,
+      from: (value: number | string | null) => (value == null ? null : Number(value)),
+    },
+  });
+}

@@ -1,43 +1,26 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import mysql2 from 'mysql2';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { mysql2WithDeadlines, type DatabaseDeadlines } from './mysql-driver';
 
-/** The isolation every transaction of the app runs in on MySQL/MariaDB (see db/transaction.ts). */
-const MYSQL_ISOLATION = 'READ COMMITTED';
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 5_000;
 
-/**
- * mysql2 whose pooled connections start in MYSQL_ISOLATION for the session.
- * TypeORM otherwise sends `SET TRANSACTION ISOLATION LEVEL` as a statement of
- * its own before every `START TRANSACTION`: one round trip of the seven a
- * recording transaction makes. mysql2 runs a connection's commands in order,
- * so this one precedes anything the pool hands the connection out for.
- */
-function mysql2InIsolation(): typeof mysql2 {
-  return {
-    ...mysql2,
-    createPool: ((options: Parameters<typeof mysql2.createPool>[0]) => {
-      const pool = mysql2.createPool(options);
-      pool.on('connection', (connection) => {
-        connection.query(`SET SESSION TRANSACTION ISOLATION LEVEL ${MYSQL_ISOLATION}`, (err) => {
-          // A connection in another isolation must not serve a transaction.
-          if (err) connection.destroy();
-        });
-      });
-      return pool;
-    }) as typeof mysql2.createPool,
-  };
-}
+/** Deadlines of each DataSource, switched on once its migrations ran. */
+const deadlinesOf = new WeakMap<DataSource, DatabaseDeadlines>();
 
 /**
  * The one DataSource factory, used by the app, the tests and the TypeORM CLI
  * (through ormconfig.ts). Schema changes only through migrations.
  */
-export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+export function dataSourceOptions(
+  db: DatabaseConfig,
+  deadlines: DatabaseDeadlines = deadlinesFor(db),
+): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
@@ -50,7 +33,7 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     return {
       ...common,
       type: 'mysql',
-      driver: mysql2InIsolation(),
+      driver: mysql2WithDeadlines(deadlines),
       url: db.url,
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
@@ -58,8 +41,8 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       supportBigNumbers: true,
       bigNumberStrings: false,
       connectTimeout: 5_000,
-      // mysql2's default captures a stack trace (new Error) on every query for long stack traces: measured at 23 of
-      // 37 µs of client CPU per round trip. Query errors still carry their SQL and code, and reach our error mapping.
+      // mysql2's default captures a stack trace (new Error) on every query for long stack traces, most of the
+      // client's CPU per round trip (BENCHMARKS.md). Query errors still carry their SQL and code.
       trace: false,
       extra: { enableKeepAlive: true },
     };
@@ -68,9 +51,10 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     ...common,
     type: 'better-sqlite3',
     database: db.url,
-    // WAL lets readers proceed while a write commits; busy timeout rides over short lock waits.
+    // WAL lets readers proceed while a write commits; the busy timeout (SQLite's busy_timeout) rides over
+    // short lock waits of another process on the same file, and bounds them.
     enableWAL: db.url !== ':memory:',
-    timeout: 5_000,
+    timeout: deadlines.statementMs,
     // SQLite's built-in LOWER folds ASCII only; smart-list text matches and people search lower-case
     // both sides, so it must fold like JavaScript (and MySQL) do for non-ASCII letters too.
     prepareDatabase: (db: { function: (name: string, options: object, fn: (value: unknown) => unknown) => void }) => {
@@ -81,15 +65,30 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
   };
 }
 
-export function createDataSource(db: DatabaseConfig): DataSource {
-  if (db.kind === 'sqlite' && db.url !== ':memory:') mkdirSync(dirname(db.url), { recursive: true });
-  return new DataSource(dataSourceOptions(db));
+function deadlinesFor(db: DatabaseConfig): DatabaseDeadlines {
+  return {
+    enabled: false,
+    statementMs: db.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    acquireMs: db.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+  };
 }
 
-/** Connects and brings the schema up to date; a no-op on a migrated database. */
+export function createDataSource(db: DatabaseConfig): DataSource {
+  if (db.kind === 'sqlite' && db.url !== ':memory:') mkdirSync(dirname(db.url), { recursive: true });
+  const deadlines = deadlinesFor(db);
+  const dataSource = new DataSource(dataSourceOptions(db, deadlines));
+  deadlinesOf.set(dataSource, deadlines);
+  return dataSource;
+}
+
+/**
+ * Connects and brings the schema up to date (a no-op on a migrated
+ * database); statement and pool deadlines apply from then on.
+ */
 export async function openDatabase(db: DatabaseConfig): Promise<DataSource> {
   const dataSource = createDataSource(db);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  deadlinesOf.get(dataSource)!.enabled = true;
   return dataSource;
 }

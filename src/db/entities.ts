@@ -1,6 +1,7 @@
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { WorkspaceEntity } from '../auth/workspace.entity';
 import { ActivityEntity } from '../activity/activity.entity';
+import { ActivityStreamHeadEntity } from '../activity/activity-stream-head.entity';
 import { PersonEntity } from '../person/person.entity';
 import { VisitorEntity } from '../person/visitor.entity';
 import { SmartListEntity } from '../smart-list/smart-list.entity';
@@ -12,5 +13,6 @@ export const ENTITIES: Function[] = [
   PersonEntity,
   VisitorEntity,
   ActivityEntity,
+  ActivityStreamHeadEntity,
   SmartListEntity,
 ];

@@ -6,6 +6,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
+import { mapEvents, type EventStream } from '../shared/streams';
 import type { RequestContext } from './context';
 
 /**
@@ -23,8 +24,6 @@ import type { RequestContext } from './context';
  * stale in a later one.
  */
 const executions = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
-
-export type EventStream<T> = AsyncIterableIterator<T> & { return(value?: unknown): Promise<IteratorResult<T>> };
 
 export async function sharedSubscribe(args: ExecutionArgs): Promise<EventStream<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
@@ -75,38 +74,3 @@ function executeShared(
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
-
-/**
- * Maps an event stream. A plain iterator rather than an async generator:
- * a generator's return() waits behind a pending next(), so a client that
- * leaves a quiet stream would keep its pubsub subscription (and Redis
- * channel) until the next event. Here return() closes the source at once.
- */
-export function mapEvents<T, U>(source: AsyncIterable<T>, map: (value: T) => Promise<U>): EventStream<U> {
-  const iterator = source[Symbol.asyncIterator]();
-  let done = false;
-  const finish = async (): Promise<IteratorResult<U>> => {
-    if (!done) {
-      done = true;
-      await iterator.return?.();
-    }
-    return { value: undefined, done: true };
-  };
-  const mapped: EventStream<U> = {
-    async next() {
-      if (done) return { value: undefined, done: true };
-      const next = await iterator.next();
-      if (next.done || done) return finish();
-      return { value: await map(next.value), done: false };
-    },
-    return: finish,
-    async throw(error: unknown) {
-      await finish();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return mapped;
-    },
-  };
-  return mapped;
-}

@@ -1,4 +1,4 @@
-import type { PubSub } from '@graphql-yoga/subscription';
+import type { PubSub } from '../shared/pubsub';
 import type { ActivityTopics } from '../activity/activity.events';
 import type { CampaignTopics } from '../campaign/campaign.events';
 

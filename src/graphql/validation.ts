@@ -1,4 +1,5 @@
 import { getMetadataStorage, type ValidatorFn } from 'type-graphql';
+import { findMalformedText } from '../shared/text';
 import { violationError, violationsOf } from '../shared/validation';
 
 /**
@@ -21,14 +22,23 @@ function argPrefix(args: Record<string, unknown>, value: object, argType: unknow
   return name ? [name] : [];
 }
 
+/** Argument objects whose strings were checked: type-graphql validates a field's arguments one by one, with the same `args`. */
+const textChecked = new WeakSet<object>();
+
 /**
  * Global argument validation for buildSchema. type-graphql's own
  * (`validate: true`) reports errors without the argument's name and with the
  * whole input echoed in `target`/`value`; this one runs the same
  * class-validator rules but answers BAD_USER_INPUT with the full field path
- * (["input", "chat", "id"]) and no values.
+ * (["input", "chat", "id"]) and no values. Before any rule, every string of
+ * every argument must be well-formed text (MALFORMED_TEXT, see shared/text.ts).
  */
 export const validateArgument: ValidatorFn = (argValue, argType, { args }) => {
+  if (!textChecked.has(args)) {
+    textChecked.add(args);
+    const malformed = findMalformedText(args);
+    if (malformed) throw malformed;
+  }
   if (argValue === null || typeof argValue !== 'object') return;
   const prefix = argPrefix(args, argValue, argType);
   const items: Array<[object, string[]]> = Array.isArray(argValue)
@@ -39,6 +49,12 @@ export const validateArgument: ValidatorFn = (argValue, argType, { args }) => {
   const violations = items.flatMap(([item, path]) => violationsOf(item, path));
   if (violations.length > 0) throw violationError(violations);
 };
+
+/** The text check for arguments that no validateFn sees (a subscription's `subscribe`). */
+export function assertWellFormedArgs(args: object): void {
+  const malformed = findMalformedText(args);
+  if (malformed) throw malformed;
+}
 
 /**
  * For arguments the service validates itself (e.g. each item of a batch must

@@ -1,4 +1,5 @@
-import { Length, Matches } from 'class-validator';
+import { Length } from 'class-validator';
+import { IsNotBlank } from '../shared/validation';
 import { Field, InputType } from 'type-graphql';
 import { PersonInput } from '../activity/record-activity.input';
 
@@ -7,6 +8,6 @@ import { PersonInput } from '../activity/record-activity.input';
 export class IdentifyVisitorInput extends PersonInput {
   @Field()
   @Length(1, 128)
-  @Matches(/\S/, { message: 'visitorId must not be blank' })
+  @IsNotBlank()
   visitorId: string;
 }

@@ -86,7 +86,9 @@ export class PersonResolver {
     @Ctx() ctx: RequestContext,
     @Arg('input', () => IdentifyVisitorInput) input: IdentifyVisitorInput,
   ): Promise<Person> {
-    return Person.from(await ctx.services.people.identifyVisitor(ctx.requireAuth().workspaceId, input));
+    return Person.from(
+      await ctx.services.people.identifyVisitor(ctx.requireAuth().workspaceId, input, { overwrite: true }),
+    );
   }
 
   // Person is also returned to RECORD keys (identifyVisitor, activity.person), and the widget's key is

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import Redis from 'ioredis';
+import { boundedPubSub, type PubSub, type TopicMap } from './bounded-pubsub';
 import type { Logger } from './logger';
 
-/**
- * Topics and their payloads, each feature's own (`<feature>.events.ts`),
- * combined in one map by the API layer (src/graphql/topics.ts). Topics are
- * scoped by an id (workspace, campaign) so each listener only hears its own
- * channel, locally and through Redis. Payloads cross Redis as JSON.
- */
-export type TopicMap = Record<string, [scopeId: string, payload: unknown]>;
+export type { PubSub, Subscription, TopicMap } from './bounded-pubsub';
 
 export interface PubSubHandle<T extends TopicMap> {
   pubSub: PubSub<T>;
@@ -112,11 +106,20 @@ function unlimitedListeners(target: EventTarget): EventTarget {
   return target;
 }
 
-/** In-process without REDIS_URL; relayed through Redis (two connections: one publishes, one listens) with it. */
-export function createAppPubSub<T extends TopicMap>(redisUrl: string | undefined, log: Logger): PubSubHandle<T> {
+export interface PubSubOptions {
+  /** Set: relayed through Redis so several instances share subscriptions; in-process without it. */
+  redisUrl?: string;
+  /** Events one subscription may fall behind by before it is ended with SUBSCRIBER_TOO_SLOW. */
+  maxPending: number;
+}
+
+/** In-process without a Redis URL; relayed through Redis (two connections: one publishes, one listens) with it. */
+export function createAppPubSub<T extends TopicMap>(options: PubSubOptions, log: Logger): PubSubHandle<T> {
+  const { redisUrl, maxPending } = options;
+  const onPublishError = (err: unknown) => log.error({ err }, 'publishing an event failed');
   if (!redisUrl)
     return {
-      pubSub: createPubSub<T>({ eventTarget: unlimitedListeners(new EventTarget()) as never }),
+      pubSub: boundedPubSub<T>(unlimitedListeners(new EventTarget()), { maxPending, onPublishError }),
       close: async () => undefined,
     };
 
@@ -137,7 +140,7 @@ export function createAppPubSub<T extends TopicMap>(redisUrl: string | undefined
   });
   const eventTarget = new LocalFirstEventTarget(remote);
   return {
-    pubSub: createPubSub<T>({ eventTarget: eventTarget as never }),
+    pubSub: boundedPubSub<T>(eventTarget, { maxPending, onPublishError }),
     redis: publishClient,
     close: async () => {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);

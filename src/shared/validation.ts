@@ -1,11 +1,14 @@
 import {
   getMetadataStorage as getRuleStorage,
+  ValidateBy,
   validateSync,
   type MetadataStorage,
   type ValidationError,
   type ValidatorOptions,
 } from 'class-validator';
 import { AppError, ErrorCode } from './errors';
+import { isBlank } from './text';
+import { isHttpUrl, MAX_URL } from './url';
 
 /**
  * class-validator works out a class's rules (its own and inherited ones) on
@@ -86,3 +89,24 @@ export function violationError(violations: Violation[]): AppError {
     },
   );
 }
+
+/** The value must show something: not empty, not only whitespace or invisible characters (see isBlank). */
+export const IsNotBlank = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isNotBlank',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && !isBlank(value),
+      defaultMessage: (args) => `${args?.property ?? 'value'} must not be blank`,
+    },
+  });
+
+/** An absolute http(s) URL of at most MAX_URL characters. */
+export const IsHttpUrl = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isHttpUrl',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isHttpUrl(value),
+      defaultMessage: (args) =>
+        `${args?.property ?? 'value'} must be an absolute http or https URL of at most ${MAX_URL} characters`,
+    },
+  });

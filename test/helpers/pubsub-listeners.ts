@@ -8,7 +8,7 @@ import { createLogger } from '../../src/shared/logger';
 
 void (async () => {
   const redisUrl = process.env.PUBSUB_REDIS_URL || undefined;
-  const handle = createAppPubSub(redisUrl, createLogger('silent'));
+  const handle = createAppPubSub({ redisUrl, maxPending: 1_000 }, createLogger('silent'));
   const iterators = Array.from({ length: 50 }, () => handle.pubSub.subscribe('TOPIC', 'scope')[Symbol.asyncIterator]());
   // A subscription registers its listener on its first next().
   const received = iterators.map((iterator) => iterator.next());

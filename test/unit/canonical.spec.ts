@@ -1,4 +1,4 @@
-import { canonical } from '../../src/activity/activity.service';
+import { canonical } from '../../src/activity/activity.rules';
 
 // The form request hashes were first stored with: canonical() must keep producing exactly this text, or a retry
 // of an earlier call would no longer match its stored hash and be answered CONFLICT.

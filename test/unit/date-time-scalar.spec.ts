@@ -3,6 +3,7 @@ import { GraphQLScalarType, graphql } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildAppSchema } from '../../src/graphql/schema';
 import { createAppPubSub } from '../../src/shared/pubsub';
+import type { Topics } from '../../src/graphql/topics';
 import { DateTimeScalar } from '../../src/graphql/scalars';
 import { createLogger } from '../../src/shared/logger';
 
@@ -27,7 +28,7 @@ describe('DateTime scalar', () => {
   });
 
   it('is the DateTime of the schema', async () => {
-    const pubSub = createAppPubSub(undefined, createLogger('silent'));
+    const pubSub = createAppPubSub<Topics>({ maxPending: 1_000 }, createLogger('silent'));
     const schema = await buildAppSchema(pubSub.pubSub);
     const type = schema.getType('DateTime');
     expect(type).toBeInstanceOf(GraphQLScalarType);

@@ -1,4 +1,4 @@
-import { mapEvents } from '../../src/graphql/shared-subscribe';
+import { mapEvents } from '../../src/shared/streams';
 
 /** A source that yields only when told to, and records when it is closed. */
 function quietSource() {

@@ -5,6 +5,7 @@ import { Campaigns1764000000003 } from './1764000000003-Campaigns';
 import { Deliveries1764000000004 } from './1764000000004-Deliveries';
 import { BinaryNameKeys1764000000005 } from './1764000000005-BinaryNameKeys';
 import { FilterProbeIndex1764000000006 } from './1764000000006-FilterProbeIndex';
+import { ActivityStream1764000000100 } from './1764000000100-ActivityStream';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
 export const MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   Deliveries1764000000004,
   BinaryNameKeys1764000000005,
   FilterProbeIndex1764000000006,
+  ActivityStream1764000000100,
 ];
