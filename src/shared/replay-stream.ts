@@ -71,6 +71,8 @@ export class ReplayStream<E extends SequencedEvent> implements Subscription<E> {
   /** Live events waiting behind the replay (or a gap fill): bounded like the output. */
   private queued = 0;
   private chain: Promise<void>;
+  /** Resolves when the reader has taken what a replay page put out (replay waits for the reader, live does not). */
+  private drained: (() => void) | null = null;
   private readonly syncToken = randomUUID();
   private syncSeen!: () => void;
   private readonly synced = new Promise<void>((resolve) => (this.syncSeen = resolve));
@@ -85,7 +87,15 @@ export class ReplayStream<E extends SequencedEvent> implements Subscription<E> {
   }
 
   next(): Promise<IteratorResult<E>> {
-    if (this.out.length > 0) return Promise.resolve({ value: this.out.shift()!, done: false });
+    if (this.out.length > 0) {
+      const value = this.out.shift()!;
+      if (this.drained && this.out.length === 0) {
+        const drained = this.drained;
+        this.drained = null;
+        drained();
+      }
+      return Promise.resolve({ value, done: false });
+    }
     if (this.failure) {
       const failure = this.failure;
       this.failure = null;
@@ -110,6 +120,8 @@ export class ReplayStream<E extends SequencedEvent> implements Subscription<E> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.out.length = 0;
+    this.drained?.();
+    this.drained = null;
     void this.options.live.return();
     const waiter = this.waiter;
     this.waiter = null;
@@ -188,13 +200,19 @@ export class ReplayStream<E extends SequencedEvent> implements Subscription<E> {
     if (head > this.last) await this.fill(head + 1);
   }
 
-  /** Sends the stored events with last < seq < beforeSeq this subscriber wants, in order; then last = beforeSeq - 1. */
+  /**
+   * Sends the stored events with last < seq < beforeSeq this subscriber
+   * wants, in order; then last = beforeSeq - 1. A page at a time, each once
+   * the reader took the previous one: stored events wait in the database, so
+   * however long the replay, only what is live counts against `maxBuffered`.
+   */
   private async fill(beforeSeq: number): Promise<void> {
     const { source } = this.options;
     for (;;) {
+      if (this.out.length > 0) await new Promise<void>((resolve) => (this.drained = resolve));
       if (this.closed) return;
       const events = await source.between(this.last, beforeSeq, REPLAY_PAGE);
-      for (const event of events) this.emit(event);
+      for (const event of events) this.emit(event, true);
       if (events.length < REPLAY_PAGE) break;
     }
     this.last = Math.max(this.last, beforeSeq - 1);
@@ -209,7 +227,7 @@ export class ReplayStream<E extends SequencedEvent> implements Subscription<E> {
     this.emit(event);
   }
 
-  private emit(event: E): void {
+  private emit(event: E, replayed = false): void {
     if (this.closed) return;
     this.last = Math.max(this.last, event.seq);
     const waiter = this.waiter;
@@ -219,6 +237,8 @@ export class ReplayStream<E extends SequencedEvent> implements Subscription<E> {
       return;
     }
     this.out.push(event);
-    if (this.out.length > this.options.maxBuffered) this.fail(new SubscriberTooSlowError(this.options.maxBuffered));
+    if (!replayed && this.out.length > this.options.maxBuffered) {
+      this.fail(new SubscriberTooSlowError(this.options.maxBuffered));
+    }
   }
 }
