@@ -1,7 +1,7 @@
 import { createTestDatabase, TEST_REDIS_URL } from './helpers/database';
+import { record as recordActivity } from './helpers/record';
 import { startTestServer, subscribe, type TestServer } from './helpers/server';
 
-const RECORD = `mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id person { id } } } }`;
 const SUBSCRIPTION = `subscription($personId: ID) { activityRecorded(personId: $personId) { id type visitorId person { id } ... on GoalAchievedActivity { goal } } }`;
 
 describe('activityRecorded over graphql-ws', () => {
@@ -11,24 +11,19 @@ describe('activityRecorded over graphql-ws', () => {
   });
   afterAll(() => server.stop());
 
-  const record = async (visitorId: string, extra: Record<string, unknown> = {}, key?: string) => {
-    const res = await server.gql(
-      RECORD,
+  const record = (visitorId: string, extra: Record<string, unknown> = {}, key?: string) =>
+    recordActivity(
+      server,
       {
-        input: {
-          type: 'GOAL_ACHIEVED',
-          goal: 'g',
-          visitorId,
-          sessionId: 's',
-          chat: { kind: 'DIALOGUE', id: 'c', name: 'C' },
-          ...extra,
-        },
+        type: 'GOAL_ACHIEVED',
+        goal: 'g',
+        visitorId,
+        sessionId: 's',
+        chat: { kind: 'DIALOGUE', id: 'c', name: 'C' },
+        ...extra,
       },
       key,
     );
-    expect(res.errors).toBeUndefined();
-    return res.data.recordChatActivity;
-  };
   type Sub = ReturnType<typeof subscribe<any>>;
   const isProbe = (r: any) => r.data?.activityRecorded?.goal === 'probe';
   const real = (sub: Sub) => sub.received.filter((r) => !isProbe(r));
@@ -117,11 +112,8 @@ withRedis('activityRecorded across instances (Redis)', () => {
     try {
       const other = await a.createWorkspace();
       const chat = { kind: 'DIALOGUE', id: 'c', name: 'C' };
-      const rec = async (input: Record<string, unknown>, key?: string) => {
-        const res = await a.gql(RECORD, { input: { visitorId: 'remote', sessionId: 's', chat, ...input } }, key);
-        expect(res.errors).toBeUndefined();
-        return res.data.recordChatActivity;
-      };
+      const rec = (input: Record<string, unknown>, key?: string) =>
+        recordActivity(a, { visitorId: 'remote', sessionId: 's', chat, ...input }, key);
       const personId = (await rec({ type: 'GOAL_ACHIEVED', goal: 'first' })).activity.person.id;
       const query = `subscription($personId: ID) { activityRecorded(personId: $personId) {
         id occurredAt recordedAt visitorId person { id } ... on GoalAchievedActivity { goal }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { getMetadataStorage } from 'type-graphql';
 import '../src/graphql/schema';
+import { record, recordManyMutation, recordMutation } from './helpers/record';
 import { startTestServer, subscribe, type TestServer } from './helpers/server';
 
 /** The scope each root operation needs; null: any valid key. Every operation of the API must be listed. */
@@ -84,12 +85,12 @@ const OPERATIONS: Array<{
   },
   {
     name: 'recordChatActivity',
-    query: 'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome } }',
+    query: recordMutation('outcome'),
     variables: () => ({ input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'matrix', sessionId: 's', chat } }),
   },
   {
     name: 'recordChatActivities',
-    query: 'mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { index } }',
+    query: recordManyMutation('index'),
     variables: () => ({ inputs: [{ type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'matrix', sessionId: 's', chat }] }),
   },
   {
@@ -254,19 +255,14 @@ describe('the scope × operation × workspace matrix', () => {
       },
     );
     expect(settings.errors).toBeUndefined();
-    const recorded = await server.gql(
-      'mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { activity { id person { id } } } }',
-      {
-        input: {
-          type: 'GOAL_ACHIEVED',
-          goal: 'g',
-          visitorId: 'owner-visitor',
-          sessionId: 's',
-          chat,
-          person: { email: 'owner@example.com' },
-        },
-      },
-    );
+    const recorded = await record(server, {
+      type: 'GOAL_ACHIEVED',
+      goal: 'g',
+      visitorId: 'owner-visitor',
+      sessionId: 's',
+      chat,
+      person: { email: 'owner@example.com' },
+    });
     const created = await server.gql('mutation { createApiKey(name: "victim", scopes: [READ]) { apiKey { id } } }');
     const campaign = async (name: string) => {
       const id = (
@@ -285,9 +281,7 @@ describe('the scope × operation × workspace matrix', () => {
       ).data.createSmartList.id;
     const matrixCampaign = await campaign('matrix');
     // A run for the campaign's runs to show (and another workspace never to see).
-    await server.gql('mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome } }', {
-      input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat },
-    });
+    await record(server, { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'owner-visitor', sessionId: 's', chat });
     const deliveries = await server.gql('{ deliveries { edges { node { id } } } }');
     ids = {
       delivery: deliveries.data.deliveries.edges[0].node.id,
@@ -296,8 +290,8 @@ describe('the scope × operation × workspace matrix', () => {
       campaignToDelete: await campaign('to delete'),
       smartList: await list('matrix'),
       listToDelete: await list('to delete'),
-      person: recorded.data.recordChatActivity.activity.person.id,
-      activity: recorded.data.recordChatActivity.activity.id,
+      person: recorded.activity.person.id,
+      activity: recorded.activity.id,
       keyToRevoke: created.data.createApiKey.apiKey.id,
     };
     otherAdmin = (await server.createWorkspace()).adminKey;

@@ -1,5 +1,6 @@
 import { eventually, startReceiver, verifySignature } from './helpers/delivery-receiver';
-import { activeCampaign, goal, record, unique } from './helpers/campaign-fixtures';
+import { activeCampaign, goal, unique } from './helpers/campaign-fixtures';
+import { record } from './helpers/record';
 import { startTestServer, type TestServer } from './helpers/server';
 
 const SECRET = 'campaign-receiver-secret';

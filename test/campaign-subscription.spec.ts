@@ -5,10 +5,9 @@ import {
   CREATE_CAMPAIGN,
   campaignInput,
   goal,
-  RECORD,
-  record,
   unique,
 } from './helpers/campaign-fixtures';
+import { record, RECORD } from './helpers/record';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startChildServer, type ChildServer } from './helpers/child-server';

@@ -9,11 +9,11 @@ import {
   GET_CAMPAIGN,
   goal,
   LIST_CAMPAIGNS,
-  record,
   runCount,
   unique,
   UPDATE_CAMPAIGN,
 } from './helpers/campaign-fixtures';
+import { record, RECORD_MANY } from './helpers/record';
 import { startTestServer, type TestServer } from './helpers/server';
 import { moveCampaignRuns } from '../src/campaign/campaign-merge';
 import { inTransaction } from '../src/db/transaction';
@@ -460,8 +460,6 @@ describe('campaigns', () => {
   });
 
   describe('batches', () => {
-    const RECORD_MANY = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { error { message } payload { outcome } } }`;
-
     it('checks filters in input order: later activities of the same batch do not count yet', async () => {
       const third = await active({ filters: [{ activity: 'GOAL_ACHIEVED', minNumberOfTimes: 3 }] });
       const visitor = unique('visitor');

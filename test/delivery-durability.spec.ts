@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startChildServer, type ChildServer } from './helpers/child-server';
 import { createTestDatabase, databaseKind, type TestDatabase } from './helpers/database';
 import { eventually, startReceiver, verifySignature, type Received } from './helpers/delivery-receiver';
+import { recordManyMutation } from './helpers/record';
 import { createDataSource } from '../src/db/data-source';
 
 const SECRET = 'durability-signing-secret';
@@ -30,20 +31,15 @@ async function enableAndRecord(server: ChildServer, key: string, receiverUrl: st
       input: { enabled: true, endpointUrl: receiverUrl, signingSecret: SECRET, activityTypes: ['GOAL_ACHIEVED'] },
     },
   );
-  const data = await gql(
-    server,
-    key,
-    'mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { payload { outcome } } }',
-    {
-      inputs: Array.from({ length: count }, (_, i) => ({
-        type: 'GOAL_ACHIEVED',
-        goal: `g${i}`,
-        visitorId: `v${i}`,
-        sessionId: 's',
-        chat,
-      })),
-    },
-  );
+  const data = await gql(server, key, recordManyMutation('payload { outcome }'), {
+    inputs: Array.from({ length: count }, (_, i) => ({
+      type: 'GOAL_ACHIEVED',
+      goal: `g${i}`,
+      visitorId: `v${i}`,
+      sessionId: 's',
+      chat,
+    })),
+  });
   expect(data.recordChatActivities.every((r: any) => r.payload.outcome === 'RECORDED')).toBe(true);
 }
 

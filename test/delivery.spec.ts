@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, startReceiver, verifySignature, type Received } from './helpers/delivery-receiver';
+import { record as recordActivity, recordMany } from './helpers/record';
 import { startTestServer, type TestServer } from './helpers/server';
 import type { DeliveryConfig } from '../src/config';
 import { inTransaction } from '../src/db/transaction';
@@ -19,8 +20,6 @@ const SECRET = 'receiver-shared-secret';
 
 const UPDATE = `mutation($input: SalesInsightSettingsInput!) { updateSalesInsightSettings(input: $input) { enabled endpointUrl activityTypes } }`;
 const SETTINGS = '{ salesInsightSettings { enabled endpointUrl activityTypes } }';
-const RECORD = `mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id } } }`;
-const RECORD_MANY = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { payload { outcome activity { id } } } }`;
 const DELIVERIES = `query($status: DeliveryStatus, $kind: DeliveryKind, $first: Int, $after: String) {
   deliveries(status: $status, kind: $kind, first: $first, after: $after) {
     edges { cursor node { id kind status attempts lastError nextAttemptAt deliveredAt createdAt activity { id type } } }
@@ -35,11 +34,8 @@ async function enable(server: TestServer, url: string, types = ['GOAL_ACHIEVED']
   expect(res.errors).toBeUndefined();
 }
 
-async function record(server: TestServer, input: Record<string, unknown>) {
-  const res = await server.gql(RECORD, { input: { visitorId: 'v', sessionId: 's', chat, ...input } });
-  expect(res.errors).toBeUndefined();
-  return res.data.recordChatActivity as { outcome: string; activity: { id: string } };
-}
+const record = (server: TestServer, input: Record<string, unknown>) =>
+  recordActivity(server, { visitorId: 'v', sessionId: 's', chat, ...input });
 
 const recordGoal = async (server: TestServer, visitorId: string, goal = 'g') =>
   (await record(server, { type: 'GOAL_ACHIEVED', goal, visitorId })).activity.id;
@@ -303,20 +299,15 @@ describe('deliveries through the outbox', () => {
       );
       // Not a synced type.
       expect((await record(server, { type: 'ENGAGED', visitorId: 'v-exact' })).outcome).toBe('RECORDED');
-      const batch = await server.gql(RECORD_MANY, {
-        inputs: [
-          { type: 'GOAL_ACHIEVED', goal: 'b1', visitorId: 'v-batch', sessionId: 's', chat },
-          { type: 'TRIGGERED', visitorId: 'v-batch', sessionId: 's', chat },
-          { type: 'TRIGGERED', visitorId: 'v-batch', sessionId: 's', chat },
-          { type: 'ENGAGED', visitorId: 'v-batch', sessionId: 's', chat },
-        ],
-      });
-      const outcomes = batch.data.recordChatActivities.map((r: any) => r.payload.outcome);
+      const batch = await recordMany(server, [
+        { type: 'GOAL_ACHIEVED', goal: 'b1', visitorId: 'v-batch', sessionId: 's', chat },
+        { type: 'TRIGGERED', visitorId: 'v-batch', sessionId: 's', chat },
+        { type: 'TRIGGERED', visitorId: 'v-batch', sessionId: 's', chat },
+        { type: 'ENGAGED', visitorId: 'v-batch', sessionId: 's', chat },
+      ]);
+      const outcomes = batch.map((r) => r.payload!.outcome);
       expect(outcomes).toEqual(['RECORDED', 'RECORDED', 'ALREADY_LOGGED_IN_SESSION', 'RECORDED']);
-      expected.push(
-        batch.data.recordChatActivities[0].payload.activity.id,
-        batch.data.recordChatActivities[1].payload.activity.id,
-      );
+      expected.push(batch[0].payload!.activity.id, batch[1].payload!.activity.id);
 
       const requests = await receiver.waitFor(expected.length);
       for (const id of (await deliveries(server, { kind: 'ACTIVITY' })).map((d) => d.id))

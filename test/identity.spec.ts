@@ -1,6 +1,6 @@
+import { record as recordActivity } from './helpers/record';
 import { startTestServer, type TestServer } from './helpers/server';
 
-const RECORD = `mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id person { id } } } }`;
 const IDENTIFY = `mutation($input: IdentifyVisitorInput!) { identifyVisitor(input: $input) { id email firstName lastName company known score visitorIds } }`;
 const PERSON = `query($id: ID!) { person(id: $id) { id email known score visitorIds activities(first: 100) { edges { node { id visitorId } } } } }`;
 
@@ -13,13 +13,17 @@ describe('visitors and identity', () => {
   });
   afterAll(() => server.stop());
 
-  const record = async (visitorId: string, extra: Record<string, unknown> = {}) => {
-    const res = await server.gql(RECORD, {
-      input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId, sessionId: `s-${visitorId}`, chat, ...extra },
-    });
-    expect(res.errors).toBeUndefined();
-    return res.data.recordChatActivity.activity as { id: string; person: { id: string } };
-  };
+  const record = async (visitorId: string, extra: Record<string, unknown> = {}) =>
+    (
+      await recordActivity(server, {
+        type: 'GOAL_ACHIEVED',
+        goal: 'g',
+        visitorId,
+        sessionId: `s-${visitorId}`,
+        chat,
+        ...extra,
+      })
+    ).activity;
   const person = async (id: string) => (await server.gql(PERSON, { id })).data.person;
   const setScore = (id: string, score: number) =>
     server.app.dataSource.query('UPDATE person SET score = ? WHERE id = ?', [score, id]);

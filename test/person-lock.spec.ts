@@ -1,5 +1,6 @@
 import type { Logger } from 'typeorm';
-import { activeCampaign, goal, record, runCount, unique } from './helpers/campaign-fixtures';
+import { activeCampaign, goal, runCount, unique } from './helpers/campaign-fixtures';
+import { record, RECORD_MANY } from './helpers/record';
 import { databaseKind } from './helpers/database';
 import { startTestServer, type TestServer } from './helpers/server';
 
@@ -75,8 +76,11 @@ import { startTestServer, type TestServer } from './helpers/server';
 
     // One activity of a batch that does meet them is enough.
     statements = [];
-    const batch = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { payload { activity { person { score } } } } }`;
-    const res = await server.gql(batch, { inputs: [goal(unique('visitor')), goal(unique('visitor'), 'other')] }, key);
+    const res = await server.gql(
+      RECORD_MANY,
+      { inputs: [goal(unique('visitor')), goal(unique('visitor'), 'other')] },
+      key,
+    );
     expect(
       res.data.recordChatActivities.map(
         (item: { payload: { activity: { person: { score: number } } } }) => item.payload.activity.person.score,
@@ -101,9 +105,8 @@ import { startTestServer, type TestServer } from './helpers/server';
     const visitor = unique('visitor');
     const { activity } = await record(server, goal(visitor), key);
     // Batches rather than single calls: each is its own transaction, all for the same person.
-    const batch = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { error { code } payload { outcome } } }`;
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => server.gql(batch, { inputs: [goal(visitor), goal(visitor)] }, key)),
+      Array.from({ length: 8 }, () => server.gql(RECORD_MANY, { inputs: [goal(visitor), goal(visitor)] }, key)),
     );
     expect(results.flatMap((res) => res.errors ?? [])).toEqual([]);
     const outcomes = results.flatMap((res) =>

@@ -1,20 +1,5 @@
+import { RECORD, RECORD_MANY } from './helpers/record';
 import { startTestServer, type TestServer } from './helpers/server';
-
-const RECORD = `mutation($input: RecordChatActivityInput!) {
-  recordChatActivity(input: $input) {
-    outcome
-    activity { id type occurredAt recordedAt visitorId sessionId pageUrl clientEventId chat { kind id name } person { id email known }
-      ... on ChatEngagedActivity { prompt }
-      ... on AgentEngagedActivity { agent { id name } }
-      ... on DocumentInteractedActivity { document { id name url } }
-      ... on GoalAchievedActivity { goal }
-      ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id name } } }
-    }
-  }
-}`;
-const RECORD_MANY = `mutation($inputs: [RecordChatActivityInput!]!) {
-  recordChatActivities(inputs: $inputs) { index error { code message field } payload { outcome activity { id type } } }
-}`;
 
 const chat = { kind: 'DIALOGUE', id: 'chat-1', name: 'Pricing dialogue' };
 let seq = 0;

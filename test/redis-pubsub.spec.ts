@@ -1,8 +1,8 @@
 import { createTestDatabase, TEST_REDIS_URL } from './helpers/database';
+import { record as recordActivity } from './helpers/record';
 import { startTestServer, subscribe } from './helpers/server';
 import { TcpProxy } from './helpers/tcp-proxy';
 
-const RECORD = `mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { activity { id } } }`;
 const STREAM = `subscription { activityRecorded { id } }`;
 
 const withRedis = TEST_REDIS_URL ? describe : describe.skip;
@@ -25,9 +25,7 @@ withRedis('subscriptions across instances through Redis', () => {
         sessionId: 's',
         chat: { kind: 'DIALOGUE', id: 'c', name: 'C' },
       };
-      const res = await a.gql(RECORD, { input });
-      expect(res.errors).toBeUndefined();
-      return res.data.recordChatActivity.activity.id as string;
+      return (await recordActivity(a, input)).activity.id;
     };
     const ids = (sub: { received: Array<{ data?: any }> }) => sub.received.map((r) => r.data.activityRecorded.id);
     try {

@@ -1,6 +1,6 @@
+import { record, recordMany as recordBatch } from './helpers/record';
 import { startTestServer, type TestServer } from './helpers/server';
 
-const RECORD_MANY = `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { error { message } payload { outcome activity { id occurredAt } } } }`;
 const TIMELINE = `query($id: ID!, $first: Int, $after: String, $filter: ActivityFilter) {
   person(id: $id) {
     activities(first: $first, after: $after, filter: $filter) {
@@ -15,7 +15,6 @@ const TIMELINE = `query($id: ID!, $first: Int, $after: String, $filter: Activity
   }
 }`;
 
-const RECORD_ONE = `mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id occurredAt } } }`;
 // Every field of every implementation; \`person\` is asked on each concrete type too, so the interface's field resolver must serve all six.
 const ALL_FIELDS = `fragment All on Activity {
   __typename id type occurredAt visitorId sessionId pageUrl clientEventId chat { kind id name } person { id }
@@ -53,12 +52,10 @@ describe("a person's activity log", () => {
     chat: { kind: 'DIALOGUE', id: `chat-${i % 3}`, name: 'Chat' },
     ...extra,
   });
-  const recordMany = async (inputs: unknown[]) => {
-    const res = await server.gql(RECORD_MANY, { inputs });
-    expect(res.errors).toBeUndefined();
-    const results = res.data.recordChatActivities;
+  const recordMany = async (inputs: Array<Record<string, unknown>>) => {
+    const results = await recordBatch(server, inputs);
     expect(results.every((r: { error: unknown }) => r.error === null)).toBe(true);
-    return results.map((r: any) => r.payload.activity) as Array<{ id: string; occurredAt: string }>;
+    return results.map((r) => r.payload!.activity);
   };
 
   it('records each of the six types through recordChatActivity and reads every field back through the timeline and activity(id)', async () => {
@@ -87,10 +84,9 @@ describe("a person's activity log", () => {
     ].map((extra, i) => ({ ...input(visitor, i), goal: undefined, ...extra }));
     const recorded: Array<{ id: string; occurredAt: string }> = [];
     for (const one of inputs) {
-      const res = await server.gql(RECORD_ONE, { input: one });
-      expect(res.errors).toBeUndefined();
-      expect(res.data.recordChatActivity.outcome).toBe('RECORDED');
-      recorded.push(res.data.recordChatActivity.activity);
+      const { outcome, activity } = await record(server, one);
+      expect(outcome).toBe('RECORDED');
+      recorded.push(activity);
     }
     personId = (await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: visitor })).data
       .personByVisitor.id;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** One GraphQL request over HTTP; throws on GraphQL errors so a scenario never times a failure. Returns the data and the round trip in ms. */
-export async function gql<T = any>(
+export async function gql<T = unknown>(
   url: string,
   key: string,
   query: string,

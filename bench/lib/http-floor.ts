@@ -13,7 +13,7 @@ export const HTTP_FLOOR_STEPS = [
 export interface HttpFloor {
   url: string;
   pid: number | undefined;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** Starts http-floor-server.js at `step` in its own process, with the node flags the server runs with. */

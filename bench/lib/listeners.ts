@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 export interface Listeners {
   clients: Client[];
   /** Unsubscribes and closes every connection. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**
@@ -41,7 +41,7 @@ export async function openListeners(options: {
             retryAttempts: 0,
             onNonLazyError: (err) => {
               if (!closing) options.onError(listener, err);
-              reject(err);
+              reject(err instanceof Error ? err : new Error(`listener ${listener} did not connect`, { cause: err }));
             },
             on: { connected: () => resolve() },
           });
@@ -70,7 +70,7 @@ export async function openListeners(options: {
     close: async () => {
       closing = true;
       for (const unsubscribe of unsubscribes) unsubscribe();
-      await Promise.allSettled(clients.map((client) => client.dispose()));
+      await Promise.allSettled(clients.map(async (client) => client.dispose()));
     },
   };
 }

@@ -66,7 +66,7 @@ function cpuMeter(): () => (operations: number) => CpuPerOp {
   };
 }
 
-/** `server 1 390 µs, MariaDB 280 µs, load generator 410 µs` of CPU per operation (or per `unit`, dividing by `per`). */
+/** `server N µs, MariaDB N µs, load generator N µs`: the CPU each spent per operation (or per `unit`, dividing by `per`). */
 export function cpuNote(cpu: CpuPerOp, unit = 'request', per = 1): string {
   const parts = Object.entries(cpu)
     .filter(([, us]) => Number.isFinite(us))

@@ -5,9 +5,9 @@ export interface ListeningProcess {
   child: ChildProcess;
   port: number;
   /** Resident memory in MiB, read from /proc. */
-  rssMiB(): number;
+  rssMiB: () => number;
   /** SIGTERM, then waits for the exit. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**
@@ -25,8 +25,8 @@ export async function spawnListening(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 60_000);

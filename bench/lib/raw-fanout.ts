@@ -5,9 +5,9 @@ import { spawnListening } from './process';
 export interface RawFanout {
   wsUrl: string;
   /** Sends the payload with this activity id to every subscriber; resolves when the server has written them all. */
-  fire(activityId: string): Promise<{ ms: number }>;
-  rssMiB(): number;
-  stop(): Promise<void>;
+  fire: (activityId: string) => Promise<{ ms: number }>;
+  rssMiB: () => number;
+  stop: () => Promise<void>;
 }
 
 /** Starts raw-fanout-server.js (the fan-out floor) in its own process with `payload` as the run every subscriber gets. */

@@ -68,7 +68,8 @@ export function mysqlWriter(pool: Pool): BulkWriter {
 export function sqliteWriter(db: BetterSqlite3.Database): BulkWriter {
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
-    insert: async (table, columns, rows) => {
+    // better-sqlite3 is synchronous: each call's work is done when its promise is returned.
+    insert: (table, columns, rows) => {
       const key = `${table}(${columns.join(',')})`;
       let statement = statements.get(key);
       if (!statement)
@@ -79,12 +80,14 @@ export function sqliteWriter(db: BetterSqlite3.Database): BulkWriter {
           )),
         );
       const insertAll = db.transaction((all: unknown[][]) => {
-        for (const row of all) statement!.run(row);
+        for (const row of all) statement.run(row);
       });
       insertAll(rows);
+      return Promise.resolve();
     },
-    analyze: async () => {
+    analyze: () => {
       db.exec('ANALYZE');
+      return Promise.resolve();
     },
   };
 }

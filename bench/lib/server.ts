@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnListening } from './process';
 
@@ -10,15 +11,16 @@ export interface BenchServer {
   /** The admin key the server was bootstrapped with (BOOTSTRAP_API_KEY). */
   key: string;
   /** Resident memory of the server process in MiB, read from /proc. */
-  rssMiB(): number;
-  stop(): Promise<void>;
+  rssMiB: () => number;
+  stop: () => Promise<void>;
 }
 
 const ROOT = join(__dirname, '..', '..');
 
 /** The node flags of `npm start` (e.g. the young generation size), so the bench runs the server as it is deployed. */
 export const START_FLAGS: string[] = (() => {
-  const start: string = require(join(ROOT, 'package.json')).scripts.start;
+  const { start } = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+    .scripts;
   const match = /\bnode\s+(.*?)\s*dist\/src\/main\.js/.exec(start);
   if (!match) throw new Error(`cannot find the server command in npm start: ${start}`);
   return match[1].split(/\s+/).filter(Boolean);

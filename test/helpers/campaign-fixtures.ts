@@ -15,7 +15,6 @@ export const GET_CAMPAIGN = `query($id: ID!, $first: Int, $after: String) { camp
   runs(first: $first, after: $after) { edges { cursor node { id cursor triggeredAt steps { position action outcome } person { id score } activity { id type } campaign { id } } }
     pageInfo { hasNextPage endCursor } } } }`;
 export const LIST_CAMPAIGNS = `query($first: Int, $after: String) { campaigns(first: $first, after: $after) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`;
-export const RECORD = `mutation($input: RecordChatActivityInput!) { recordChatActivity(input: $input) { outcome activity { id type person { id score } } } }`;
 export const CAMPAIGN_TRIGGERED = `subscription($campaignId: ID!, $after: String) { campaignTriggered(campaignId: $campaignId, after: $after) {
   id cursor triggeredAt campaign { id name } person { id score } activity { id type ... on GoalAchievedActivity { goal } } steps { position action outcome } } }`;
 
@@ -34,15 +33,6 @@ export const goal = (visitorId: string, goalName = 'demo', extra: Record<string,
   ...extra,
 });
 
-export async function record(server: TestServer, input: Record<string, unknown>, key?: string) {
-  const res = await server.gql(RECORD, { input }, key);
-  if (res.errors) throw new Error(`record failed: ${JSON.stringify(res.errors)}`);
-  return res.data.recordChatActivity as {
-    outcome: string;
-    activity: { id: string; type: string; person: { id: string; score: number } };
-  };
-}
-
 export const campaignInput = (overrides: Record<string, unknown> = {}) => ({
   name: unique('campaign'),
   triggers: [{ activity: 'GOAL_ACHIEVED' }],
@@ -55,16 +45,20 @@ export async function activeCampaign(
   overrides: Record<string, unknown> = {},
   key?: string,
 ): Promise<string> {
-  const created = await server.gql(CREATE_CAMPAIGN, { input: campaignInput(overrides) }, key);
+  const created = await server.gql<{ createCampaign: { id: string } }>(
+    CREATE_CAMPAIGN,
+    { input: campaignInput(overrides) },
+    key,
+  );
   if (created.errors) throw new Error(`createCampaign failed: ${JSON.stringify(created.errors)}`);
-  const id = created.data.createCampaign.id as string;
+  const id = created.data!.createCampaign.id;
   const activated = await server.gql(ACTIVATE, { id }, key);
   if (activated.errors) throw new Error(`activateCampaign failed: ${JSON.stringify(activated.errors)}`);
   return id;
 }
 
 export async function runCount(server: TestServer, campaignId: string, personId?: string): Promise<number> {
-  const [row] = await server.app.dataSource.query(
+  const [row] = await server.app.dataSource.query<Array<{ n: number | string }>>(
     `SELECT COUNT(*) AS n FROM campaign_run WHERE campaign_id = ?${personId ? ' AND person_id = ?' : ''}`,
     personId ? [campaignId, personId] : [campaignId],
   );
