@@ -107,7 +107,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     stop: () => {
       stopping ??= (async () => {
         draining = true;
-        // Apollo's drain: stop accepting, let in-flight requests finish, then close the WebSocket clients (1001).
+        // Apollo's drain, at once: HTTP stops accepting and lets in-flight requests finish; WebSocket clients get 1001.
         await apollo.stop();
         await http.close();
         log.info('http and websocket clients drained');

@@ -20,7 +20,7 @@ export interface ApolloOptions {
   log: Logger;
   /** Drained by stop(): stops accepting, lets in-flight requests finish within the grace period. */
   httpServer: Server;
-  /** Run while draining, after the HTTP server stopped accepting (closes the WebSocket clients). */
+  /** Run by stop() alongside the HTTP drain (closes the WebSocket clients). */
   onDrain: () => Promise<void>;
 }
 
@@ -36,11 +36,12 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     parseOptions: { maxTokens: config.limits.maxTokens },
     formatError: (formatted, error) => formatError(formatted, error, log),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      ApolloServerPluginDrainHttpServer({
+        httpServer: options.httpServer,
+        stopGracePeriodMillis: config.shutdownGraceMs,
+      }),
       {
-        async serverWillStart() {
-          return { drainServer: options.onDrain };
-        },
+        serverWillStart: () => Promise.resolve({ drainServer: options.onDrain }),
       },
       queryLimitsPlugin<RequestContext>(config.limits),
       // No HTTP caching of this API's answers; the plugin would also instrument every field resolution.

@@ -49,7 +49,8 @@ export function checkOperation(
   const invalid = validate(schema, document, config.introspection ? WITH_INTROSPECTION : WITHOUT_INTROSPECTION);
   if (invalid.length > 0) {
     return invalid.map(
-      (error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      (error) =>
+        new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
     );
   }
   const limited = checkQueryLimits(

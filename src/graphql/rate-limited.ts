@@ -10,8 +10,5 @@ export function rateLimitedError(message: string, retryAfterSeconds?: number): G
 
 /** The error for a spent budget, with its retry hint. */
 export function budgetSpentError(decision: Extract<RateDecision, { ok: false }>): GraphQLError {
-  return rateLimitedError(
-    `Rate limit exceeded: retry in ${decision.retryAfterSeconds} s`,
-    decision.retryAfterSeconds,
-  );
+  return rateLimitedError(`Rate limit exceeded: retry in ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
 }

@@ -28,12 +28,12 @@ function argPrefix(args: Record<string, unknown>, value: object, argType: unknow
  * class-validator rules but answers BAD_USER_INPUT with the full field path
  * (["input", "chat", "id"]) and no values.
  */
-export const validateArgument: ValidatorFn = (argValue, argType, { args }) => {
+export const validateArgument: ValidatorFn = (argValue: unknown, argType, { args }) => {
   if (argValue === null || typeof argValue !== 'object') return;
   const prefix = argPrefix(args, argValue, argType);
   const items: Array<[object, string[]]> = Array.isArray(argValue)
-    ? argValue
-        .filter((item) => item !== null && typeof item === 'object')
+    ? (argValue as unknown[])
+        .filter((item): item is object => item !== null && typeof item === 'object')
         .map((item, i) => [item, [...prefix, String(i)]])
     : [[argValue, prefix]];
   const violations = items.flatMap(([item, path]) => violationsOf(item, path));

@@ -16,7 +16,9 @@ export function edgeErrors(bodyLimit: string, log: Logger) {
     }
     log.error({ err: error, requestId: request.id }, 'request failed before execution');
     return reply.code(500).send({
-      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: request.id } }],
+      errors: [
+        { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: request.id } },
+      ],
     });
   };
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import type { DataSource } from 'typeorm';
 
 export interface HealthOptions {
@@ -27,11 +27,12 @@ async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
 }
 
 /** Liveness: the process answers. Readiness: it can do useful work (database reachable, not shutting down). */
-export const health: FastifyPluginAsync<HealthOptions> = async (fastify, { dataSource, draining }) => {
-  fastify.get('/health', async () => ({ status: 'ok' }));
+export const health: FastifyPluginCallback<HealthOptions> = (fastify, { dataSource, draining }, done) => {
+  fastify.get('/health', (_request, reply) => reply.send({ status: 'ok' }));
   fastify.get('/ready', async (_request, reply) => {
     if (draining()) return reply.code(503).send({ status: 'draining' });
     const ok = await databaseAnswers(dataSource);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unreachable' });
   });
+  done();
 };
