@@ -20,9 +20,10 @@ export function authenticate(apiKeys: ApiKeyService, rateLimits: RateLimits): on
   return async (request, reply) => {
     reply.header('X-Request-Id', request.id);
     const auth = await apiKeys.authenticate(parseBearer(request.headers.authorization));
+    // request.ip is undefined once the client has hung up.
     const decision = auth.ok
       ? await rateLimits.consumeKey(auth.auth.apiKeyId)
-      : await rateLimits.consumeUnauthenticated(request.ip);
+      : await rateLimits.consumeUnauthenticated(request.ip ?? 'unknown');
     if (!decision.ok) {
       return reply
         .code(429)
