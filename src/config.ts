@@ -73,7 +73,7 @@ export interface Config {
   smartListCountParallelism: number;
   /** How long a valid API key is trusted without a database lookup (revocation delay on other instances). */
   authCacheTtlMs: number;
-  /** Express `trust proxy`: set when behind a load balancer so per-IP limits see the client address. */
+  /** Fastify `trustProxy` (with Express's meaning of a hop count): set behind a load balancer so per-IP limits see the client address. */
   trustProxy: boolean | number | string;
   /** 32-byte key (hex or base64) encrypting stored secrets such as Sales Insight signing secrets; unset: a key file (see secret-box.ts). */
   secretsKey?: string;

@@ -19,7 +19,7 @@ import { DEFAULT_PAGE_SIZE } from './connection';
 
 /**
  * Enforces QueryLimits on HTTP (Apollo plugin + parse options) and on
- * graphql-ws (`parseWithLimits` + `checkQueryLimits` in onSubscribe): Apollo's
+ * graphql-ws (`parseWithLimits` + `checkQueryLimits` in operation-check.ts): Apollo's
  * plugins and validation rules do not run on the WebSocket path.
  */
 export function tooComplex(message: string): GraphQLError {
@@ -156,13 +156,12 @@ export function parseWithLimits(query: string, limits: QueryLimits): DocumentNod
 
 export function queryLimitsPlugin<T extends object>(limits: QueryLimits): ApolloServerPlugin<T> {
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, document, schema, operationName }) {
+    requestDidStart: () =>
+      Promise.resolve({
+        didResolveOperation({ request, document, schema, operationName }) {
           const [error] = checkQueryLimits(schema, document, request.variables, operationName, limits);
-          if (error) throw error;
+          return error ? Promise.reject(error) : Promise.resolve();
         },
-      };
-    },
+      }),
   };
 }

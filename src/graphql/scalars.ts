@@ -10,5 +10,5 @@ import { GraphQLDateTime } from 'graphql-scalars';
  */
 export const DateTimeScalar = new GraphQLScalarType({
   ...GraphQLDateTime.toConfig(),
-  serialize: (value) => (GraphQLDateTime.serialize(value) as Date).toISOString(),
+  serialize: (value) => GraphQLDateTime.serialize(value).toISOString(),
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type ClassType, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { ActivityResolver } from '../activity/activity.resolver';
 import { ACTIVITY_TYPES } from '../activity/activity.type';
@@ -14,7 +14,7 @@ import { DateTimeScalar } from './scalars';
 import { validateArgument } from './validation';
 
 /** Every resolver of the API; a feature registers its resolvers here. */
-export const RESOLVERS: NonEmptyArray<Function> = [
+export const RESOLVERS: NonEmptyArray<ClassType> = [
   ApiKeyResolver,
   ActivityResolver,
   PersonResolver,
@@ -27,7 +27,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
 ];
 
 /** Concrete types reached only through interfaces (e.g. the Activity implementations). */
-export const ORPHANED_TYPES: Function[] = [...ACTIVITY_TYPES];
+export const ORPHANED_TYPES: ClassType[] = [...ACTIVITY_TYPES];
 
 export async function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
   return buildSchema({

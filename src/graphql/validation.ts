@@ -33,7 +33,7 @@ const textChecked = new WeakSet<object>();
  * (["input", "chat", "id"]) and no values. Before any rule, every string of
  * every argument must be well-formed text (MALFORMED_TEXT, see shared/text.ts).
  */
-export const validateArgument: ValidatorFn = (argValue, argType, { args }) => {
+export const validateArgument: ValidatorFn = (argValue: unknown, argType, { args }) => {
   if (!textChecked.has(args)) {
     textChecked.add(args);
     const malformed = findMalformedText(args);
@@ -42,8 +42,8 @@ export const validateArgument: ValidatorFn = (argValue, argType, { args }) => {
   if (argValue === null || typeof argValue !== 'object') return;
   const prefix = argPrefix(args, argValue, argType);
   const items: Array<[object, string[]]> = Array.isArray(argValue)
-    ? argValue
-        .filter((item) => item !== null && typeof item === 'object')
+    ? (argValue as unknown[])
+        .filter((item): item is object => item !== null && typeof item === 'object')
         .map((item, i) => [item, [...prefix, String(i)]])
     : [[argValue, prefix]];
   const violations = items.flatMap(([item, path]) => violationsOf(item, path));
