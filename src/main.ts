@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { loadConfig } from './config';
 import { createLogger } from './shared/logger';
+import { installProcessGuard } from './process-guard';
 import { createApp, type App } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  installProcessGuard(log);
 
   // Signal handlers first: a SIGTERM that arrives while starting must still shut down cleanly.
   let starting: Promise<App> | undefined;

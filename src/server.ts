@@ -89,7 +89,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     apollo,
     services,
     path: GRAPHQL_PATH,
-    authenticate: authenticate(services.apiKeys, rateLimits),
+    authenticate: authenticate(services.apiKeys, rateLimits, config.requestTimeoutMs),
   });
   await http.ready();
 

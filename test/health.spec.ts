@@ -79,9 +79,11 @@ withServer('/ready with an unreachable database server', () => {
       expect(await poll(`${base(server)}/ready`, 503)).toBe(503);
       expect((await fetch(`${base(server)}/health`)).status).toBe(200);
       const during = await server.gql('{ viewer { workspace { id } } }');
-      // A clean, masked error: the client learns nothing about the infrastructure.
-      expect(during.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
-      expect(during.errors?.[0].message).toBe('Internal server error');
+      // A clean, retryable error: the client learns nothing about the infrastructure but when to try again.
+      expect(during.status).toBe(503);
+      expect(during.headers.get('retry-after')).toBe('1');
+      expect(during.errors?.[0].extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 });
+      expect(during.errors?.[0].message).toMatch(/^The database did not answer in time/);
       expect(JSON.stringify(during.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|mysql/i);
       expect(during.data?.viewer ?? null).toBeNull();
 
@@ -101,7 +103,7 @@ withServer('/ready with an unreachable database server', () => {
 });
 
 withServer('a database outage under write load', () => {
-  it('answers clean, masked errors while the database is gone and recovers without a restart', async () => {
+  it('answers clean, retryable SERVICE_UNAVAILABLE errors while the database is gone and recovers without a restart', async () => {
     const database = await createTestDatabase();
     const target = new URL(database.config.url);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 3306));
@@ -145,10 +147,11 @@ withServer('a database outage under write load', () => {
       const failed = outcomes.filter((o) => !o.outcome);
       expect(outcomes.filter((o) => o.phase === 'before' && o.outcome === 'RECORDED').length).toBeGreaterThan(0);
       expect(failed.length).toBeGreaterThan(0);
-      // Every failure is a masked INTERNAL_SERVER_ERROR: nothing about the infrastructure leaks.
+      // Every failure is a retryable SERVICE_UNAVAILABLE (503) saying only that: nothing about the infrastructure leaks.
       for (const failure of failed) {
-        expect(failure.code).toBe('INTERNAL_SERVER_ERROR');
-        expect(failure.message).toBe('Internal server error');
+        expect(failure.code).toBe('SERVICE_UNAVAILABLE');
+        expect(failure.status).toBe(503);
+        expect(failure.message).toMatch(/^The database did not answer in time \([a-z ]+\): retry in \d+ s$/);
       }
       const after = outcomes.filter((o) => o.phase === 'after');
       expect(after.length).toBeGreaterThan(0);

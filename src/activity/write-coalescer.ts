@@ -1,5 +1,9 @@
+import { currentDeadline, withDeadline, withoutDeadline } from '../db/deadline';
+
 interface Waiter<T, R> {
   item: T;
+  /** The submitting request's deadline: a batch is written under the latest of its items'. */
+  deadline: number | undefined;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
@@ -33,7 +37,8 @@ export class WriteCoalescer<K, T, R> {
       lane = { waiting: [], inFlight: 0, scheduled: false };
       this.lanes.set(key, lane);
     }
-    const promise = new Promise<R>((resolve, reject) => lane.waiting.push({ item, resolve, reject }));
+    const deadline = currentDeadline();
+    const promise = new Promise<R>((resolve, reject) => lane.waiting.push({ item, deadline, resolve, reject }));
     this.schedule(key, lane);
     return promise;
   }
@@ -52,10 +57,11 @@ export class WriteCoalescer<K, T, R> {
     while (lane.inFlight < this.options.maxInFlight && lane.waiting.length > 0) {
       const batch = lane.waiting.splice(0, this.options.maxBatch);
       lane.inFlight += 1;
-      this.writeBatch(
-        key,
-        batch.map((w) => w.item),
-      )
+      const items = batch.map((w) => w.item);
+      // Flushes run in whatever context scheduled them (often an earlier request's): each batch gets its own.
+      const deadlines = batch.map((w) => w.deadline).filter((d): d is number => d !== undefined);
+      const write = () => this.writeBatch(key, items);
+      (deadlines.length > 0 ? withDeadline(Math.max(...deadlines), write) : withoutDeadline(write))
         .then(
           (results) => batch.forEach((w, i) => w.resolve(results[i])),
           (error: unknown) => batch.forEach((w) => w.reject(error)),

@@ -13,6 +13,14 @@ export function withDeadline<T>(deadline: number, work: () => T): T {
   return deadlines.run(deadline, work);
 }
 
+/** Runs `work` outside any request's deadline (work not done for one request, however it was scheduled). */
+export function withoutDeadline<T>(work: () => T): T {
+  return deadlines.exit(work);
+}
+
+/** The current request's deadline (epoch ms), or undefined outside a request. */
+export const currentDeadline = (): number | undefined => deadlines.getStore();
+
 /** Milliseconds left before the current request's deadline, or undefined outside a request. */
 export function remainingMs(): number | undefined {
   const deadline = deadlines.getStore();
@@ -64,12 +72,18 @@ const UNAVAILABLE_CODES: Readonly<Record<string, UnavailableReason>> = {
 /** The error as DatabaseUnavailableError when it means the database is away or slow (TypeORM wraps driver errors). */
 export function asDatabaseUnavailable(err: unknown): DatabaseUnavailableError | null {
   if (err instanceof DatabaseUnavailableError) return err;
+  // graphql-js wraps a thrown value it does not recognise as an Error (one from another realm) in NonErrorThrown.
+  const thrown = (err as { thrownValue?: unknown } | null)?.thrownValue;
+  if (thrown !== undefined && thrown !== err) return asDatabaseUnavailable(thrown);
   const e = err as { code?: string; driverError?: unknown } | null;
   const driverError = e?.driverError;
   if (driverError instanceof DatabaseUnavailableError) return driverError;
-  const code = (driverError as { code?: string } | undefined)?.code ?? e?.code;
+  const cause = (driverError ?? err) as { code?: string; fatal?: boolean } | null;
+  const code = cause?.code;
   const reason = code === undefined ? undefined : UNAVAILABLE_CODES[code];
-  return reason ? new DatabaseUnavailableError(reason) : null;
+  if (reason) return new DatabaseUnavailableError(reason);
+  // mysql2 marks errors of the connection itself (closed, lost, refused) fatal: the statement was never wrong.
+  return cause?.fatal === true ? new DatabaseUnavailableError(UnavailableReason.DATABASE_UNREACHABLE) : null;
 }
 
 export const isDatabaseUnavailable = (err: unknown): boolean => asDatabaseUnavailable(err) !== null;

@@ -13,6 +13,7 @@ import type { RequestContext } from './context';
 import { formatError } from './format-error';
 import { queryLimitsPlugin } from './limits';
 import { loggingPlugin } from './logging.plugin';
+import { serviceUnavailablePlugin } from './service-unavailable.plugin';
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
@@ -44,6 +45,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
         serverWillStart: () => Promise.resolve({ drainServer: options.onDrain }),
       },
       queryLimitsPlugin<RequestContext>(config.limits),
+      serviceUnavailablePlugin<RequestContext>(),
       // No HTTP caching of this API's answers; the plugin would also instrument every field resolution.
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin(),

@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { asDatabaseUnavailable } from '../db/deadline';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { isTokenLimitError } from './limits';
@@ -15,7 +16,7 @@ const CLIENT_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-function originalOf(error: unknown): unknown {
+export function originalOf(error: unknown): unknown {
   let current = error;
   // Resolver errors are wrapped in GraphQLError (possibly more than once, e.g. by Apollo); find the cause.
   while (current instanceof GraphQLError && current.originalError && current.originalError !== current) {
@@ -53,6 +54,12 @@ export function formatError(
     ...(formatted.path ? { path: formatted.path } : {}),
   };
 
+  // A database that is away or too slow: the request may simply be sent again (Retry-After on HTTP).
+  const unavailable = original instanceof AppError ? null : asDatabaseUnavailable(original);
+  if (unavailable) {
+    log.warn({ err: original, requestId, path: formatted.path }, 'database unavailable');
+    return { ...base, message: unavailable.message, extensions: appErrorExtensions(unavailable) };
+  }
   if (original instanceof AppError) {
     return { ...base, message: original.message, extensions: appErrorExtensions(original) };
   }

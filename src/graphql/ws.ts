@@ -2,9 +2,10 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { GraphQLSchema } from 'graphql';
+import { execute, type GraphQLSchema } from 'graphql';
 import { parseBearer, type AuthResult } from '../auth/api-key.service';
 import type { Config } from '../config';
+import { withDeadline } from '../db/deadline';
 import type { Logger } from '../shared/logger';
 import type { RateLimits } from '../shared/rate-limit';
 import { RequestContext, type Services } from './context';
@@ -20,7 +21,7 @@ export interface GraphQLOverWebSocketOptions {
   schema: GraphQLSchema;
   services: Services;
   rateLimits: RateLimits;
-  config: Pick<Config, 'limits' | 'introspection' | 'rateLimits'>;
+  config: Pick<Config, 'limits' | 'introspection' | 'rateLimits' | 'requestTimeoutMs'>;
   log: Logger;
 }
 
@@ -47,6 +48,8 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
   const server = useServer<{ authorization?: string }, { auth: AuthResult }>(
     {
       schema,
+      // A query or mutation sent over the socket has the deadline an HTTP request has.
+      execute: (args) => withDeadline(Date.now() + config.requestTimeoutMs, () => execute(args)),
       // One execution per event for all listeners asking the same thing.
       subscribe: sharedSubscribe,
       onSubscribe: async (ctx, _id, payload) => {

@@ -1,5 +1,6 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { parseBearer, type ApiKeyService, type AuthResult } from '../auth/api-key.service';
+import { withDeadline } from '../db/deadline';
 import { budgetSpentError } from '../graphql/rate-limited';
 import type { RateLimits } from '../shared/rate-limit';
 
@@ -7,6 +8,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller, set by the authenticate hook. */
     auth?: AuthResult;
+    /** When the request must have been answered (epoch ms, REQUEST_TIMEOUT_MS after it arrived). */
+    deadline?: number;
   }
 }
 
@@ -16,10 +19,16 @@ declare module 'fastify' {
  * or an execution. Spends the key's budget, or the client address's when
  * there is no valid key; a spent budget answers 429 with Retry-After.
  */
-export function authenticate(apiKeys: ApiKeyService, rateLimits: RateLimits): onRequestAsyncHookHandler {
+export function authenticate(
+  apiKeys: ApiKeyService,
+  rateLimits: RateLimits,
+  requestTimeoutMs: number,
+): onRequestAsyncHookHandler {
   return async (request, reply) => {
     reply.header('X-Request-Id', request.id);
-    const auth = await apiKeys.authenticate(parseBearer(request.headers.authorization));
+    const deadline = Date.now() + requestTimeoutMs;
+    request.deadline = deadline;
+    const auth = await withDeadline(deadline, () => apiKeys.authenticate(parseBearer(request.headers.authorization)));
     // request.ip is undefined once the client has hung up.
     const decision = auth.ok
       ? await rateLimits.consumeKey(auth.auth.apiKeyId)

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { asDatabaseUnavailable } from '../db/deadline';
 import type { Logger } from '../shared/logger';
 
 /**
@@ -13,6 +14,26 @@ export function edgeErrors(bodyLimit: string, log: Logger) {
     if (status < 500) {
       const message = status === 413 ? `Request body is larger than ${bodyLimit}` : 'Malformed request body';
       return reply.code(status).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    const unavailable = asDatabaseUnavailable(error);
+    if (unavailable) {
+      log.warn({ err: error, requestId: request.id }, 'database unavailable before execution');
+      return reply
+        .code(503)
+        .header('Retry-After', String(unavailable.retryAfterSeconds))
+        .send({
+          errors: [
+            {
+              message: unavailable.message,
+              extensions: {
+                code: unavailable.code,
+                reason: unavailable.reason,
+                retryAfterSeconds: unavailable.retryAfterSeconds,
+                requestId: request.id,
+              },
+            },
+          ],
+        });
     }
     log.error({ err: error, requestId: request.id }, 'request failed before execution');
     return reply.code(500).send({

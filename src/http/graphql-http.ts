@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyPluginCallback, onRequestAsyncHookHandler } from 'fastify';
 import { RequestContext, type Services } from '../graphql/context';
+import { withDeadline } from '../db/deadline';
 import { authOf } from './authenticate';
 
 export interface GraphQLOverHttpOptions {
@@ -21,13 +22,43 @@ export const graphqlOverHttp: FastifyPluginCallback<GraphQLOverHttpOptions> = (f
   const { apollo, services } = options;
   // Declared up front so every request object has the same shape.
   fastify.decorateRequest('auth', undefined);
-  fastify.route({
+  const handle = fastifyApolloHandler(apollo, {
+    context: (request) => Promise.resolve(new RequestContext(services, request.id, authOf(request))),
+  });
+  fastify.route<{ Reply: string }>({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: options.path,
     onRequest: options.authenticate,
-    handler: fastifyApolloHandler(apollo, {
-      context: (request) => Promise.resolve(new RequestContext(services, request.id, authOf(request))),
-    }),
+    // Every database call made for the request sees its deadline (db/deadline.ts); and whatever else holds it
+    // up, the client is answered at the deadline.
+    handler: function (request, reply) {
+      const deadline = request.deadline ?? Date.now();
+      const timer = setTimeout(
+        () => {
+          if (!reply.sent)
+            void reply
+              .code(503)
+              .header('Retry-After', '1')
+              .header('content-type', 'application/json; charset=utf-8')
+              .send(JSON.stringify(deadlineExceeded(request.id)));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      return Promise.resolve(withDeadline(deadline, () => handle.call(this, request, reply))).finally(() =>
+        clearTimeout(timer),
+      );
+    },
   });
   done();
 };
+
+function deadlineExceeded(requestId: string) {
+  return {
+    errors: [
+      {
+        message: 'The request was not answered within its deadline: retry in 1 s',
+        extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'DEADLINE_EXCEEDED', retryAfterSeconds: 1, requestId },
+      },
+    ],
+  };
+}

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { DataSource } from 'typeorm';
+import { withDeadline } from '../db/deadline';
 
 export interface HealthOptions {
   dataSource: DataSource;
@@ -10,11 +11,20 @@ export interface HealthOptions {
 /** How long /ready waits for the database before calling it unreachable. */
 const READY_TIMEOUT_MS = 2_000;
 
+/**
+ * Whether the database serves this API: a real table is read (the
+ * migrations'), so a database that answers `SELECT 1` but lost its schema,
+ * or keeps the table locked past the deadline, is not ready. The deadline
+ * reaches the statement too (db/deadline.ts), so a stuck check does not
+ * keep a pool connection.
+ */
 async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      dataSource.query('SELECT 1').then(() => true),
+      withDeadline(Date.now() + READY_TIMEOUT_MS, () => dataSource.query('SELECT COUNT(*) AS n FROM migrations')).then(
+        () => true,
+      ),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
       }),
