@@ -1,9 +1,9 @@
 import type { ActivityEntity } from '../src/activity/activity.entity';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { CampaignRunStream, type RunSource } from '../src/campaign/campaign-stream';
-import type { CampaignRow, RunRow } from '../src/campaign/campaign.model';
-import type { RunPayload } from '../src/campaign/campaign-payload';
-import { CAMPAIGN_TRIGGERED, type CampaignTopics } from '../src/campaign/campaign.events';
+import type { CampaignEntity } from '../src/campaign/campaign.entity';
+import type { CampaignRunEntity } from '../src/campaign/campaign-run.entity';
+import { CAMPAIGN_TRIGGERED, type CampaignRunEvent, type CampaignTopics } from '../src/campaign/campaign.events';
 
 /** An EventTarget that counts its listeners, so a test can see a subscription end. */
 class CountingTarget extends EventTarget {
@@ -18,7 +18,7 @@ class CountingTarget extends EventTarget {
   }
 }
 
-const campaign: CampaignRow = {
+const campaign: CampaignEntity = {
   id: 'campaign-1',
   workspaceId: 'ws',
   name: 'c',
@@ -36,7 +36,7 @@ const campaign: CampaignRow = {
   updatedAt: 0,
 };
 
-const run = (seq: number): RunRow => ({
+const run = (seq: number): CampaignRunEntity => ({
   id: `run-${seq}`,
   workspaceId: 'ws',
   campaignId: campaign.id,
@@ -46,7 +46,8 @@ const run = (seq: number): RunRow => ({
   triggeredAt: seq,
   steps: [],
 });
-const payload = (seq: number): RunPayload => ({
+const payload = (seq: number): CampaignRunEvent => ({
+  kind: 'run',
   run: run(seq),
   campaign,
   person: {} as any,
@@ -55,16 +56,21 @@ const payload = (seq: number): RunPayload => ({
 
 /** Stored runs in memory: the database side of the stream. */
 class MemorySource implements RunSource {
-  runs: RunRow[] = [];
+  runs: CampaignRunEntity[] = [];
   queries = 0;
   async lastSeq(): Promise<number> {
     return this.runs.length ? this.runs[this.runs.length - 1].seq : 0;
   }
-  async runsBetween(_id: string, afterSeq: number, beforeSeq: number | null, limit: number): Promise<RunRow[]> {
+  async runsBetween(
+    _id: string,
+    afterSeq: number,
+    beforeSeq: number | null,
+    limit: number,
+  ): Promise<CampaignRunEntity[]> {
     this.queries += 1;
     return this.runs.filter((r) => r.seq > afterSeq && (beforeSeq === null || r.seq < beforeSeq)).slice(0, limit);
   }
-  async payloadsOf(_c: CampaignRow, runs: readonly RunRow[]): Promise<RunPayload[]> {
+  async eventsOf(_c: CampaignEntity, runs: readonly CampaignRunEntity[]): Promise<CampaignRunEvent[]> {
     return runs.map((r) => payload(r.seq));
   }
 }

@@ -1,22 +1,33 @@
 import { newId } from '../db/columns';
 import type { PubSub } from '@graphql-yoga/subscription';
-import { CAMPAIGN_TRIGGERED, type CampaignTopics } from './campaign.events';
-import type { CampaignRow, RunRow } from './campaign.model';
-import { isRunPayload, type RunPayload, type SyncPayload } from './campaign-payload';
+import type { CampaignRunEntity } from './campaign-run.entity';
+import type { CampaignEntity } from './campaign.entity';
+import {
+  CAMPAIGN_TRIGGERED,
+  type CampaignRunEvent,
+  type CampaignSyncEvent,
+  type CampaignTopics,
+  type CampaignTriggeredEvent,
+} from './campaign.events';
 
 const REPLAY_PAGE = 100;
 const RECHECK_AFTER_MS = [500, 3_000];
 
 export interface RunSource {
   lastSeq(campaignId: string): Promise<number>;
-  runsBetween(campaignId: string, afterSeq: number, beforeSeq: number | null, limit: number): Promise<RunRow[]>;
-  payloadsOf(campaign: CampaignRow, runs: readonly RunRow[]): Promise<RunPayload[]>;
+  runsBetween(
+    campaignId: string,
+    afterSeq: number,
+    beforeSeq: number | null,
+    limit: number,
+  ): Promise<CampaignRunEntity[]>;
+  eventsOf(campaign: CampaignEntity, runs: readonly CampaignRunEntity[]): Promise<CampaignRunEvent[]>;
 }
 
 export interface RunStreamOptions {
   pubSub: PubSub<CampaignTopics>;
   source: RunSource;
-  campaign: CampaignRow;
+  campaign: CampaignEntity;
   /** Replay stored runs after this sequence number; null starts with the next run. */
   afterSeq: number | null;
   /** How long to wait for the live channel to confirm it is open (Redis SUBSCRIBE is asynchronous). */
@@ -43,11 +54,12 @@ export interface RunStreamOptions {
  * `return()` (client gone) ends the pubsub subscription at once, even while
  * a `next()` is pending.
  */
-export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
-  private readonly live: AsyncIterator<unknown>;
-  private readonly out: RunPayload[] = [];
-  private waiter: { resolve: (r: IteratorResult<RunPayload>) => void; reject: (err: unknown) => void } | null = null;
-  private failure: unknown = null;
+export class CampaignRunStream implements AsyncIterableIterator<CampaignRunEvent> {
+  private readonly live: AsyncIterator<CampaignTriggeredEvent>;
+  private readonly out: CampaignRunEvent[] = [];
+  private waiter: { resolve: (r: IteratorResult<CampaignRunEvent>) => void; reject: (err: unknown) => void } | null =
+    null;
+  private failure: Error | null = null;
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private last = 0;
@@ -63,11 +75,11 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
     this.chain = this.start().catch((err) => this.fail(err));
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<RunPayload> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<CampaignRunEvent> {
     return this;
   }
 
-  next(): Promise<IteratorResult<RunPayload>> {
+  next(): Promise<IteratorResult<CampaignRunEvent>> {
     if (this.out.length > 0) return Promise.resolve({ value: this.out.shift()!, done: false });
     if (this.failure) {
       const failure = this.failure;
@@ -78,13 +90,14 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }
 
-  async return(): Promise<IteratorResult<RunPayload>> {
+  return(): Promise<IteratorResult<CampaignRunEvent>> {
     this.close();
-    return { value: undefined, done: true };
+    return Promise.resolve({ value: undefined, done: true });
   }
 
-  async throw(err?: unknown): Promise<IteratorResult<RunPayload>> {
+  throw(err?: unknown): Promise<IteratorResult<CampaignRunEvent>> {
     this.close();
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an iterator's throw() hands back what it was given
     return Promise.reject(err);
   }
 
@@ -104,8 +117,9 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
     const waiter = this.waiter;
     this.waiter = null;
     this.close();
-    if (waiter) waiter.reject(err);
-    else this.failure = err;
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (waiter) waiter.reject(error);
+    else this.failure = error;
   }
 
   private async pump(): Promise<void> {
@@ -113,13 +127,13 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
       for (;;) {
         const result = await this.live.next();
         if (result.done || this.closed) return;
-        const value = result.value;
-        if (value && typeof value === 'object' && (value as SyncPayload).sync === this.syncToken) {
-          this.syncSeen();
+        const event = result.value;
+        if (event.kind === 'sync') {
+          // Other streams of this campaign publish their own markers on the same channel.
+          if (event.token === this.syncToken) this.syncSeen();
           continue;
         }
-        if (!isRunPayload(value)) continue;
-        this.chain = this.chain.then(() => this.handle(value)).catch((err) => this.fail(err));
+        this.chain = this.chain.then(() => this.handle(event)).catch((err) => this.fail(err));
       }
     } catch (err) {
       this.fail(err);
@@ -128,7 +142,7 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
 
   private async start(): Promise<void> {
     const { pubSub, campaign, source, afterSeq } = this.options;
-    const sync: SyncPayload = { sync: this.syncToken };
+    const sync: CampaignSyncEvent = { kind: 'sync', token: this.syncToken };
     pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, sync);
     let timer: NodeJS.Timeout | undefined;
     // Without the echo (a Redis hiccup) the stream still works: a later run pulls any missed one from the database.
@@ -158,29 +172,29 @@ export class CampaignRunStream implements AsyncIterableIterator<RunPayload> {
     for (;;) {
       if (this.closed) return;
       const runs = await source.runsBetween(campaign.id, this.last, beforeSeq, REPLAY_PAGE);
-      for (const payload of await source.payloadsOf(campaign, runs)) this.emit(payload);
+      for (const event of await source.eventsOf(campaign, runs)) this.emit(event);
       if (runs.length > 0) this.last = Math.max(this.last, runs[runs.length - 1].seq);
       if (runs.length < REPLAY_PAGE) return;
     }
   }
 
-  private async handle(payload: RunPayload): Promise<void> {
-    if (this.closed || payload.run.seq <= this.last) return;
-    if (payload.run.seq > this.last + 1) await this.fill(payload.run.seq);
-    if (this.closed || payload.run.seq <= this.last) return;
-    this.emit(payload);
+  private async handle(event: CampaignRunEvent): Promise<void> {
+    if (this.closed || event.run.seq <= this.last) return;
+    if (event.run.seq > this.last + 1) await this.fill(event.run.seq);
+    if (this.closed || event.run.seq <= this.last) return;
+    this.emit(event);
   }
 
-  private emit(payload: RunPayload): void {
+  private emit(event: CampaignRunEvent): void {
     if (this.closed) return;
-    this.last = Math.max(this.last, payload.run.seq);
+    this.last = Math.max(this.last, event.run.seq);
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = null;
-      waiter.resolve({ value: payload, done: false });
+      waiter.resolve({ value: event, done: false });
       return;
     }
-    this.out.push(payload);
+    this.out.push(event);
     if (this.out.length > (this.options.maxBuffered ?? 10_000))
       this.fail(new Error('campaignTriggered subscriber is too slow; resubscribe with after'));
   }

@@ -1,3 +1,4 @@
+import type { MigrationInterface } from 'typeorm';
 import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { PeopleAndActivities1764000000001 } from './1764000000001-PeopleAndActivities';
 import { SmartLists1764000000002 } from './1764000000002-SmartLists';
@@ -5,9 +6,10 @@ import { Campaigns1764000000003 } from './1764000000003-Campaigns';
 import { Deliveries1764000000004 } from './1764000000004-Deliveries';
 import { BinaryNameKeys1764000000005 } from './1764000000005-BinaryNameKeys';
 import { FilterProbeIndex1764000000006 } from './1764000000006-FilterProbeIndex';
+import { SqliteIntegerColumns1764000000200 } from './1764000000200-SqliteIntegerColumns';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
-export const MIGRATIONS: Function[] = [
+export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Foundation1764000000000,
   PeopleAndActivities1764000000001,
   SmartLists1764000000002,
@@ -15,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   Deliveries1764000000004,
   BinaryNameKeys1764000000005,
   FilterProbeIndex1764000000006,
+  SqliteIntegerColumns1764000000200,
 ];
