@@ -2,11 +2,17 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { Logger } from './shared/logger';
 import { ActivityService } from './activity/activity.service';
+import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
+import { WorkspaceRepository } from './auth/workspace.repository';
 import { PersonService } from './person/person.service';
+import { SmartListRepository } from './smart-list/smart-list.repository';
 import { SmartListService } from './smart-list/smart-list.service';
+import { CampaignRepository } from './campaign/campaign.repository';
+import { CampaignRunner } from './campaign/campaign.runner';
 import { CampaignService } from './campaign/campaign.service';
 import { moveCampaignRuns } from './campaign/campaign-merge';
+import { DeliveryRepository } from './delivery/delivery.repository';
 import { DeliveryService } from './delivery/delivery.service';
 import { loadSecretsKey, SecretBox } from './delivery/secret-box';
 import type { AppPubSub } from './graphql/topics';
@@ -18,11 +24,17 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
     maxInFlightPerWorkspace: config.writeBatchesInFlight,
     maxPendingEvents: config.subscriptionMaxPending,
   });
-  const smartLists = new SmartListService(dataSource, { countParallelism: config.smartListCountParallelism });
-  const deliveries = new DeliveryService(dataSource, new SecretBox(loadSecretsKey(config, log)));
+  const smartLists = new SmartListService(
+    new SmartListRepository(dataSource, { countParallelism: config.smartListCountParallelism }),
+  );
+  const deliveries = new DeliveryService(
+    new DeliveryRepository(dataSource),
+    new SecretBox(loadSecretsKey(config, log)),
+  );
+  const campaignRepository = new CampaignRepository(dataSource);
+  const campaigns = new CampaignService(campaignRepository, people, activities);
   // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
-  const campaigns = new CampaignService(dataSource, smartLists, pubSub, deliveries, people, activities);
-  activities.registerHook(campaigns.activityHook);
+  activities.registerHook(new CampaignRunner(campaignRepository, smartLists, deliveries, pubSub));
   activities.registerHook(deliveries.activityHook);
   people.registerMergeStep(activities.moveActivities);
   people.registerMergeStep(moveCampaignRuns);
@@ -31,7 +43,11 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
     dataSource,
     pubSub,
     log,
-    apiKeys: new ApiKeyService(dataSource, config.authCacheTtlMs),
+    apiKeys: new ApiKeyService(
+      new ApiKeyRepository(dataSource),
+      new WorkspaceRepository(dataSource),
+      config.authCacheTtlMs,
+    ),
     people,
     activities,
     smartLists,

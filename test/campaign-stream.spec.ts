@@ -1,9 +1,9 @@
 import type { ActivityEntity } from '../src/activity/activity.entity';
 import { boundedPubSub, type PubSub } from '../src/shared/bounded-pubsub';
-import { CampaignRunStream, type RunSource } from '../src/campaign/campaign-stream';
-import type { CampaignRow, RunRow } from '../src/campaign/campaign.model';
-import type { RunPayload } from '../src/campaign/campaign-payload';
-import { CAMPAIGN_TRIGGERED, type CampaignTopics } from '../src/campaign/campaign.events';
+import { campaignRunStream, type RunSource, type RunStreamOptions } from '../src/campaign/campaign-stream';
+import type { CampaignEntity } from '../src/campaign/campaign.entity';
+import type { CampaignRunEntity } from '../src/campaign/campaign-run.entity';
+import { CAMPAIGN_TRIGGERED, type CampaignRunEvent, type CampaignTopics } from '../src/campaign/campaign.events';
 
 /** An EventTarget that counts its listeners, so a test can see a subscription end. */
 class CountingTarget extends EventTarget {
@@ -18,7 +18,7 @@ class CountingTarget extends EventTarget {
   }
 }
 
-const campaign: CampaignRow = {
+const campaign: CampaignEntity = {
   id: 'campaign-1',
   workspaceId: 'ws',
   name: 'c',
@@ -36,7 +36,7 @@ const campaign: CampaignRow = {
   updatedAt: 0,
 };
 
-const run = (seq: number): RunRow => ({
+const run = (seq: number): CampaignRunEntity => ({
   id: `run-${seq}`,
   workspaceId: 'ws',
   campaignId: campaign.id,
@@ -46,7 +46,9 @@ const run = (seq: number): RunRow => ({
   triggeredAt: seq,
   steps: [],
 });
-const payload = (seq: number): RunPayload => ({
+const payload = (seq: number): CampaignRunEvent => ({
+  kind: 'run',
+  seq,
   run: run(seq),
   campaign,
   person: {} as any,
@@ -55,21 +57,29 @@ const payload = (seq: number): RunPayload => ({
 
 /** Stored runs in memory: the database side of the stream. */
 class MemorySource implements RunSource {
-  runs: RunRow[] = [];
+  runs: CampaignRunEntity[] = [];
   queries = 0;
   async lastSeq(): Promise<number> {
     return this.runs.length ? this.runs[this.runs.length - 1].seq : 0;
   }
-  async runsBetween(_id: string, afterSeq: number, beforeSeq: number | null, limit: number): Promise<RunRow[]> {
+  async runsBetween(
+    _id: string,
+    afterSeq: number,
+    beforeSeq: number | null,
+    limit: number,
+  ): Promise<CampaignRunEntity[]> {
     this.queries += 1;
     return this.runs.filter((r) => r.seq > afterSeq && (beforeSeq === null || r.seq < beforeSeq)).slice(0, limit);
   }
-  async payloadsOf(_c: CampaignRow, runs: readonly RunRow[]): Promise<RunPayload[]> {
+  async eventsOf(_c: CampaignEntity, runs: readonly CampaignRunEntity[]): Promise<CampaignRunEvent[]> {
     return runs.map((r) => payload(r.seq));
   }
 }
 
-async function take(stream: CampaignRunStream, count: number): Promise<number[]> {
+const openStream = (options: Omit<RunStreamOptions, 'maxBuffered'>) =>
+  campaignRunStream({ ...options, maxBuffered: 10_000 });
+
+async function take(stream: ReturnType<typeof campaignRunStream>, count: number): Promise<number[]> {
   const seqs: number[] = [];
   while (seqs.length < count) {
     const next = await stream.next();
@@ -91,7 +101,7 @@ describe('CampaignRunStream', () => {
 
   it('replays stored runs after the cursor, then live ones, skipping those already replayed', async () => {
     source.runs = [1, 2, 3, 4].map(run);
-    const stream = new CampaignRunStream({ pubSub, source, campaign, afterSeq: 1 });
+    const stream = openStream({ pubSub, source, campaign, afterSeq: 1 });
     // Published before the replay is through (already stored): must not be sent twice.
     pubSub.publish(CAMPAIGN_TRIGGERED, campaign.id, payload(3));
     expect(await take(stream, 3)).toEqual([2, 3, 4]);
@@ -103,7 +113,7 @@ describe('CampaignRunStream', () => {
   });
 
   it('fills a gap from the database when publishes overtake each other, with no query otherwise', async () => {
-    const stream = new CampaignRunStream({ pubSub, source, campaign, afterSeq: null });
+    const stream = openStream({ pubSub, source, campaign, afterSeq: null });
     const first = stream.next();
     await new Promise((resolve) => setTimeout(resolve, 10));
     const queriesBefore = source.queries;
@@ -118,7 +128,7 @@ describe('CampaignRunStream', () => {
   });
 
   it('ends the pubsub subscription when the client goes away, even with a next() pending', async () => {
-    const stream = new CampaignRunStream({ pubSub, source, campaign, afterSeq: null });
+    const stream = openStream({ pubSub, source, campaign, afterSeq: null });
     const pending = stream.next();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(target.listeners).toBe(1);

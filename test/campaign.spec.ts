@@ -15,6 +15,7 @@ import {
 } from './helpers/campaign-fixtures';
 import { record, RECORD_MANY } from './helpers/record';
 import { startTestServer, type TestServer } from './helpers/server';
+import type { CampaignInput } from '../src/campaign/campaign.input';
 import { moveCampaignRuns } from '../src/campaign/campaign-merge';
 import { inTransaction } from '../src/db/transaction';
 
@@ -280,12 +281,12 @@ describe('campaigns', () => {
       await rec(goal(visitor, 'a'));
       expect(await runCount(server, id)).toBe(1);
       // Back to back, possibly within one millisecond: the version still moves forward each time.
-      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('b')));
-      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')));
+      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('b')) as CampaignInput);
+      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')) as CampaignInput);
       const [{ updated_at: v1 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [
         id,
       ]);
-      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')));
+      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')) as CampaignInput);
       const [{ updated_at: v2 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [
         id,
       ]);

@@ -1,5 +1,8 @@
-import { createDataSource, openDatabase } from '../src/db/data-source';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { createDataSource, dataSourceOptions, openDatabase } from '../src/db/data-source';
+import { alignEntityMetadata, ENTITIES } from '../src/db/entities';
 import { MIGRATIONS } from '../src/db/migrations';
+import { SqliteIntegerColumns1764000000200 } from '../src/db/migrations/1764000000200-SqliteIntegerColumns';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
 describe('migrations', () => {
@@ -24,34 +27,66 @@ describe('migrations', () => {
     }
   }
 
-  it('builds the whole schema on an empty database and is a no-op on a migrated one', async () => {
+  /**
+   * What TypeORM's schema builder would run to make the migrated database
+   * match the entities: a difference in a column's type, length,
+   * nullability or default, an index, a unique index or a foreign key is a
+   * statement here.
+   */
+  async function pendingSchemaChanges(db: TestDatabase): Promise<string[]> {
+    const options = dataSourceOptions(db.config);
+    const ds = new DataSource(options.type === 'mysql' && (await isMariaDb(db)) ? mariaDb(options) : options);
+    await ds.initialize();
+    try {
+      alignEntityMetadata(ds);
+      const { upQueries } = await ds.driver.createSchemaBuilder().log();
+      return upQueries.map((query) => query.query);
+    } finally {
+      await ds.destroy();
+    }
+  }
+
+  async function isMariaDb(db: TestDatabase): Promise<boolean> {
+    const ds = createDataSource(db.config);
+    await ds.initialize();
+    try {
+      const [{ version }] = await ds.query('SELECT VERSION() AS version');
+      return String(version).includes('MariaDB');
+    } finally {
+      await ds.destroy();
+    }
+  }
+
+  // TypeORM reads MariaDB's information_schema right only as its 'mariadb' type (as 'mysql', every nullable
+  // column's default reads back as the string 'NULL'); the app's own connection is the same either way.
+  const mariaDb = (options: DataSourceOptions): DataSourceOptions =>
+    ({ ...options, type: 'mariadb' }) as DataSourceOptions;
+
+  const entityTables = (ds: DataSource): string[] =>
+    ENTITIES.map((entity) => ds.getMetadata(entity).tableName)
+      .concat('migrations')
+      .sort();
+
+  it('builds the whole schema on an empty database, as the entities describe it, and is a no-op on a migrated one', async () => {
     const first = await openDatabase(database.config);
     const executed = await first.query('SELECT name FROM migrations ORDER BY id');
     expect(executed).toHaveLength(MIGRATIONS.length);
     expect(await first.showMigrations()).toBe(false);
+    const expectedTables = entityTables(first);
     await first.destroy();
-    const tablesAfterFirst = await tableNames(database);
-    expect(tablesAfterFirst).toEqual(
-      expect.arrayContaining([
-        'workspace',
-        'api_key',
-        'person',
-        'visitor',
-        'activity',
-        'sales_insight_settings',
-        'delivery',
-        'migrations',
-      ]),
-    );
+    // Every table has an entity, and the entities match the migrated schema exactly.
+    expect(await tableNames(database)).toEqual(expectedTables);
+    expect(await pendingSchemaChanges(database)).toEqual([]);
 
     const second = await openDatabase(database.config);
     expect(await second.query('SELECT name FROM migrations ORDER BY id')).toEqual(executed);
     await second.destroy();
-    expect(await tableNames(database)).toEqual(tablesAfterFirst);
+    expect(await tableNames(database)).toEqual(expectedTables);
   });
 
   it('reverts every migration cleanly and applies them again', async () => {
     const ds = await openDatabase(database.config);
+    const expectedTables = entityTables(ds);
     try {
       for (let i = 0; i < MIGRATIONS.length; i += 1) await ds.undoLastMigration({ transaction: 'each' });
       expect(await ds.query('SELECT name FROM migrations')).toHaveLength(0);
@@ -60,6 +95,77 @@ describe('migrations', () => {
     } finally {
       await ds.destroy();
     }
-    expect(await tableNames(database)).toEqual(expect.arrayContaining(['activity', 'api_key']));
+    expect(await tableNames(database)).toEqual(expectedTables);
+    expect(await pendingSchemaChanges(database)).toEqual([]);
+  });
+
+  it('retypes the INT columns of a populated database without losing or changing a row', async () => {
+    const before = new DataSource({
+      ...dataSourceOptions(database.config),
+      migrations: MIGRATIONS.filter((m) => m !== SqliteIntegerColumns1764000000200),
+    });
+    await before.initialize();
+    await before.runMigrations({ transaction: 'each' });
+    const rows: Array<[string, unknown[]]> = [
+      ['workspace (id, name, created_at)', ['w1', 'W', 1]],
+      ['api_key (id, workspace_id, name, scopes, secret_hash, created_at)', ['k1', 'w1', 'k', 'READ', 'h', 1]],
+      [
+        'person (id, workspace_id, email, email_normalized, score, created_at, updated_at)',
+        ['p1', 'w1', 'A@x.io', 'a@x.io', 7, 1, 2],
+      ],
+      ['visitor (workspace_id, visitor_id, person_id, created_at, updated_at)', ['w1', 'v1', 'p1', 1, 1]],
+      [
+        'activity (id, workspace_id, person_id, type, occurred_at, recorded_at, visitor_id, session_id, chat_kind, chat_id, chat_name, meeting_duration_minutes)',
+        ['a1', 'w1', 'p1', 'MEETING_SCHEDULED', 1, 1, 'v1', 's1', 'DIALOGUE', 'c1', 'C', 45],
+      ],
+      [
+        'smart_list (id, workspace_id, name, name_key, definition, created_at, updated_at)',
+        ['l1', 'w1', 'L', 'l', '{}', 1, 1],
+      ],
+      [
+        'campaign (id, workspace_id, name, active, definition, run_seq, created_at, updated_at)',
+        ['c1', 'w1', 'C', 1, '{}', 1, 1, 1],
+      ],
+      ['campaign_trigger (campaign_id, position, workspace_id, activity_type)', ['c1', 1, 'w1', 'GOAL_ACHIEVED']],
+      [
+        'campaign_run (id, workspace_id, campaign_id, seq, person_id, activity_id, triggered_at, steps)',
+        ['r1', 'w1', 'c1', 1, 'p1', 'a1', 1, '[]'],
+      ],
+      [
+        'campaign_qualification (campaign_id, person_id, workspace_id, last_run_at, run_id)',
+        ['c1', 'p1', 'w1', 1, 'r1'],
+      ],
+      ['sales_insight_settings (workspace_id, enabled, activity_types, updated_at)', ['w1', 1, '[]', 1]],
+      [
+        'delivery (id, workspace_id, kind, status, payload, attempts, created_at)',
+        ['d1', 'w1', 'ACTIVITY', 'PENDING', '{}', 3, 1],
+      ],
+    ];
+    for (const [into, values] of rows)
+      await before.query(`INSERT INTO ${into} VALUES (${values.map(() => '?').join(', ')})`, values);
+    const snapshot = async (ds: DataSource) => {
+      const tables: Record<string, unknown> = {};
+      for (const [into] of rows) {
+        const table = into.split(' ')[0];
+        tables[table] = await ds.query(`SELECT * FROM ${table}`);
+      }
+      return tables;
+    };
+    const expected = await snapshot(before);
+    await before.destroy();
+
+    const after = await openDatabase(database.config);
+    try {
+      expect(await after.showMigrations()).toBe(false);
+      expect(await snapshot(after)).toEqual(expected);
+      // The foreign keys still hold and still cascade.
+      if (database.config.kind === 'sqlite') expect(await after.query('PRAGMA foreign_key_check')).toEqual([]);
+      await expect(after.query("DELETE FROM person WHERE id = 'p1'")).rejects.toThrow();
+      await after.query("DELETE FROM campaign WHERE id = 'c1'");
+      for (const table of ['campaign_trigger', 'campaign_run', 'campaign_qualification'])
+        expect(await after.query(`SELECT * FROM ${table}`)).toEqual([]);
+    } finally {
+      await after.destroy();
+    }
   });
 });

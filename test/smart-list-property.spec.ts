@@ -1,5 +1,5 @@
 import { parseFilterSet } from '../src/smart-list/filter.parser';
-import type { SmartListRecord } from '../src/smart-list/smart-list.service';
+import type { SmartListEntity } from '../src/smart-list/smart-list.entity';
 import { insertActivities, insertPerson, type ActivitySpec } from './helpers/activity-data';
 import { startTestServer, type TestServer } from './helpers/server';
 
@@ -285,7 +285,7 @@ describe(`smart lists: SQL membership equals a plain evaluator on random data (s
 
   it('agrees on members, memberCount, includes and Person.smartLists for every random list', async () => {
     const service = server.app.services.smartLists;
-    const lists: Array<{ record: SmartListRecord; expected: number[]; advancedLogic?: string }> = [];
+    const lists: Array<{ record: SmartListEntity; expected: number[]; advancedLogic?: string }> = [];
     let nonTrivial = 0;
     for (let i = 0; i < CASES; i++) {
       const list = gen.list(i);

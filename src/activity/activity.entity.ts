@@ -1,4 +1,6 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
+import { WorkspaceEntity } from '../auth/workspace.entity';
+import { PersonEntity } from '../person/person.entity';
 import { ForeignIdColumn, IdColumn, SequenceColumn, TimestampColumn } from '../db/columns';
 
 /** Values are stored; never rename them. */
@@ -63,9 +65,11 @@ export class ActivityEntity {
   @IdColumn()
   id: string;
 
+  @ForeignKey(() => WorkspaceEntity, { name: 'fk_activity_workspace', onDelete: 'CASCADE' })
   @ForeignIdColumn({ name: 'workspace_id' })
   workspaceId: string;
 
+  @ForeignKey(() => PersonEntity, { name: 'fk_activity_person' })
   @ForeignIdColumn({ name: 'person_id' })
   personId: string;
 

@@ -1,6 +1,7 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
 import { ForeignIdColumn, IdColumn, TimestampColumn } from '../db/columns';
 import { Scope } from './scope';
+import { WorkspaceEntity } from './workspace.entity';
 
 const scopeList = {
   to: (scopes: Scope[]) => scopes.join(','),
@@ -13,6 +14,7 @@ export class ApiKeyEntity {
   @IdColumn()
   id: string;
 
+  @ForeignKey(() => WorkspaceEntity, { name: 'fk_api_key_workspace', onDelete: 'CASCADE' })
   @ForeignIdColumn({ name: 'workspace_id' })
   workspaceId: string;
 

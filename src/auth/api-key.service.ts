@@ -1,11 +1,12 @@
 import { hash, randomBytes } from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
 import { AppError, ErrorCode, UserInputError } from '../shared/errors';
 import { newId } from '../db/columns';
 import { ApiKeyEntity } from './api-key.entity';
+import type { ApiKeyRepository } from './api-key.repository';
 import { AuthErrorReason, type AuthFailure } from './auth.errors';
 import { ALL_SCOPES, Scope } from './scope';
 import { WorkspaceEntity } from './workspace.entity';
+import type { WorkspaceRepository } from './workspace.repository';
 
 /** Who is calling: resolved from the API key on every HTTP request and WebSocket operation. */
 export interface AuthInfo {
@@ -32,6 +33,9 @@ export function parseBearer(header: string | undefined | null): string | null {
   return match ? match[1] : null;
 }
 
+const newWorkspace = (name: string): WorkspaceEntity =>
+  Object.assign(new WorkspaceEntity(), { id: newId(), name, createdAt: new Date() });
+
 export interface BootstrapResult {
   /** Set only when this start created the workspace: the admin secret, to print once. */
   createdSecret?: string;
@@ -39,8 +43,6 @@ export interface BootstrapResult {
 }
 
 export class ApiKeyService {
-  private readonly keys: Repository<ApiKeyEntity>;
-  private readonly workspaces: Repository<WorkspaceEntity>;
   /** Valid keys by secret hash: every request authenticates, and a database round trip each time would cap throughput. */
   private readonly cache = new Map<string, { key: ApiKeyEntity; auth: AuthInfo; expires: number }>();
   /** Database lookups in flight, by secret hash: concurrent callers of an uncached key share one. */
@@ -52,12 +54,10 @@ export class ApiKeyService {
    * at most this long on the others. 0 disables the cache.
    */
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly keys: ApiKeyRepository,
+    private readonly workspaces: WorkspaceRepository,
     private readonly cacheTtlMs = 5_000,
-  ) {
-    this.keys = dataSource.getRepository(ApiKeyEntity);
-    this.workspaces = dataSource.getRepository(WorkspaceEntity);
-  }
+  ) {}
 
   async authenticate(secret: string | null | undefined): Promise<AuthResult> {
     if (!secret) return { ok: false, reason: AuthErrorReason.API_KEY_MISSING };
@@ -83,7 +83,7 @@ export class ApiKeyService {
 
   /** `isCurrent` is false once a revoke on this instance dropped this lookup. */
   private async lookup(hash: string, isCurrent: () => boolean): Promise<AuthResult> {
-    const key = await this.keys.findOne({ where: { secretHash: hash } });
+    const key = await this.keys.bySecretHash(hash);
     if (!key) return { ok: false, reason: AuthErrorReason.API_KEY_INVALID };
     if (key.revokedAt) {
       this.cache.delete(hash);
@@ -104,15 +104,15 @@ export class ApiKeyService {
     if (key.lastUsedAt && now - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
     key.lastUsedAt = new Date(now);
     // Fire and forget: a lost update of a usage timestamp must not fail the request.
-    this.keys.update({ id: key.id }, { lastUsedAt: key.lastUsedAt }).catch(() => undefined);
+    this.keys.markUsed(key.id, key.lastUsedAt).catch(() => undefined);
   }
 
   async list(workspaceId: string): Promise<ApiKeyEntity[]> {
-    return this.keys.find({ where: { workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.keys.list(workspaceId);
   }
 
   async get(workspaceId: string, id: string): Promise<ApiKeyEntity | null> {
-    return this.keys.findOne({ where: { workspaceId, id } });
+    return this.keys.get(workspaceId, id);
   }
 
   async create(
@@ -148,7 +148,7 @@ export class ApiKeyService {
       );
     if (!key.revokedAt) {
       key.revokedAt = new Date();
-      await this.keys.update({ id: key.id }, { revokedAt: key.revokedAt });
+      await this.keys.markRevoked(key.id, key.revokedAt);
     }
     this.cache.delete(key.secretHash);
     this.lookups.delete(key.secretHash);
@@ -168,28 +168,21 @@ export class ApiKeyService {
         AuthErrorReason.BOOTSTRAP_KEY_TOO_WEAK,
       );
     }
-    return this.dataSource.transaction(async (manager) => {
-      if ((await manager.count(WorkspaceEntity)) > 0) return {};
-      const workspace = manager.create(WorkspaceEntity, {
-        id: newId(),
-        name: 'Default workspace',
-        createdAt: new Date(),
-      });
-      await manager.insert(WorkspaceEntity, workspace);
-      const secret = fixedSecret ?? generateSecret();
-      await manager.insert(ApiKeyEntity, this.newKey(workspace.id, 'admin', ALL_SCOPES, secret));
-      return { createdSecret: secret, workspaceId: workspace.id };
-    });
+    const workspace = newWorkspace('Default workspace');
+    const secret = fixedSecret ?? generateSecret();
+    if (!(await this.workspaces.insertFirst(workspace, this.newKey(workspace.id, 'admin', ALL_SCOPES, secret))))
+      return {};
+    return { createdSecret: secret, workspaceId: workspace.id };
   }
 
   async createWorkspace(name: string): Promise<WorkspaceEntity> {
-    const workspace = this.workspaces.create({ id: newId(), name, createdAt: new Date() });
+    const workspace = newWorkspace(name);
     await this.workspaces.insert(workspace);
     return workspace;
   }
 
   async getWorkspace(id: string): Promise<WorkspaceEntity> {
-    return this.workspaces.findOneOrFail({ where: { id } });
+    return this.workspaces.get(id);
   }
 
   /** Creates a key with a known secret (bootstrap, tests and tooling). */
@@ -200,7 +193,7 @@ export class ApiKeyService {
   }
 
   private newKey(workspaceId: string, name: string, scopes: readonly Scope[], secret: string): ApiKeyEntity {
-    return this.keys.create({
+    return Object.assign(new ApiKeyEntity(), {
       id: newId(),
       workspaceId,
       name,

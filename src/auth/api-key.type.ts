@@ -21,7 +21,7 @@ export class Workspace {
   @Field()
   name: string;
 
-  static from(entity: WorkspaceEntity): Workspace {
+  static from(this: void, entity: WorkspaceEntity): Workspace {
     return Object.assign(new Workspace(), { id: entity.id, name: entity.name });
   }
 }
@@ -46,7 +46,7 @@ export class ApiKey {
   @Field(() => Date, { nullable: true })
   revokedAt: Date | null;
 
-  static from(entity: ApiKeyEntity): ApiKey {
+  static from(this: void, entity: ApiKeyEntity): ApiKey {
     return Object.assign(new ApiKey(), {
       id: entity.id,
       name: entity.name,

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { isMysql } from '../db/sql';
+import { CampaignRepository } from './campaign.repository';
 
 /**
  * Part of merging an anonymous person into a known one (called by the person
@@ -7,11 +7,6 @@ import { isMysql } from '../db/sql';
  * numbers (cursors stay valid). Qualification state is combined per campaign
  * so the merged person is not qualified again by the merge: ONCE stays used
  * if either had it, and ONCE_EVERY counts from the later of the two last runs.
- *
- * Race-safe against a run of the known person committing meanwhile: the
- * known person's row is claimed with INSERT-or-ignore (which waits for a
- * concurrent insert of the same key) and then moved forward only if the
- * anonymous one is later, instead of re-keying rows read earlier.
  */
 export async function moveCampaignRuns(
   tx: EntityManager,
@@ -20,30 +15,8 @@ export async function moveCampaignRuns(
   toPersonId: string,
 ): Promise<void> {
   if (fromPersonId === toPersonId) return;
-  await tx.query('UPDATE campaign_run SET person_id = ? WHERE workspace_id = ? AND person_id = ?', [
-    toPersonId,
-    workspaceId,
-    fromPersonId,
-  ]);
-
-  const from: Array<{ campaign_id: string; last_run_at: number | string; run_id: string }> = await tx.query(
-    'SELECT campaign_id, last_run_at, run_id FROM campaign_qualification WHERE workspace_id = ? AND person_id = ?',
-    [workspaceId, fromPersonId],
-  );
-  const insertIgnore = isMysql(tx) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-  for (const row of from) {
-    const lastRunAt = Number(row.last_run_at);
-    await tx.query(
-      `${insertIgnore} INTO campaign_qualification (campaign_id, person_id, workspace_id, last_run_at, run_id) VALUES (?, ?, ?, ?, ?)`,
-      [row.campaign_id, toPersonId, workspaceId, lastRunAt, row.run_id],
-    );
-    await tx.query(
-      'UPDATE campaign_qualification SET last_run_at = ?, run_id = ? WHERE campaign_id = ? AND person_id = ? AND last_run_at < ?',
-      [lastRunAt, row.run_id, row.campaign_id, toPersonId, lastRunAt],
-    );
-    await tx.query('DELETE FROM campaign_qualification WHERE campaign_id = ? AND person_id = ?', [
-      row.campaign_id,
-      fromPersonId,
-    ]);
-  }
+  const campaigns = new CampaignRepository(tx.dataSource);
+  await campaigns.moveRuns(tx, workspaceId, fromPersonId, toPersonId);
+  for (const qualification of await campaigns.qualificationsOf(tx, workspaceId, fromPersonId))
+    await campaigns.mergeQualification(tx, qualification, toPersonId);
 }

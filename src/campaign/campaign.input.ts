@@ -4,7 +4,7 @@ import { FilterLogic } from '../smart-list/filter.model';
 import { ActivityConstraintsInput, DurationInput, SmartListFilterInput } from '../smart-list/filter.input';
 import { FlowAction, QualificationKind } from './campaign.model';
 
-/* Checked as a whole by parseCampaignInput (campaign.service.ts), which names the offending field. */
+/* Checked as a whole by parseCampaignInput (campaign.parser.ts), which names the offending field. */
 
 @InputType()
 export class CampaignTriggerInput {

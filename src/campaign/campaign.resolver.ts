@@ -21,11 +21,11 @@ import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connecti
 import type { RequestContext } from '../graphql/context';
 import { encodeCursor } from '../shared/cursor';
 import { Person } from '../person/person.type';
-import { personFromJson, runCursor, type RunPayload } from './campaign-payload';
-import { CampaignRunStream } from './campaign-stream';
+import { type CampaignRunEvent, personFromEvent } from './campaign.events';
+import { campaignRunStream } from './campaign-stream';
 import { campaignNotFound } from './campaign.errors';
 import { CampaignInput } from './campaign.input';
-import { Campaign, CampaignConnection, CampaignRun, CampaignRunConnection } from './campaign.type';
+import { Campaign, CampaignConnection, CampaignRun, CampaignRunConnection, runCursor } from './campaign.type';
 
 @Resolver(() => Campaign)
 export class CampaignResolver {
@@ -128,15 +128,24 @@ export class CampaignResolver {
       const after = decodeAfter<[number]>(args.after, ['number']);
       const campaign = await context.services.campaigns.listenable(workspaceId, args.campaignId);
       const { campaigns, pubSub } = context.services;
-      return new CampaignRunStream({ pubSub, source: campaigns, campaign, afterSeq: after ? after[0] : null });
+      return campaignRunStream({
+        pubSub,
+        source: campaigns,
+        campaign,
+        afterSeq: after ? after[0] : null,
+        maxBuffered: context.services.config.subscriptionMaxPending,
+      });
     },
   })
   campaignTriggered(
-    @Root() payload: RunPayload,
+    @Root() event: CampaignRunEvent,
+    // Declared for the schema; `subscribe` above reads them.
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     @Arg('campaignId', () => ID) _campaignId: string,
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     @Arg('after', () => String, { nullable: true }) _after?: string,
   ): CampaignRun {
-    return CampaignRun.from(payload.run, payload);
+    return CampaignRun.from(event.run, event);
   }
 }
 
@@ -165,7 +174,7 @@ export class CampaignRunResolver {
 
   @FieldResolver(() => Person)
   async person(@Root() run: CampaignRun, @Ctx() ctx: RequestContext): Promise<Person> {
-    if (run.preloaded) return Person.from(personFromJson(run.preloaded.person));
+    if (run.preloaded) return Person.from(personFromEvent(run.preloaded.person));
     const row = await personLoader(ctx).load(run.row.personId);
     if (!row) throw new Error(`person ${run.row.personId} of run ${run.id} is missing`);
     return Person.from(row);

@@ -3,8 +3,14 @@ import { ChatActivityType } from '../activity/activity.entity';
 import { type Connection, connectionType } from '../graphql/connection';
 import { FilterLogic } from '../smart-list/filter.model';
 import { ActivityConstraints, Duration, SmartListFilter } from '../smart-list/filter.type';
-import { runCursor, type RunPayload } from './campaign-payload';
-import { type CampaignRow, FlowAction, QualificationKind, type RunRow, StepOutcome } from './campaign.model';
+import { encodeCursor } from '../shared/cursor';
+import type { CampaignRunEntity } from './campaign-run.entity';
+import type { CampaignEntity } from './campaign.entity';
+import type { CampaignRunEvent } from './campaign.events';
+import { FlowAction, QualificationKind, StepOutcome } from './campaign.model';
+
+/** A run's cursor: its per-campaign sequence number. */
+export const runCursor = (seq: number): string => encodeCursor([seq]);
 
 registerEnumType(QualificationKind, {
   name: 'QualificationKind',
@@ -107,7 +113,7 @@ export class Campaign {
   @Field()
   updatedAt: Date;
 
-  static from(row: CampaignRow): Campaign {
+  static from(this: void, row: CampaignEntity): Campaign {
     const d = row.definition;
     return Object.assign(new Campaign(), {
       id: row.id,
@@ -170,11 +176,11 @@ export class CampaignRun {
   @Field(() => [FlowStepResult])
   steps: FlowStepResult[];
 
-  row: RunRow;
+  row: CampaignRunEntity;
   /** Set when the run came through the pubsub: no query needed to answer. */
-  preloaded?: RunPayload;
+  preloaded?: CampaignRunEvent;
 
-  static from(row: RunRow, preloaded?: RunPayload): CampaignRun {
+  static from(this: void, row: CampaignRunEntity, preloaded?: CampaignRunEvent): CampaignRun {
     return Object.assign(new CampaignRun(), {
       id: row.id,
       cursor: runCursor(row.seq),

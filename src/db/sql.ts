@@ -8,6 +8,10 @@ export const isMysql = (db: DataSource | EntityManager): boolean => {
   return type === 'mysql' || type === 'mariadb';
 };
 
+/** An INSERT that skips a row whose key exists (the existing row wins; affected rows tell which happened). */
+export const insertOrIgnore = (db: DataSource | EntityManager): string =>
+  isMysql(db) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+
 /** `?, ?, ?` for an IN list (callers bound lists; an empty list is their bug). */
 export const placeholders = (count: number): string => Array(count).fill('?').join(', ');
 
@@ -51,15 +55,22 @@ const readers = new WeakMap<object, Map<string, EntityReader>>();
  * running it (bench profile: 20 % of a timeline request); this keeps the
  * entity classes and their conversions without that cost.
  */
-function readerFor<T extends object>(db: DataSource | EntityManager, entity: new () => T, alias: string): EntityReader {
+function readerFor<T extends object>(
+  db: DataSource | EntityManager,
+  entity: new () => T,
+  alias: string,
+  include: readonly string[],
+): EntityReader {
   const dataSource = dataSourceOf(db);
   const metadata = dataSource.getMetadata(entity);
-  let byAlias = readers.get(metadata);
-  if (!byAlias) readers.set(metadata, (byAlias = new Map()));
-  let reader = byAlias.get(alias);
+  let byKey = readers.get(metadata);
+  if (!byKey) readers.set(metadata, (byKey = new Map<string, EntityReader>()));
+  const key = include.length === 0 ? alias : [alias, ...include].join(' ');
+  let reader = byKey.get(key);
   if (!reader) {
     const driver = dataSource.driver;
-    const columns = metadata.columns;
+    // As TypeORM's own reads: a `select: false` column (a large payload, a counter) only when asked for by name.
+    const columns = metadata.columns.filter((column) => column.isSelect || include.includes(column.propertyName));
     reader = {
       table: metadata.tableName,
       columns: columns.map((column) => `${alias}.${column.databaseName} AS ${column.databaseName}`).join(', '),
@@ -70,20 +81,24 @@ function readerFor<T extends object>(db: DataSource | EntityManager, entity: new
         return target;
       },
     };
-    byAlias.set(alias, reader);
+    byKey.set(key, reader);
   }
   return reader;
 }
 
-/** `SELECT <every column> FROM <the entity's table> <alias> <rest>`, rows hydrated as entities. */
+/**
+ * `SELECT <every column> FROM <the entity's table> <alias> <rest>`, rows
+ * hydrated as entities; `include` names `select: false` properties to read too.
+ */
 export async function selectEntities<T extends object>(
   db: DataSource | EntityManager,
   entity: new () => T,
   alias: string,
   rest: string,
   params: unknown[],
+  include: ReadonlyArray<keyof T & string> = [],
 ): Promise<T[]> {
-  const reader = readerFor(db, entity, alias);
+  const reader = readerFor(db, entity, alias, include);
   const rows: Array<Record<string, unknown>> = await db.query(
     `SELECT ${reader.columns} FROM ${reader.table} ${alias} ${rest}`,
     params,

@@ -1,19 +1,14 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../activity/activity-hooks';
+import type { ChatActivityType } from '../activity/activity.entity';
 import { newId } from '../db/columns';
-import { isMysql, placeholders } from '../db/sql';
-import { inTransaction } from '../db/transaction';
 import { MAX_URL, validEndpointUrl } from '../shared/url';
-import { activityPayload, type PersonSummary } from './delivery.payload';
+import { activityPayload } from './delivery.payload';
 import { alreadyDelivered, DeliveryErrorReason, deliveryNotFound, settingsInputError } from './delivery.errors';
-import {
-  DELIVERY_COLUMNS,
-  DeliveryKind,
-  DeliveryStatus,
-  toDeliveryRecord,
-  type DeliveryRecord,
-  type SalesInsightSettingsRecord,
-} from './delivery.model';
+import { DeliveryEntity } from './delivery.entity';
+import { DeliveryKind, DeliveryStatus } from './delivery.model';
+import type { DeliveryRepository } from './delivery.repository';
+import { SalesInsightSettingsEntity } from './sales-insight-settings.entity';
 import type { SecretBox } from './secret-box';
 
 /** One delivery to write; see DeliveryService.enqueue. */
@@ -33,7 +28,7 @@ export interface SettingsInput {
   enabled: boolean;
   endpointUrl?: string | null;
   signingSecret?: string | null;
-  activityTypes?: string[] | null;
+  activityTypes?: ChatActivityType[] | null;
 }
 
 /** What the worker needs to send to a workspace: where, and the key to sign with. */
@@ -44,13 +39,22 @@ export interface SendSettings {
   signingSecret: string | null;
 }
 
-type HookSettings = SalesInsightSettingsRecord & { types: ReadonlySet<string> };
+type HookSettings = SalesInsightSettingsEntity & { types: ReadonlySet<string> };
 
 const MIN_SECRET = 16;
 const MAX_SECRET = 512;
 /** How long an instance trusts its copy of a workspace's settings on the write path (others' updates show within it). */
 const SETTINGS_TTL_MS = 5_000;
-const INSERT_CHUNK = 200;
+
+/** A workspace that never saved settings: Sales Insight off. */
+const defaultSettings = (workspaceId: string): SalesInsightSettingsEntity =>
+  Object.assign(new SalesInsightSettingsEntity(), {
+    workspaceId,
+    enabled: false,
+    endpointUrl: null,
+    signingSecretEnc: null,
+    activityTypes: [],
+  });
 
 /**
  * Sales Insight settings and the delivery outbox. Deliveries are written in
@@ -62,7 +66,7 @@ export class DeliveryService {
   private wakeListener: (() => void) | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryRepository,
     private readonly secrets: SecretBox,
   ) {}
 
@@ -78,36 +82,18 @@ export class DeliveryService {
 
   // ------------------------------------------------------------ settings
 
-  async getSettings(
-    workspaceId: string,
-    db: DataSource | EntityManager = this.dataSource,
-  ): Promise<SalesInsightSettingsRecord> {
-    const rows = await db.query(
-      'SELECT enabled, endpoint_url, signing_secret_enc, activity_types FROM sales_insight_settings WHERE workspace_id = ?',
-      [workspaceId],
-    );
-    const row = rows[0];
-    if (!row) return { enabled: false, endpointUrl: null, activityTypes: [], hasSigningSecret: false };
-    return {
-      enabled: Number(row.enabled) === 1,
-      endpointUrl: row.endpoint_url ?? null,
-      activityTypes: JSON.parse(row.activity_types) as string[],
-      hasSigningSecret: row.signing_secret_enc != null,
-    };
+  /** The stored settings (the signing secret sealed: the API layer shows none of it). */
+  async getSettings(workspaceId: string, tx?: EntityManager): Promise<SalesInsightSettingsEntity> {
+    return (await this.deliveries.settings(workspaceId, tx)) ?? defaultSettings(workspaceId);
   }
 
   /** For the worker: read at send time, so a fixed endpoint or a new secret applies to pending deliveries too. Throws SecretKeyMismatchError. */
   async sendSettings(workspaceId: string): Promise<SendSettings> {
-    const rows = await this.dataSource.query(
-      'SELECT enabled, endpoint_url, signing_secret_enc FROM sales_insight_settings WHERE workspace_id = ?',
-      [workspaceId],
-    );
-    const row = rows[0];
-    if (!row) return { enabled: false, endpointUrl: null, signingSecret: null };
+    const settings = await this.getSettings(workspaceId);
     return {
-      enabled: Number(row.enabled) === 1,
-      endpointUrl: row.endpoint_url ?? null,
-      signingSecret: row.signing_secret_enc ? this.secrets.open(row.signing_secret_enc) : null,
+      enabled: settings.enabled,
+      endpointUrl: settings.endpointUrl,
+      signingSecret: settings.signingSecretEnc ? this.secrets.open(settings.signingSecretEnc) : null,
     };
   }
 
@@ -117,7 +103,7 @@ export class DeliveryService {
    * stored list. Enabled settings need an endpoint and a signing secret.
    * Anything invalid stores nothing.
    */
-  async updateSettings(workspaceId: string, input: SettingsInput): Promise<SalesInsightSettingsRecord> {
+  async updateSettings(workspaceId: string, input: SettingsInput): Promise<SalesInsightSettingsEntity> {
     const endpointUrl = input.endpointUrl == null || input.endpointUrl === '' ? null : input.endpointUrl;
     if (endpointUrl !== null && !validEndpointUrl(endpointUrl)) {
       throw settingsInputError(
@@ -145,18 +131,8 @@ export class DeliveryService {
         DeliveryErrorReason.SIGNING_SECRET_INVALID,
       );
     }
-    const now = Date.now();
-    await inTransaction(this.dataSource, async (tx) => {
-      // Insert-or-ignore first: two concurrent first updates cannot both INSERT; the row lock then orders them.
-      await tx.query(
-        `INSERT ${isMysql(tx) ? 'IGNORE' : 'OR IGNORE'} INTO sales_insight_settings (workspace_id, enabled, activity_types, updated_at) VALUES (?, 0, '[]', ?)`,
-        [workspaceId, now],
-      );
-      const [current] = await tx.query(
-        `SELECT signing_secret_enc, activity_types FROM sales_insight_settings WHERE workspace_id = ?${isMysql(tx) ? ' FOR UPDATE' : ''}`,
-        [workspaceId],
-      );
-      let sealed: string | null = current.signing_secret_enc ?? null;
+    await this.deliveries.updateSettings(workspaceId, (current) => {
+      let sealed = current.signingSecretEnc;
       if (secret === '') sealed = null;
       else if (secret != null) sealed = this.secrets.seal(secret);
       if (input.enabled && sealed === null) {
@@ -166,11 +142,12 @@ export class DeliveryService {
           DeliveryErrorReason.SIGNING_SECRET_REQUIRED,
         );
       }
-      const types = input.activityTypes ? JSON.stringify([...new Set(input.activityTypes)]) : current.activity_types;
-      await tx.query(
-        'UPDATE sales_insight_settings SET enabled = ?, endpoint_url = ?, signing_secret_enc = ?, activity_types = ?, updated_at = ? WHERE workspace_id = ?',
-        [input.enabled ? 1 : 0, endpointUrl, sealed, types, now, workspaceId],
-      );
+      return {
+        enabled: input.enabled,
+        endpointUrl,
+        signingSecretEnc: sealed,
+        activityTypes: input.activityTypes ? [...new Set(input.activityTypes)] : current.activityTypes,
+      };
     });
     this.cache.delete(workspaceId);
     return this.getSettings(workspaceId);
@@ -180,7 +157,7 @@ export class DeliveryService {
     const hit = this.cache.get(workspaceId);
     if (hit && hit.expiresAt > Date.now()) return hit.settings;
     const settings = await this.getSettings(workspaceId, tx);
-    const value = { ...settings, types: new Set(settings.activityTypes) };
+    const value = Object.assign(settings, { types: new Set<string>(settings.activityTypes) });
     this.cache.set(workspaceId, { settings: value, expiresAt: Date.now() + SETTINGS_TTL_MS });
     return value;
   }
@@ -206,8 +183,8 @@ export class DeliveryService {
    * Returns the ids written, in item order (skipped items have none).
    */
   async enqueue(tx: EntityManager, items: readonly EnqueueItem[]): Promise<string[]> {
-    const now = Date.now();
-    const rows: unknown[][] = [];
+    const now = new Date();
+    const rows: DeliveryEntity[] = [];
     for (const item of items) {
       let url: string | null = null;
       if (item.kind === DeliveryKind.WEBHOOK) {
@@ -219,45 +196,41 @@ export class DeliveryService {
         if (!settings.enabled) continue;
       }
       const id = newId();
-      const body = JSON.stringify({
+      const activityId = item.activityId ?? null;
+      const campaignRunId = item.campaignRunId ?? null;
+      const payload = JSON.stringify({
         deliveryId: id,
         kind: item.kind,
         workspaceId: item.workspaceId,
-        createdAt: new Date(now).toISOString(),
-        activityId: item.activityId ?? null,
-        campaignRunId: item.campaignRunId ?? null,
+        createdAt: now.toISOString(),
+        activityId,
+        campaignRunId,
         data: item.payload,
       });
-      rows.push([
-        id,
-        item.workspaceId,
-        item.kind,
-        DeliveryStatus.PENDING,
-        item.activityId ?? null,
-        item.campaignRunId ?? null,
-        url,
-        body,
-        0,
-        now,
-        now,
-      ]);
-    }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
-      await tx.query(
-        `INSERT INTO delivery (id, workspace_id, kind, status, activity_id, campaign_run_id, url, payload, attempts, next_attempt_at, created_at) VALUES ${chunk
-          .map(() => `(${placeholders(11)})`)
-          .join(', ')}`,
-        chunk.flat(),
+      rows.push(
+        Object.assign(new DeliveryEntity(), {
+          id,
+          workspaceId: item.workspaceId,
+          kind: item.kind,
+          status: DeliveryStatus.PENDING,
+          activityId,
+          campaignRunId,
+          url,
+          payload,
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+        }),
       );
     }
-    return rows.map((r) => r[0] as string);
+    await this.deliveries.insert(tx, rows);
+    return rows.map((r) => r.id);
   }
 
   /** Joins the activity write transaction: one ACTIVITY delivery per RECORDED activity of a synced type. */
   readonly activityHook: ActivityRecordedHook = {
     // Reads people, never updates them.
-    prepare: async (tx) => ({ updatesPeople: false, recorded: (recorded) => this.onRecorded(tx, recorded) }),
+    prepare: (tx) => Promise.resolve({ updatesPeople: false, recorded: (recorded) => this.onRecorded(tx, recorded) }),
   };
 
   private async onRecorded(tx: EntityManager, recorded: RecordedActivities): Promise<AfterCommit | void> {
@@ -265,11 +238,7 @@ export class DeliveryService {
     if (!settings.enabled || settings.types.size === 0) return;
     const synced = recorded.activities.filter((a) => settings.types.has(a.type));
     if (synced.length === 0) return;
-    const personIds = [...new Set(synced.map((a) => a.personId))];
-    const people: PersonSummary[] = await tx.query(
-      `SELECT id, email, first_name AS firstName, last_name AS lastName, company FROM person WHERE id IN (${placeholders(personIds.length)})`,
-      personIds,
-    );
+    const people = await this.deliveries.people(tx, [...new Set(synced.map((a) => a.personId))]);
     const personById = new Map(people.map((p) => [p.id, p]));
     await this.enqueue(
       tx,
@@ -289,35 +258,12 @@ export class DeliveryService {
   async list(
     workspaceId: string,
     args: { first: number; beforeId?: string | null; status?: DeliveryStatus | null; kind?: DeliveryKind | null },
-  ): Promise<DeliveryRecord[]> {
-    const where = ['workspace_id = ?'];
-    const params: unknown[] = [workspaceId];
-    if (args.status) {
-      where.push('status = ?');
-      params.push(args.status);
-    }
-    if (args.kind) {
-      where.push('kind = ?');
-      params.push(args.kind);
-    }
-    if (args.beforeId) {
-      where.push('id < ?');
-      params.push(args.beforeId);
-    }
-    // UUIDv7 ids are time-ordered: id desc is newest first, and a unique keyset on its own.
-    const rows = await this.dataSource.query(
-      `SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${Number(args.first) + 1}`,
-      params,
-    );
-    return rows.map(toDeliveryRecord);
+  ): Promise<DeliveryEntity[]> {
+    return this.deliveries.list(workspaceId, { ...args, limit: Number(args.first) + 1 });
   }
 
-  async get(workspaceId: string, id: string): Promise<DeliveryRecord | null> {
-    const rows = await this.dataSource.query(
-      `SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE workspace_id = ? AND id = ?`,
-      [workspaceId, id],
-    );
-    return rows[0] ? toDeliveryRecord(rows[0]) : null;
+  async get(workspaceId: string, id: string): Promise<DeliveryEntity | null> {
+    return this.deliveries.get(workspaceId, id);
   }
 
   /**
@@ -326,16 +272,11 @@ export class DeliveryService {
    * keeping its count (one being sent right now just finishes). A DELIVERED
    * one is a CONFLICT.
    */
-  async retry(workspaceId: string, id: string): Promise<DeliveryRecord> {
+  async retry(workspaceId: string, id: string): Promise<DeliveryEntity> {
     const existing = await this.get(workspaceId, id);
     if (!existing) throw deliveryNotFound(id);
     if (existing.status === DeliveryStatus.DELIVERED) throw alreadyDelivered(id);
-    // attempts is assigned before status: MySQL evaluates SET left to right with the new values, SQLite with the old ones.
-    await this.dataSource.query(
-      `UPDATE delivery SET attempts = CASE WHEN status = ? THEN 0 ELSE attempts END, status = ?, next_attempt_at = ?
-        WHERE workspace_id = ? AND id = ? AND status <> ?`,
-      [DeliveryStatus.DEAD, DeliveryStatus.PENDING, Date.now(), workspaceId, id, DeliveryStatus.DELIVERED],
-    );
+    await this.deliveries.retry(workspaceId, id);
     this.wake();
     return (await this.get(workspaceId, id))!;
   }

@@ -2,7 +2,9 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Activity } from '../activity/activity.type';
 import { ChatActivityType } from '../activity/activity.entity';
 import { type Connection, connectionType } from '../graphql/connection';
-import { DeliveryKind, DeliveryStatus, type DeliveryRecord, type SalesInsightSettingsRecord } from './delivery.model';
+import type { DeliveryEntity } from './delivery.entity';
+import { DeliveryKind, DeliveryStatus } from './delivery.model';
+import type { SalesInsightSettingsEntity } from './sales-insight-settings.entity';
 
 registerEnumType(DeliveryStatus, {
   name: 'DeliveryStatus',
@@ -22,11 +24,11 @@ export class SalesInsightSettings {
   activityTypes: ChatActivityType[];
 
   /** The signing secret is write-only: never a field here. */
-  static from(record: SalesInsightSettingsRecord): SalesInsightSettings {
+  static from(this: void, settings: SalesInsightSettingsEntity): SalesInsightSettings {
     return Object.assign(new SalesInsightSettings(), {
-      enabled: record.enabled,
-      endpointUrl: record.endpointUrl,
-      activityTypes: record.activityTypes as ChatActivityType[],
+      enabled: settings.enabled,
+      endpointUrl: settings.endpointUrl,
+      activityTypes: settings.activityTypes,
     });
   }
 }
@@ -65,11 +67,20 @@ export class Delivery {
   activityId: string | null;
   campaignRunId: string | null;
 
-  static from(record: DeliveryRecord): Delivery {
-    // PENDING rows only have a meaningful next attempt.
+  static from(this: void, entity: DeliveryEntity): Delivery {
     return Object.assign(new Delivery(), {
-      ...record,
-      nextAttemptAt: record.status === DeliveryStatus.PENDING ? record.nextAttemptAt : null,
+      id: entity.id,
+      kind: entity.kind,
+      status: entity.status,
+      attempts: entity.attempts,
+      lastError: entity.lastError,
+      // PENDING rows only have a meaningful next attempt.
+      nextAttemptAt: entity.status === DeliveryStatus.PENDING ? entity.nextAttemptAt : null,
+      deliveredAt: entity.deliveredAt,
+      createdAt: entity.createdAt,
+      workspaceId: entity.workspaceId,
+      activityId: entity.activityId,
+      campaignRunId: entity.campaignRunId,
     });
   }
 }

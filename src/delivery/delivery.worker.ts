@@ -1,9 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { DeliveryConfig } from '../config';
-import { isMysql, placeholders } from '../db/sql';
 import type { Logger } from '../shared/logger';
-import { DeliveryKind, DeliveryStatus } from './delivery.model';
+import { DeliveryKind } from './delivery.model';
+import { DeliveryRepository } from './delivery.repository';
 import type { DeliveryService, SendSettings } from './delivery.service';
 
 const MAX_ERROR = 1000;
@@ -42,11 +42,9 @@ export interface DeliveryWorkerOptions {
 /**
  * Sends due outbox rows. Several instances may run it on one database: a
  * claim leases rows (lease_owner + lease_until) that are PENDING, due and not
- * leased (or whose lease expired). On MySQL the rows are picked with SELECT …
- * FOR UPDATE SKIP LOCKED in a short transaction, so concurrent claimers take
- * different rows without waiting; on SQLite an UPDATE that re-checks the same
- * conditions decides (SQLite has a single writer). An attempt's outcome is
- * written only while the lease is still ours. A process that dies mid-send
+ * leased (or whose lease expired), so concurrent claimers take different rows
+ * (DeliveryRepository.claim). An attempt's outcome is written only while the
+ * lease is still ours. A process that dies mid-send
  * leaves a lease that expires, and the row is sent again with the same
  * X-Delivery-Id: at least once, never lost.
  */
@@ -60,15 +58,17 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
   /** Earliest retry this instance scheduled: the loop wakes for it rather than waiting a whole poll interval. */
   private nextDue = Infinity;
+  private readonly outbox: DeliveryRepository;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly deliveries: DeliveryService,
     private readonly config: DeliveryConfig,
     private readonly log: Logger,
     options: DeliveryWorkerOptions = {},
   ) {
     this.random = options.random ?? Math.random;
+    this.outbox = new DeliveryRepository(dataSource);
   }
 
   /** Long enough for one attempt (the POST is bounded by timeoutMs) plus the database work around it. */
@@ -159,47 +159,14 @@ export class DeliveryWorker {
   private async claim(limit: number): Promise<Claimed[]> {
     const now = Date.now();
     const token = `${this.owner.slice(0, 8)}:${randomUUID()}`;
-    const leaseUntil = now + this.leaseMs;
-    const due = 'status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)';
-    const dueParams = [DeliveryStatus.PENDING, now, now];
-    const pick = `SELECT id FROM delivery WHERE ${due} ORDER BY next_attempt_at LIMIT ${Math.floor(limit)}`;
-    const read = async (db: DataSource | EntityManager, ids: string[]) =>
-      (await db.query(
-        `SELECT id, workspace_id, kind, url, payload, attempts FROM delivery WHERE id IN (${placeholders(ids.length)}) AND lease_owner = ?`,
-        [...ids, token],
-      )) as Array<Record<string, unknown>>;
-
-    let rows: Array<Record<string, unknown>>;
-    if (isMysql(this.dataSource)) {
-      // READ COMMITTED, the pooled connections' session default (db/data-source.ts), like every transaction here.
-      rows = await this.dataSource.transaction(async (tx) => {
-        const ids = ((await tx.query(`${pick} FOR UPDATE SKIP LOCKED`, dueParams)) as Array<{ id: string }>).map(
-          (r) => r.id,
-        );
-        if (ids.length === 0) return [];
-        await tx.query(
-          `UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)})`,
-          [token, leaseUntil, ...ids],
-        );
-        return read(tx, ids);
-      });
-    } else {
-      const ids = ((await this.dataSource.query(pick, dueParams)) as Array<{ id: string }>).map((r) => r.id);
-      if (ids.length === 0) return [];
-      // Re-checked in the UPDATE: another process may have claimed some since the SELECT.
-      await this.dataSource.query(
-        `UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (${placeholders(ids.length)}) AND ${due}`,
-        [token, leaseUntil, ...ids, ...dueParams],
-      );
-      rows = await read(this.dataSource, ids);
-    }
+    const rows = await this.outbox.claim(token, limit, now, now + this.leaseMs);
     return rows.map((r) => ({
-      id: r.id as string,
-      workspaceId: r.workspace_id as string,
-      kind: r.kind as DeliveryKind,
-      url: (r.url as string | null) ?? null,
-      payload: r.payload as string,
-      attempts: Number(r.attempts),
+      id: r.id,
+      workspaceId: r.workspaceId,
+      kind: r.kind,
+      url: r.url,
+      payload: r.payload!,
+      attempts: r.attempts,
       token,
     }));
   }
@@ -255,29 +222,18 @@ export class DeliveryWorker {
     const attempts = row.attempts + 1;
     try {
       if (error === null) {
-        await this.dataSource.query(
-          `UPDATE delivery SET status = ?, attempts = ?, last_attempt_at = ?, delivered_at = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
-            WHERE id = ? AND lease_owner = ?`,
-          [DeliveryStatus.DELIVERED, attempts, now, now, row.id, row.token],
-        );
+        await this.outbox.delivered(row.id, row.token, attempts, now);
         this.log.debug({ deliveryId: row.id, kind: row.kind, attempts }, 'delivered');
         return;
       }
       const dead = attempts >= this.config.maxAttempts;
       const next = dead ? null : now + backoffMs(attempts, this.config.backoffBaseMs, this.random);
-      await this.dataSource.query(
-        `UPDATE delivery SET status = ?, attempts = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-          WHERE id = ? AND lease_owner = ?`,
-        [
-          dead ? DeliveryStatus.DEAD : DeliveryStatus.PENDING,
-          attempts,
-          error.slice(0, MAX_ERROR),
-          now,
-          next,
-          row.id,
-          row.token,
-        ],
-      );
+      await this.outbox.failed(row.id, row.token, {
+        attempts,
+        error: error.slice(0, MAX_ERROR),
+        now,
+        nextAttemptAt: next,
+      });
       if (next !== null) this.nextDue = Math.min(this.nextDue, next);
       const entry = { deliveryId: row.id, kind: row.kind, attempts, error: error.slice(0, 200) };
       if (dead) this.log.error(entry, 'delivery is DEAD after its last attempt');
@@ -294,10 +250,7 @@ export class DeliveryWorker {
 
   private async release(row: Claimed): Promise<void> {
     try {
-      await this.dataSource.query(
-        'UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
-        [row.id, row.token],
-      );
+      await this.outbox.release(row.id, row.token);
     } catch {
       // Shutting down with the database gone: the lease expires instead.
     }
@@ -320,11 +273,14 @@ async function readBounded(body: ReadableStream<Uint8Array> | null, max: number)
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return Buffer.concat(chunks)
-    .subarray(0, max)
-    .toString('utf8')
-    .replace(/[\u0000-\u001f\u007f\ufffd]+/g, ' ')
-    .trim();
+  return (
+    Buffer.concat(chunks)
+      .subarray(0, max)
+      .toString('utf8')
+      // eslint-disable-next-line no-control-regex -- control characters are what this removes
+      .replace(/[\u0000-\u001f\u007f\ufffd]+/g, ' ')
+      .trim()
+  );
 }
 
 function describeError(err: unknown): string {

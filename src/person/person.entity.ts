@@ -1,4 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
+import { WorkspaceEntity } from '../auth/workspace.entity';
 import { ForeignIdColumn, IdColumn, TimestampColumn } from '../db/columns';
 
 /** A person: anonymous (email null) until a visitor is identified. */
@@ -9,6 +10,7 @@ export class PersonEntity {
   @IdColumn()
   id: string;
 
+  @ForeignKey(() => WorkspaceEntity, { name: 'fk_person_workspace', onDelete: 'CASCADE' })
   @ForeignIdColumn({ name: 'workspace_id' })
   workspaceId: string;
 

@@ -11,7 +11,6 @@ import {
   LIMITS,
   TEXT_CONSTRAINTS,
   TEXT_OPERATORS,
-  type TextConstraint,
   type TextMatchDef,
   TimeUnit,
 } from './filter.model';
@@ -91,7 +90,7 @@ export function parseConstraints(input: unknown, path: Path, activity: ChatActiv
   for (const name of TEXT_CONSTRAINTS) {
     if (!isSet(raw[name])) continue;
     if (name in CONSTRAINT_APPLIES_TO) checkApplies(name as keyof typeof CONSTRAINT_APPLIES_TO);
-    out[name as TextConstraint] = parseTextMatch(raw[name], [...path, name]);
+    out[name] = parseTextMatch(raw[name], [...path, name]);
   }
   if (isSet(raw.meetingStatus)) {
     checkApplies('meetingStatus');
@@ -278,15 +277,11 @@ export function parameterCount(filter: FilterDef): number {
   return 4 + text + (c.meetingStatus?.length ?? 0) + (c.chatKind ? 1 : 0);
 }
 
-/** What is stored in smart_list.definition: the parsed filters (times in epoch ms). */
-export interface StoredFilterSet {
-  logic: FilterLogic;
-  advancedLogic: string | null;
-  filters: FilterDef[];
-}
+/** A filter set as stored (smart_list.definition, campaign definitions): parsed, times in epoch ms, without the derived expression. */
+export type StoredFilterSetDef = Omit<FilterSetDef, 'expression'>;
 
 /** Stored definitions were checked when written; only the expression is derived again. */
-export function restoreFilterSet(stored: StoredFilterSet): FilterSetDef {
+export function restoreFilterSet(stored: StoredFilterSetDef): FilterSetDef {
   const count = stored.filters.length;
   const expression =
     stored.logic === FilterLogic.ADVANCED && stored.advancedLogic !== null

@@ -29,7 +29,7 @@ export class Duration {
   @Field(() => TimeUnit)
   unit: TimeUnit;
 
-  static from(def: DurationDef): Duration {
+  static from(this: void, def: DurationDef): Duration {
     return Object.assign(new Duration(), def);
   }
 }
@@ -48,7 +48,7 @@ export class TextMatch {
   @Field(() => [String], { nullable: true })
   startsWith?: string[];
 
-  static from(def: TextMatchDef): TextMatch {
+  static from(this: void, def: TextMatchDef): TextMatch {
     return Object.assign(new TextMatch(), { [def.operator]: def.values });
   }
 }
@@ -77,7 +77,7 @@ export class DateOfActivity {
   @Field(() => Date, { nullable: true })
   betweenTo?: Date;
 
-  static from(def: DateOfActivityDef): DateOfActivity {
+  static from(this: void, def: DateOfActivityDef): DateOfActivity {
     const out = new DateOfActivity();
     switch (def.kind) {
       case 'inPast':
@@ -124,7 +124,7 @@ export class ActivityConstraints {
   @Field(() => [MeetingStatus], { nullable: true })
   meetingStatus?: MeetingStatus[];
 
-  static from(def: ConstraintsDef): ActivityConstraints {
+  static from(this: void, def: ConstraintsDef): ActivityConstraints {
     const out = Object.assign(new ActivityConstraints(), { chatKind: def.chatKind, meetingStatus: def.meetingStatus });
     for (const name of TEXT_CONSTRAINTS) {
       const match = def[name];
@@ -158,7 +158,7 @@ export class SmartListFilter {
   @Field(() => Int)
   minNumberOfTimes: number;
 
-  static from(def: FilterDef): SmartListFilter {
+  static from(this: void, def: FilterDef): SmartListFilter {
     return Object.assign(new SmartListFilter(), {
       position: def.position,
       activity: def.activity,

@@ -1,5 +1,8 @@
-import { Column, Entity, Index } from 'typeorm';
-import { ForeignIdColumn, IdColumn, TimestampColumn } from '../db/columns';
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
+import { WorkspaceEntity } from '../auth/workspace.entity';
+import { ForeignIdColumn, IdColumn, JsonColumn, TimestampColumn } from '../db/columns';
+import type { FilterSetDef } from './filter.model';
+import { restoreFilterSet, type StoredFilterSetDef } from './filter.parser';
 
 /**
  * A smart list: only its definition is stored. Membership is computed from
@@ -12,6 +15,7 @@ export class SmartListEntity {
   @IdColumn()
   id: string;
 
+  @ForeignKey(() => WorkspaceEntity, { name: 'fk_smart_list_workspace', onDelete: 'CASCADE' })
   @ForeignIdColumn({ name: 'workspace_id' })
   workspaceId: string;
 
@@ -25,9 +29,12 @@ export class SmartListEntity {
   @Column({ type: 'varchar', length: 1024, nullable: true })
   description: string | null;
 
-  /** JSON of StoredFilterSet (logic, advancedLogic, parsed filters). */
-  @Column({ type: 'text' })
-  definition: string;
+  /** Stored parsed (logic, advancedLogic, filters); the logic expression is derived again on read. */
+  @JsonColumn<FilterSetDef>({
+    parse: (raw) => restoreFilterSet(raw as StoredFilterSetDef),
+    serialize: ({ logic, advancedLogic, filters }): StoredFilterSetDef => ({ logic, advancedLogic, filters }),
+  })
+  definition: FilterSetDef;
 
   @TimestampColumn({ name: 'created_at' })
   createdAt: Date;

@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../graphql/context';
-import type { SmartListRecord } from './smart-list.service';
+import type { SmartListEntity } from './smart-list.entity';
 
 /** One evaluation time per request, so members, memberCount and includes of one response agree. */
 export const evaluationTime = (ctx: RequestContext): number =>
   ctx.loader('smart-list-evaluation-time', () => Date.now());
 
-export function listsOfPersonLoader(ctx: RequestContext): DataLoader<string, SmartListRecord[]> {
+export function listsOfPersonLoader(ctx: RequestContext): DataLoader<string, SmartListEntity[]> {
   return ctx.loader(
     'smart-lists-by-person',
     () =>

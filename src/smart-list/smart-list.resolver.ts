@@ -7,7 +7,6 @@ import { PersonConnection } from '../person/person-connection.type';
 import { Person } from '../person/person.type';
 import { SmartListInput } from './smart-list.input';
 import { evaluationTime, listsOfPersonLoader } from './smart-list.loader';
-import type { SmartListRecord } from './smart-list.service';
 import { SmartList, SmartListConnection } from './smart-list.type';
 
 /**
@@ -23,8 +22,8 @@ export class SmartListResolver {
   @Authorized(Scope.READ)
   @Query(() => SmartList, { nullable: true })
   async smartList(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<SmartList | null> {
-    const record = await ctx.services.smartLists.get(ctx.requireAuth().workspaceId, id);
-    return record ? SmartList.from(record) : null;
+    const entity = await ctx.services.smartLists.get(ctx.requireAuth().workspaceId, id);
+    return entity ? SmartList.from(entity) : null;
   }
 
   @Authorized(Scope.READ)
@@ -81,16 +80,22 @@ export class SmartListResolver {
   ): Promise<PersonConnection> {
     const afterKey = decodeAfter<[string]>(after, ['string']);
     const now = evaluationTime(ctx);
-    const rows = await ctx.services.smartLists.members(list.record, { limit: first + 1, afterId: afterKey?.[0], now });
-    const connection = connectionFrom(rows, first, afterKey !== null, (row) => encodeCursor([row.id]), Person.from);
+    const rows = await ctx.services.smartLists.members(list.entity, { limit: first + 1, afterId: afterKey?.[0], now });
+    const connection = connectionFrom(
+      rows,
+      first,
+      afterKey !== null,
+      (row) => encodeCursor([row.id]),
+      (row) => Person.from(row),
+    );
     return Object.assign(new PersonConnection(), connection, {
-      totalCount: await ctx.services.smartLists.memberCount(list.record, now),
+      totalCount: await ctx.services.smartLists.memberCount(list.entity, now),
     });
   }
 
   @FieldResolver(() => Int, { complexity: MEMBERSHIP_COST })
   async memberCount(@Root() list: SmartList, @Ctx() ctx: RequestContext): Promise<number> {
-    return ctx.services.smartLists.memberCount(list.record, evaluationTime(ctx));
+    return ctx.services.smartLists.memberCount(list.entity, evaluationTime(ctx));
   }
 
   @FieldResolver(() => Boolean, { complexity: INCLUDES_COST })
@@ -99,7 +104,7 @@ export class SmartListResolver {
     @Ctx() ctx: RequestContext,
     @Arg('personId', () => ID) personId: string,
   ): Promise<boolean> {
-    return ctx.services.smartLists.includes(list.record, personId, evaluationTime(ctx));
+    return ctx.services.smartLists.includes(list.entity, personId, evaluationTime(ctx));
   }
 }
 

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { type Connection, connectionType } from '../graphql/connection';
 import { FilterLogic } from './filter.model';
 import { SmartListFilter } from './filter.type';
-import type { SmartListRecord } from './smart-list.service';
+import type { SmartListEntity } from './smart-list.entity';
 
 /** members, memberCount and includes are field resolvers evaluated from the activities when asked. */
 @ObjectType()
@@ -31,20 +31,20 @@ export class SmartList {
   @Field()
   updatedAt: Date;
 
-  /** The parsed definition, for the membership resolvers; not a GraphQL field. */
-  record: SmartListRecord;
+  /** The stored list (with its parsed definition), for the membership resolvers; not a GraphQL field. */
+  entity: SmartListEntity;
 
-  static from(record: SmartListRecord): SmartList {
+  static from(this: void, entity: SmartListEntity): SmartList {
     return Object.assign(new SmartList(), {
-      id: record.id,
-      name: record.name,
-      description: record.description,
-      logic: record.definition.logic,
-      advancedLogic: record.definition.advancedLogic,
-      filters: record.definition.filters.map(SmartListFilter.from),
-      createdAt: record.createdAt,
-      updatedAt: record.updatedAt,
-      record,
+      id: entity.id,
+      name: entity.name,
+      description: entity.description,
+      logic: entity.definition.logic,
+      advancedLogic: entity.definition.advancedLogic,
+      filters: entity.definition.filters.map(SmartListFilter.from),
+      createdAt: entity.createdAt,
+      updatedAt: entity.updatedAt,
+      entity,
     });
   }
 }

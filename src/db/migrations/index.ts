@@ -1,3 +1,4 @@
+import type { MigrationInterface } from 'typeorm';
 import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { PeopleAndActivities1764000000001 } from './1764000000001-PeopleAndActivities';
 import { SmartLists1764000000002 } from './1764000000002-SmartLists';
@@ -6,9 +7,10 @@ import { Deliveries1764000000004 } from './1764000000004-Deliveries';
 import { BinaryNameKeys1764000000005 } from './1764000000005-BinaryNameKeys';
 import { FilterProbeIndex1764000000006 } from './1764000000006-FilterProbeIndex';
 import { ActivityStream1764000000100 } from './1764000000100-ActivityStream';
+import { SqliteIntegerColumns1764000000200 } from './1764000000200-SqliteIntegerColumns';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
-export const MIGRATIONS: Function[] = [
+export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Foundation1764000000000,
   PeopleAndActivities1764000000001,
   SmartLists1764000000002,
@@ -17,4 +19,5 @@ export const MIGRATIONS: Function[] = [
   BinaryNameKeys1764000000005,
   FilterProbeIndex1764000000006,
   ActivityStream1764000000100,
+  SqliteIntegerColumns1764000000200,
 ];
