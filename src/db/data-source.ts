@@ -40,7 +40,8 @@ export function dataSourceOptions(
       poolSize: db.poolSize,
       supportBigNumbers: true,
       bigNumberStrings: false,
-      connectTimeout: 5_000,
+      // Connecting is part of acquiring a connection: it gets the same deadline.
+      connectTimeout: deadlines.acquireMs,
       // mysql2's default captures a stack trace (new Error) on every query for long stack traces, most of the
       // client's CPU per round trip (BENCHMARKS.md). Query errors still carry their SQL and code.
       trace: false,
