@@ -13,7 +13,7 @@ import { createLogger } from '../src/shared/logger';
 import { createApp } from '../src/server';
 import type { RecordChatActivityInput } from '../src/activity/record-activity.input';
 import { ChatActivityType, ChatKind, MeetingStatus, PromptType } from '../src/activity/activity.entity';
-import { Scope } from '../src/auth/scope';
+import { ALL_SCOPES, Scope } from '../src/auth/scope';
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Frances', 'Niklaus'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Allen', 'Wirth'];
@@ -152,18 +152,19 @@ async function main(): Promise<void> {
           await app.services.people.identifyVisitor(workspace.id, { visitorId, ...last.person }, { overwrite: true });
         }
       }
-      const results = await app.services.activities.recordMany(workspace.id, inputs);
+      const results = await app.services.activities.recordMany(workspace.id, inputs, { trusted: true });
       for (const result of results) {
         if (!result.ok) throw result.error;
         if (result.outcome === 'RECORDED') recorded += 1;
         else repeated += 1;
       }
     }
-    const key = await app.services.apiKeys.create(workspace.id, 'demo (seed)', [
-      Scope.READ,
-      Scope.RECORD,
-      Scope.SUBSCRIBE,
-    ]);
+    const key = await app.services.apiKeys.create(
+      workspace.id,
+      'demo (seed)',
+      [Scope.READ, Scope.RECORD, Scope.SUBSCRIBE],
+      { grantorScopes: new Set(ALL_SCOPES) },
+    );
     process.stdout.write(
       `Seeded workspace ${workspace.id}: ${recorded} activities recorded (${repeated} already there) for 60 people.\n` +
         `An API key for it (READ, RECORD, SUBSCRIBE), shown once:\n\n  ${key.secret}\n\n` +

@@ -39,6 +39,16 @@ export interface RateLimitConfig {
   unauthenticatedPerIpPerMinute: number;
   /** Concurrent subscriptions one WebSocket connection may hold. */
   subscriptionsPerConnection: number;
+  /** Public (RECORD-only) keys: requests and operations per second per key and client address; 0 turns it off. */
+  publicPerIpPerSecond: number;
+  /** Public keys: recordings and identifications per second per key and visitor id; 0 turns it off. */
+  publicPerVisitorPerSecond: number;
+  /** Public keys: the ceiling of all their requests per second in one workspace; 0 turns it off. */
+  publicPerWorkspacePerSecond: number;
+  /** Open WebSocket connections per client address (per instance); 0 turns it off. */
+  wsConnectionsPerIp: number;
+  /** Open WebSocket connections per API key (per instance); 0 turns it off. */
+  wsConnectionsPerKey: number;
 }
 
 export interface Config {
@@ -52,6 +62,8 @@ export interface Config {
   /** Fixes the admin key created on first start instead of generating one. */
   bootstrapApiKey?: string;
   logLevel: string;
+  /** Let webhooks and Sales Insight reach private, loopback and metadata addresses (local development, tests). */
+  outboundAllowPrivate: boolean;
   /** Deadline of one HTTP request or WebSocket operation's execution: past it the client gets SERVICE_UNAVAILABLE. */
   requestTimeoutMs: number;
   /** How long SIGTERM waits for in-flight HTTP requests before closing them. */
@@ -136,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       acquireTimeoutMs: Math.max(1, intFromEnv(env, 'DB_ACQUIRE_TIMEOUT_MS', 5_000)),
     },
     requestTimeoutMs: Math.max(1, intFromEnv(env, 'REQUEST_TIMEOUT_MS', 15_000)),
+    outboundAllowPrivate: boolFromEnv(env, 'OUTBOUND_ALLOW_PRIVATE', false),
     redisUrl: env.REDIS_URL || undefined,
     subscriptionMaxPending: Math.max(1, intFromEnv(env, 'SUBSCRIPTION_MAX_PENDING', 10_000)),
     bootstrapApiKey: env.BOOTSTRAP_API_KEY || undefined,
@@ -154,6 +167,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perKeyPerSecond: intFromEnv(env, 'RATE_LIMIT_PER_KEY_PER_SECOND', 300),
       unauthenticatedPerIpPerMinute: intFromEnv(env, 'RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 120),
       subscriptionsPerConnection: intFromEnv(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100),
+      publicPerIpPerSecond: intFromEnv(env, 'RATE_LIMIT_PUBLIC_PER_IP_PER_SECOND', 20),
+      publicPerVisitorPerSecond: intFromEnv(env, 'RATE_LIMIT_PUBLIC_PER_VISITOR_PER_SECOND', 10),
+      publicPerWorkspacePerSecond: intFromEnv(env, 'RATE_LIMIT_PUBLIC_PER_WORKSPACE_PER_SECOND', 3_000),
+      wsConnectionsPerIp: intFromEnv(env, 'WS_MAX_CONNECTIONS_PER_IP', 1_000),
+      wsConnectionsPerKey: intFromEnv(env, 'WS_MAX_CONNECTIONS_PER_KEY', 20_000),
     },
     corsOrigins: env.CORS_ORIGINS || '*',
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

@@ -55,7 +55,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     { redisUrl: config.redisUrl, maxPending: config.subscriptionMaxPending },
     log,
   );
-  const services = createServices(config, dataSource, pubSubHandle.pubSub, log);
+  const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis);
+  const services = createServices(config, dataSource, pubSubHandle.pubSub, rateLimits, log);
   let bootstrap: BootstrapResult;
   let schema: GraphQLSchema;
   try {
@@ -65,10 +66,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     await Promise.allSettled([pubSubHandle.close(), dataSource.destroy()]);
     throw err;
   }
-  const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis);
   // The outbox worker runs in every instance; leased claims keep them from sending one delivery at the same time.
   const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log, {
     random: options.deliveryRandom,
+    outbound: { allowPrivate: config.outboundAllowPrivate },
   });
   let draining = false;
 

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { Logger } from './shared/logger';
+import type { RateLimits } from './shared/rate-limit';
 import { ActivityService } from './activity/activity.service';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
@@ -14,11 +15,19 @@ import { CampaignService } from './campaign/campaign.service';
 import { moveCampaignRuns } from './campaign/campaign-merge';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { DeliveryService } from './delivery/delivery.service';
-import { loadSecretsKey, SecretBox } from './delivery/secret-box';
+import { loadSecretsKey, SecretBox } from './shared/secret-box';
+import { IdentityRepository } from './identity/identity.repository';
+import { IdentityService } from './identity/identity.service';
 import type { AppPubSub } from './graphql/topics';
 import type { Services } from './graphql/context';
 
-export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
+export function createServices(
+  config: Config,
+  dataSource: DataSource,
+  pubSub: AppPubSub,
+  rateLimits: RateLimits,
+  log: Logger,
+): Services {
   const people = new PersonService(dataSource);
   const activities = new ActivityService(dataSource, people, pubSub, log, {
     maxInFlightPerWorkspace: config.writeBatchesInFlight,
@@ -27,12 +36,22 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
   const smartLists = new SmartListService(
     new SmartListRepository(dataSource, { countParallelism: config.smartListCountParallelism }),
   );
-  const deliveries = new DeliveryService(
-    new DeliveryRepository(dataSource),
-    new SecretBox(loadSecretsKey(config, log)),
+  const secrets = new SecretBox(loadSecretsKey(config, log));
+  const outbound = { allowPrivate: config.outboundAllowPrivate };
+  const deliveries = new DeliveryService(new DeliveryRepository(dataSource), secrets, outbound);
+  const identity = new IdentityService(new IdentityRepository(dataSource), secrets);
+  // An activity's `person` identifies its visitor as identifyVisitor does: the workspace's verification decides how.
+  activities.setIdentityGate((workspaceId, items) =>
+    Promise.all(
+      items.map((item) =>
+        item.input.person
+          ? identity.decide(workspaceId, item.input.person, item.caller.trusted, [...item.path, 'person'])
+          : null,
+      ),
+    ),
   );
   const campaignRepository = new CampaignRepository(dataSource);
-  const campaigns = new CampaignService(campaignRepository, people, activities);
+  const campaigns = new CampaignService(campaignRepository, people, activities, outbound);
   // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
   activities.registerHook(new CampaignRunner(campaignRepository, smartLists, deliveries, pubSub));
   activities.registerHook(deliveries.activityHook);
@@ -53,5 +72,7 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
     smartLists,
     campaigns,
     deliveries,
+    identity,
+    rateLimits,
   };
 }

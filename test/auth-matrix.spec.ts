@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { getMetadataStorage } from 'type-graphql';
 import '../src/graphql/schema';
 import { record, recordManyMutation, recordMutation } from './helpers/record';
-import { startTestServer, subscribe, type TestServer } from './helpers/server';
+import { NO_RATE_LIMITS, startTestServer, subscribe, type TestServer } from './helpers/server';
 
 /** The scope each root operation needs; null: any valid key. Every operation of the API must be listed. */
 const REQUIRED_SCOPE: Record<string, string | null> = {
@@ -13,6 +13,11 @@ const REQUIRED_SCOPE: Record<string, string | null> = {
   recordChatActivity: 'RECORD',
   recordChatActivities: 'RECORD',
   identifyVisitor: 'RECORD',
+  identify: 'RECORD',
+  identityVerificationSettings: 'READ',
+  updateIdentityVerification: 'MANAGE',
+  rotateIdentitySecret: 'MANAGE',
+  setApiKeyOrigins: 'MANAGE',
   person: 'READ',
   personByEmail: 'READ',
   personByVisitor: 'READ',
@@ -75,7 +80,8 @@ const OPERATIONS: Array<{
   { name: 'apiKeys', query: '{ apiKeys { id } }', variables: () => ({}) },
   {
     name: 'createApiKey',
-    query: 'mutation { createApiKey(name: "k", scopes: [READ]) { secret } }',
+    // Scopes the granting key holds: a MANAGE key grants MANAGE (granting more is FORBIDDEN, auth.spec.ts).
+    query: 'mutation { createApiKey(name: "k", scopes: [MANAGE]) { secret } }',
     variables: () => ({}),
   },
   {
@@ -97,6 +103,32 @@ const OPERATIONS: Array<{
     name: 'identifyVisitor',
     query: 'mutation { identifyVisitor(input: { visitorId: "matrix-2", email: "m@example.com" }) { id } }',
     variables: () => ({}),
+  },
+  {
+    name: 'identify',
+    query:
+      'mutation { identify(input: { visitorId: "matrix-3", email: "m3@example.com" }) { verified person { id } } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'identityVerificationSettings',
+    query: '{ identityVerificationSettings { mode hasSecret } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'updateIdentityVerification',
+    query: 'mutation { updateIdentityVerification(mode: OPTIONAL) { mode } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'rotateIdentitySecret',
+    query: 'mutation { rotateIdentitySecret { settings { hasSecret } } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'setApiKeyOrigins',
+    query: 'mutation($id: ID!) { setApiKeyOrigins(id: $id, allowedOrigins: null) { id } }',
+    variables: (ids) => ({ id: ids.keyToRevoke }),
   },
   {
     name: 'person',
@@ -238,7 +270,7 @@ describe('the scope × operation × workspace matrix', () => {
 
   beforeAll(async () => {
     server = await startTestServer({
-      config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } },
+      config: { rateLimits: { ...NO_RATE_LIMITS, subscriptionsPerConnection: 100 } },
     });
     for (const scope of ['RECORD', 'READ', 'SUBSCRIBE', 'MANAGE'])
       keys[scope] = await server.createKey(server.workspaceId, [scope]);

@@ -1,6 +1,6 @@
 import { connected, startTestServer, subscribe, type TestServer } from './helpers/server';
 import { ApiKeyEntity } from '../src/auth/api-key.entity';
-import { Scope } from '../src/auth/scope';
+import { ALL_SCOPES, Scope } from '../src/auth/scope';
 
 const VIEWER = '{ viewer { workspace { id name } apiKey { id name scopes } } }';
 const API_KEYS = '{ apiKeys { id name scopes revokedAt } }';
@@ -128,12 +128,18 @@ describe('API keys and access', () => {
       ['no key', null],
       ['an unknown key', 'dca_nope'],
       ['a revoked key', 'revoked'],
-    ])('closes the connection with 4403 for %s', async (_label, key) => {
-      const client = server.wsClient(key === 'revoked' ? revokedKey : key);
-      const ack = connected(client);
-      client.subscribe({ query: VIEWER }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-      await expect(ack).rejects.toMatchObject({ code: 4403 });
-    });
+    ])(
+      'closes the connection with 4401 Unauthorized for %s (graphql-ws clients do not retry it)',
+      async (_label, key) => {
+        const client = server.wsClient(key === 'revoked' ? revokedKey : key);
+        const ack = connected(client);
+        client.subscribe(
+          { query: VIEWER },
+          { next: () => undefined, error: () => undefined, complete: () => undefined },
+        );
+        await expect(ack).rejects.toMatchObject({ code: 4401, reason: 'Unauthorized' });
+      },
+    );
 
     it('applies scopes per operation with the same codes as HTTP', async () => {
       const client = server.wsClient(readKey);
@@ -152,7 +158,9 @@ describe('API key lookups', () => {
   afterAll(() => server.stop());
 
   it('makes one database lookup for concurrent callers of an uncached or expired key, and one lastUsedAt write', async () => {
-    const { secret } = await server.app.services.apiKeys.create(server.workspaceId, 'stampede', [Scope.READ]);
+    const { secret } = await server.app.services.apiKeys.create(server.workspaceId, 'stampede', [Scope.READ], {
+      grantorScopes: new Set(ALL_SCOPES),
+    });
     const repository = server.app.services.dataSource.getRepository(ApiKeyEntity);
     const findOne = jest.spyOn(repository, 'findOne');
     const update = jest.spyOn(repository, 'update');
@@ -172,9 +180,12 @@ describe('API key lookups', () => {
   });
 
   it('does not cache a lookup that a revoke on this instance overtook', async () => {
-    const { apiKey, secret } = await server.app.services.apiKeys.create(server.workspaceId, 'revoked while looking', [
-      Scope.READ,
-    ]);
+    const { apiKey, secret } = await server.app.services.apiKeys.create(
+      server.workspaceId,
+      'revoked while looking',
+      [Scope.READ],
+      { grantorScopes: new Set(ALL_SCOPES) },
+    );
     const inFlight = server.app.services.apiKeys.authenticate(secret);
     await server.app.services.apiKeys.revoke(server.workspaceId, apiKey.id);
     await inFlight;

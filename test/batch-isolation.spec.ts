@@ -3,7 +3,7 @@ import type { ActivityRecordedHook } from '../src/activity/activity-hooks';
 import { RECORD, recordManyMutation } from './helpers/record';
 
 const RECORD_MANY = recordManyMutation('index error { code message field requestId } payload { outcome }');
-import { startTestServer, type TestServer } from './helpers/server';
+import { NO_RATE_LIMITS, startTestServer, type TestServer } from './helpers/server';
 
 const chat = { kind: 'DIALOGUE', id: 'c', name: 'C' };
 const input = (visitorId: string) => ({ type: 'GOAL_ACHIEVED', goal: 'g', visitorId, sessionId: 's', chat });
@@ -29,7 +29,7 @@ describe('one item whose write fails', () => {
     const log = pino({ level: 'error' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     server = await startTestServer({
       log,
-      config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 10 } },
+      config: { rateLimits: { ...NO_RATE_LIMITS, subscriptionsPerConnection: 10 } },
     });
     server.app.services.activities.registerHook(poisonHook((visitorId) => visitorId.startsWith('poison')));
   });

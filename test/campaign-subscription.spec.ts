@@ -181,7 +181,8 @@ describe('campaignTriggered', () => {
         'subscription($id: ID!) { campaignTriggered(campaignId: $id) { id activity { id } } }',
         { id: campaignId },
       );
-      const subscribeKey = await server.createKey(workspaceId, ['SUBSCRIBE']);
+      // Reading a run's person needs READ besides SUBSCRIBE: personal data is never shown to SUBSCRIBE alone.
+      const subscribeKey = await server.createKey(workspaceId, ['SUBSCRIBE', 'READ']);
       const narrower = subscribe(server.wsClient(subscribeKey), CAMPAIGN_TRIGGERED, { campaignId });
       const all = [...same, other, narrower];
       await untilAllLive(
@@ -240,7 +241,7 @@ describe('campaignTriggered', () => {
   it('stops a subscription whose key is revoked: the next event answers UNAUTHENTICATED and ends it', async () => {
     const campaignId = await activeCampaign(server, {}, key);
     const created = await server.gql(
-      'mutation { createApiKey(name: "listener", scopes: [SUBSCRIBE]) { secret apiKey { id } } }',
+      'mutation { createApiKey(name: "listener", scopes: [SUBSCRIBE, READ]) { secret apiKey { id } } }',
       {},
       key,
     );

@@ -2,7 +2,7 @@ import { createConnection } from 'mysql2/promise';
 import { poolCounts } from '../src/db/mysql-driver';
 import { createTestDatabase, TEST_MYSQL_URL, type TestDatabase } from './helpers/database';
 import { RECORD } from './helpers/record';
-import { startTestServer, type TestServer } from './helpers/server';
+import { NO_RATE_LIMITS, startTestServer, type TestServer } from './helpers/server';
 import { TcpProxy } from './helpers/tcp-proxy';
 
 const chat = { kind: 'DIALOGUE', id: 'c', name: 'C' };
@@ -40,7 +40,7 @@ withServer('deadlines on every database call', () => {
       },
       config: {
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
-        rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 10 },
+        rateLimits: { ...NO_RATE_LIMITS, subscriptionsPerConnection: 10 },
       },
     });
   });

@@ -1,5 +1,5 @@
 import { serverAudits } from 'graphql-http';
-import { startTestServer, type TestServer } from './helpers/server';
+import { NO_RATE_LIMITS, startTestServer, type TestServer } from './helpers/server';
 
 /**
  * The GraphQL-over-HTTP conformance audits of the graphql-http package, run
@@ -22,7 +22,7 @@ describe('GraphQL over HTTP conformance', () => {
   beforeAll(async () => {
     // The audits send many keyless requests from one address.
     server = await startTestServer({
-      config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } },
+      config: { rateLimits: { ...NO_RATE_LIMITS, subscriptionsPerConnection: 100 } },
     });
   });
   afterAll(() => server.stop());

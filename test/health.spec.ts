@@ -1,6 +1,6 @@
 import { createTestDatabase, TEST_MYSQL_URL } from './helpers/database';
 import { recordMutation } from './helpers/record';
-import { startTestServer, type TestServer } from './helpers/server';
+import { NO_RATE_LIMITS, startTestServer, type TestServer } from './helpers/server';
 import { TcpProxy } from './helpers/tcp-proxy';
 
 const base = (server: TestServer) => server.url.replace(/\/graphql$/, '');
@@ -111,7 +111,7 @@ withServer('a database outage under write load', () => {
     viaProxy.port = String(await proxy.start());
     const server = await startTestServer({
       database: { ...database, config: { ...database.config, url: viaProxy.toString() } },
-      config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 10 } },
+      config: { rateLimits: { ...NO_RATE_LIMITS, subscriptionsPerConnection: 10 } },
     });
     const outcomes: Array<{ phase: string; status: number; code?: string; message?: string; outcome?: string }> = [];
     let phase = 'before';

@@ -1,8 +1,8 @@
 import net from 'node:net';
-import { startTestServer, type TestServer } from './helpers/server';
+import { NO_RATE_LIMITS, startTestServer, type TestServer } from './helpers/server';
 
 const VIEWER = JSON.stringify({ query: '{ viewer { workspace { id } } }' });
-const NO_LIMITS = { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 10 };
+const NO_LIMITS = { ...NO_RATE_LIMITS, subscriptionsPerConnection: 10 };
 
 function post(server: TestServer, body: string, headers: Record<string, string> = {}) {
   return fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });

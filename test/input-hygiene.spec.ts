@@ -1,5 +1,5 @@
 import { RECORD, RECORD_MANY } from './helpers/record';
-import { startTestServer, type TestServer } from './helpers/server';
+import { NO_RATE_LIMITS, startTestServer, type TestServer } from './helpers/server';
 
 const LONE = '\ud800';
 const chat = { kind: 'DIALOGUE', id: 'hygiene-chat', name: 'Hygiene' };
@@ -65,7 +65,7 @@ describe('strings are well-formed at the door', () => {
   };
   beforeAll(async () => {
     server = await startTestServer({
-      config: { rateLimits: { perKeyPerSecond: 0, unauthenticatedPerIpPerMinute: 0, subscriptionsPerConnection: 100 } },
+      config: { rateLimits: { ...NO_RATE_LIMITS, subscriptionsPerConnection: 100 } },
     });
   });
   afterAll(() => server.stop());

@@ -13,4 +13,11 @@ export enum RecordOutcome {
  * whatever an unexpected failure of this one input threw (masked for the client).
  */
 export type RecordResult =
-  { ok: true; outcome: RecordOutcome; activity: ActivityEntity } | { ok: false; error: unknown };
+  | {
+      ok: true;
+      outcome: RecordOutcome;
+      activity: ActivityEntity;
+      /** Whether the input's `person` was a verified identity; null without `person`. */
+      identityVerified: boolean | null;
+    }
+  | { ok: false; error: unknown };

@@ -1,19 +1,28 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { Scope } from '../auth/scope';
+import { isPublicKey, Scope } from '../auth/scope';
 import { decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { assertWellFormedArgs, validatedByService } from '../graphql/validation';
+import { visitorRefusals } from '../graphql/visitor-budget';
 import { AppError, ErrorCode } from '../shared/errors';
 import { personLoader } from '../person/person.loader';
 import { Person } from '../person/person.type';
 import type { ActivityEntity } from './activity.entity';
+import type { RecordResult } from './activity.model';
 import { Activity, toActivity } from './activity.type';
 import { RecordChatActivityInput } from './record-activity.input';
-import { RecordChatActivityPayload, RecordChatActivityResult, RecordOutcome, UserError } from './record-activity.type';
+import { RecordChatActivityPayload, RecordChatActivityResult, UserError } from './record-activity.type';
 
-function payload(outcome: RecordOutcome, row: ActivityEntity): RecordChatActivityPayload {
-  return Object.assign(new RecordChatActivityPayload(), { outcome, activity: toActivity(row) });
+function payload(result: Extract<RecordResult, { ok: true }>): RecordChatActivityPayload {
+  return Object.assign(new RecordChatActivityPayload(), {
+    outcome: result.outcome,
+    activity: toActivity(result.activity),
+    identityVerified: result.identityVerified,
+  });
 }
+
+/** A caller whose key is not public is trusted with the identities it sends (see IdentityService). */
+const callerOf = (ctx: RequestContext) => ({ trusted: !isPublicKey(ctx.requireAuth().scopes) });
 
 @Resolver(() => Activity)
 export class ActivityResolver {
@@ -23,8 +32,9 @@ export class ActivityResolver {
     @Ctx() ctx: RequestContext,
     @Arg('input', () => RecordChatActivityInput, { validateFn: validatedByService }) input: RecordChatActivityInput,
   ): Promise<RecordChatActivityPayload> {
-    const { outcome, activity } = await ctx.services.activities.record(ctx.requireAuth().workspaceId, input);
-    return payload(outcome, activity);
+    const refused = (await visitorRefusals(ctx, [input.visitorId])).get(input.visitorId);
+    if (refused) throw refused;
+    return payload(await ctx.services.activities.record(ctx.requireAuth().workspaceId, input, callerOf(ctx)));
   }
 
   @Authorized(Scope.RECORD)
@@ -36,11 +46,25 @@ export class ActivityResolver {
     @Arg('inputs', () => [RecordChatActivityInput], { validateFn: validatedByService })
     inputs: RecordChatActivityInput[],
   ): Promise<RecordChatActivityResult[]> {
-    const results = await ctx.services.activities.recordMany(ctx.requireAuth().workspaceId, inputs);
+    const refusals = await visitorRefusals(
+      ctx,
+      inputs.map((input) => input.visitorId),
+    );
+    const refused = new Map<number, AppError>();
+    inputs.forEach((input, index) => {
+      const refusal = refusals.get(input.visitorId);
+      if (refusal) refused.set(index, refusal);
+    });
+    const results = await ctx.services.activities.recordMany(
+      ctx.requireAuth().workspaceId,
+      inputs,
+      callerOf(ctx),
+      refused,
+    );
     return results.map((result, index) =>
       Object.assign(new RecordChatActivityResult(), {
         index,
-        payload: result.ok ? payload(result.outcome, result.activity) : null,
+        payload: result.ok ? payload(result) : null,
         error: result.ok ? null : userError(ctx, result.error, index),
       }),
     );

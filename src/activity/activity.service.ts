@@ -27,16 +27,26 @@ export const MAX_BATCH = 500;
 
 export type { RecordResult };
 
+/** Who records: a caller whose key is not public (not only RECORD) is trusted with the identities it sends. */
+export interface Caller {
+  trusted: boolean;
+}
+
 interface Item {
   input: RecordChatActivityInput;
   path: string[];
+  caller: Caller;
 }
 
-/** Decides, before the write, how an item's `person` may identify its visitor (identity verification). */
+/**
+ * Decides, before the write, how each item's `person` may identify its
+ * visitor (identity verification, src/identity): refused, or how; null for an
+ * item without `person`.
+ */
 export type IdentityGate = (
   workspaceId: string,
   items: readonly Item[],
-) => Promise<Array<{ error: AppError } | { overwrite: boolean } | null>>;
+) => Promise<Array<{ error: AppError } | { overwrite: boolean; verified: boolean } | null>>;
 
 /**
  * Recording chat activities: validation, the once-per-session and
@@ -52,7 +62,10 @@ export class ActivityService {
   private readonly hooks: ActivityRecordedHook[] = [];
   private readonly coalescer: WriteCoalescer<string, Item, RecordResult>;
   readonly repository: ActivityRepository;
-  private identityGate: IdentityGate = async (_workspaceId, items) => items.map(() => ({ overwrite: true }));
+  private identityGate: IdentityGate = (_workspaceId, items) =>
+    Promise.resolve(
+      items.map((item) => (item.input.person ? { overwrite: true, verified: item.caller.trusted } : null)),
+    );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -95,8 +108,9 @@ export class ActivityService {
   async record(
     workspaceId: string,
     input: RecordChatActivityInput,
-  ): Promise<{ outcome: RecordOutcome; activity: ActivityEntity }> {
-    const result = await this.coalescer.submit(workspaceId, { input, path: ['input'] });
+    caller: Caller,
+  ): Promise<Extract<RecordResult, { ok: true }>> {
+    const result = await this.coalescer.submit(workspaceId, { input, path: ['input'], caller });
     if (!result.ok) throw result.error;
     return result;
   }
@@ -106,12 +120,24 @@ export class ActivityService {
    * is answered with its error (path ["inputs", "<index>", …]) and does not
    * affect the others.
    */
-  async recordMany(workspaceId: string, inputs: readonly RecordChatActivityInput[]): Promise<RecordResult[]> {
+  async recordMany(
+    workspaceId: string,
+    inputs: readonly RecordChatActivityInput[],
+    caller: Caller,
+    /** Inputs refused before the write (e.g. over a rate limit), by index: answered with their error, not written. */
+    refused: ReadonlyMap<number, AppError> = new Map(),
+  ): Promise<RecordResult[]> {
     if (inputs.length < 1 || inputs.length > MAX_BATCH) throw batchSizeError(MAX_BATCH);
-    return this.writeIsolated(
+    const items = inputs.map((input, index) => ({ index, item: { input, path: ['inputs', String(index)], caller } }));
+    const written = await this.writeIsolated(
       workspaceId,
-      inputs.map((input, index) => ({ input, path: ['inputs', String(index)] })),
+      items.filter(({ index }) => !refused.has(index)).map(({ item }) => item),
     );
+    let next = 0;
+    return items.map(({ index }) => {
+      const refusal = refused.get(index);
+      return refusal ? { ok: false, error: refusal } : written[next++];
+    });
   }
 
   /**
@@ -154,7 +180,7 @@ export class ActivityService {
         results[entry.index] = { ok: false, error: gate.error };
         return [];
       }
-      return [{ ...entry, overwrite: gate?.overwrite ?? true }];
+      return [{ ...entry, overwrite: gate?.overwrite ?? true, identityVerified: gate?.verified ?? null }];
     });
     if (pending.length === 0) return results;
 
@@ -195,23 +221,28 @@ export class ActivityService {
         rows.filter((row) => !stored.has(row.id)),
       );
       const recorded: ActivityEntity[] = [];
-      for (const { index, item, row } of pending) {
+      for (const { index, item, row, identityVerified } of pending) {
         if (stored.has(row.id)) {
           recorded.push(row);
-          results[index] = { ok: true, outcome: RecordOutcome.RECORDED, activity: row };
+          results[index] = { ok: true, outcome: RecordOutcome.RECORDED, activity: row, identityVerified };
           continue;
         }
         const sameKey = row.clientEventId ? existing.byClientEventId.get(row.clientEventId) : undefined;
         if (sameKey) {
           results[index] =
             sameKey.requestHash === row.requestHash
-              ? { ok: true, outcome: RecordOutcome.DUPLICATE_REQUEST, activity: sameKey }
+              ? { ok: true, outcome: RecordOutcome.DUPLICATE_REQUEST, activity: sameKey, identityVerified }
               : { ok: false, error: clientEventIdConflict([...item.path, 'clientEventId']) };
           continue;
         }
         const sameSession = row.onceKey ? existing.byOnceKey.get(row.onceKey) : undefined;
         if (!sameSession) throw new Error(`activity insert was ignored for no known reason (${item.path.join('.')})`);
-        results[index] = { ok: true, outcome: RecordOutcome.ALREADY_LOGGED_IN_SESSION, activity: sameSession };
+        results[index] = {
+          ok: true,
+          outcome: RecordOutcome.ALREADY_LOGGED_IN_SESSION,
+          activity: sameSession,
+          identityVerified,
+        };
       }
       const after: AfterCommit[] = [];
       if (recorded.length > 0) {

@@ -1,4 +1,4 @@
-import { IsEmail, IsInt, IsNotEmpty, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsEmail, IsInt, IsNotEmpty, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { ChatActivityType, ChatKind, MeetingStatus, PromptType } from './activity.entity';
 
@@ -93,6 +93,14 @@ export class PersonInput {
   @Field(() => String, { nullable: true })
   @MaxLength(255)
   company?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Proves the e-mail: hex(HMAC-SHA256(workspace identity secret, lowercase(trimmed email))), computed by the customer's backend, never in the browser. See identityVerificationSettings.",
+  })
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'identityHash must be 64 hexadecimal digits (a hex HMAC-SHA256)' })
+  identityHash?: string | null;
 }
 
 @InputType({

@@ -26,6 +26,13 @@ export class RecordChatActivityPayload {
 
   @Field(() => Activity)
   activity: Activity;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'With `person`: whether the identity was verified (a valid identityHash, or a key that is not public). Null without `person`.',
+  })
+  identityVerified: boolean | null;
 }
 
 @ObjectType()

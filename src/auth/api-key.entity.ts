@@ -1,5 +1,5 @@
 import { Column, Entity, ForeignKey, Index } from 'typeorm';
-import { ForeignIdColumn, IdColumn, TimestampColumn } from '../db/columns';
+import { ForeignIdColumn, IdColumn, JsonColumn, TimestampColumn } from '../db/columns';
 import { Scope } from './scope';
 import { WorkspaceEntity } from './workspace.entity';
 
@@ -37,4 +37,8 @@ export class ApiKeyEntity {
 
   @TimestampColumn({ name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
+
+  /** Browser origins the key may be used from (`https://shop.example.com`); null: any. Requests without an Origin are not limited. */
+  @JsonColumn<string[]>({ name: 'allowed_origins', nullable: true })
+  allowedOrigins: string[] | null;
 }

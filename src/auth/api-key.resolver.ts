@@ -29,14 +29,34 @@ export class ApiKeyResolver {
   async createApiKey(
     @Ctx() ctx: RequestContext,
     @Arg('name') name: string,
-    @Arg('scopes', () => [Scope]) scopes: Scope[],
+    @Arg('scopes', () => [Scope], { description: 'Only scopes the calling key holds itself.' }) scopes: Scope[],
+    @Arg('allowedOrigins', () => [String], {
+      nullable: true,
+      description:
+        'Browser origins the key may be used from, as https://shop.example.com (at most 50); omitted: any. A request without an Origin header (a server) is not limited.',
+    })
+    allowedOrigins?: string[] | null,
   ): Promise<CreatedApiKey> {
-    const { apiKey, secret } = await ctx.services.apiKeys.create(ctx.requireAuth().workspaceId, name, scopes);
+    const auth = ctx.requireAuth();
+    const { apiKey, secret } = await ctx.services.apiKeys.create(auth.workspaceId, name, scopes, {
+      grantorScopes: auth.scopes,
+      allowedOrigins,
+    });
     return Object.assign(new CreatedApiKey(), { apiKey: ApiKey.from(apiKey), secret });
   }
 
   @Authorized(Scope.MANAGE)
-  @Mutation(() => ApiKey)
+  @Mutation(() => ApiKey, { description: "Replaces a key's origin allow-list; null or empty: any origin." })
+  async setApiKeyOrigins(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('allowedOrigins', () => [String], { nullable: true }) allowedOrigins: string[] | null,
+  ): Promise<ApiKey> {
+    return ApiKey.from(await ctx.services.apiKeys.setAllowedOrigins(ctx.requireAuth().workspaceId, id, allowedOrigins));
+  }
+
+  @Authorized(Scope.MANAGE)
+  @Mutation(() => ApiKey, { description: "The workspace's last key holding MANAGE cannot be revoked (CONFLICT)." })
   async revokeApiKey(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ApiKey> {
     return ApiKey.from(await ctx.services.apiKeys.revoke(ctx.requireAuth().workspaceId, id));
   }

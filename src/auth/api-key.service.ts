@@ -3,9 +3,10 @@ import { AppError, ErrorCode, UserInputError } from '../shared/errors';
 import { newId } from '../db/columns';
 import { ApiKeyEntity } from './api-key.entity';
 import type { ApiKeyRepository } from './api-key.repository';
-import { AuthErrorReason, type AuthFailure } from './auth.errors';
+import { AuthErrorReason, lastManageKey, scopeEscalation, type AuthFailure } from './auth.errors';
+import { parseAllowedOrigins } from './origins';
 import { ALL_SCOPES, Scope } from './scope';
-import { WorkspaceEntity } from './workspace.entity';
+import { IdentityVerification, WorkspaceEntity } from './workspace.entity';
 import type { WorkspaceRepository } from './workspace.repository';
 
 /** Who is calling: resolved from the API key on every HTTP request and WebSocket operation. */
@@ -13,6 +14,8 @@ export interface AuthInfo {
   workspaceId: string;
   apiKeyId: string;
   scopes: ReadonlySet<Scope>;
+  /** Browser origins the key may be used from; null: any (see origins.ts). */
+  allowedOrigins: readonly string[] | null;
 }
 
 export type AuthResult = { ok: true; auth: AuthInfo } | { ok: false; reason: AuthFailure };
@@ -34,7 +37,14 @@ export function parseBearer(header: string | undefined | null): string | null {
 }
 
 const newWorkspace = (name: string): WorkspaceEntity =>
-  Object.assign(new WorkspaceEntity(), { id: newId(), name, createdAt: new Date() });
+  Object.assign(new WorkspaceEntity(), {
+    id: newId(),
+    name,
+    createdAt: new Date(),
+    identityVerification: IdentityVerification.OPTIONAL,
+    identitySecretEnc: null,
+    identitySecretRotatedAt: null,
+  });
 
 export interface BootstrapResult {
   /** Set only when this start created the workspace: the admin secret, to print once. */
@@ -58,6 +68,13 @@ export class ApiKeyService {
     private readonly workspaces: WorkspaceRepository,
     private readonly cacheTtlMs = 5_000,
   ) {}
+
+  /** The caller of a key still in this instance's cache, without any lookup; undefined otherwise. */
+  cached(secret: string | null | undefined): AuthResult | undefined {
+    if (!secret) return undefined;
+    const cached = this.cache.get(hashSecret(secret));
+    return cached && cached.expires > Date.now() ? { ok: true, auth: cached.auth } : undefined;
+  }
 
   async authenticate(secret: string | null | undefined): Promise<AuthResult> {
     if (!secret) return { ok: false, reason: AuthErrorReason.API_KEY_MISSING };
@@ -90,7 +107,12 @@ export class ApiKeyService {
       return { ok: false, reason: AuthErrorReason.API_KEY_REVOKED };
     }
     const now = Date.now();
-    const auth: AuthInfo = { workspaceId: key.workspaceId, apiKeyId: key.id, scopes: new Set(key.scopes) };
+    const auth: AuthInfo = {
+      workspaceId: key.workspaceId,
+      apiKeyId: key.id,
+      scopes: new Set(key.scopes),
+      allowedOrigins: key.allowedOrigins,
+    };
     // A revoke on this instance while the row was read drops the lookup: its answer must not be cached.
     if (this.cacheTtlMs > 0 && isCurrent()) {
       if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
@@ -115,10 +137,16 @@ export class ApiKeyService {
     return this.keys.get(workspaceId, id);
   }
 
+  /**
+   * A new key of the workspace, granted by a key holding `grantorScopes`: it
+   * can only grant scopes it holds itself, so a MANAGE-only key cannot mint
+   * READ.
+   */
   async create(
     workspaceId: string,
     name: string,
     scopes: readonly Scope[],
+    options: { grantorScopes: ReadonlySet<Scope>; allowedOrigins?: readonly string[] | null },
   ): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
     const trimmed = name.trim();
     if (trimmed.length < 1 || trimmed.length > 255) {
@@ -132,27 +160,41 @@ export class ApiKeyService {
         AuthErrorReason.API_KEY_SCOPES_INVALID,
       );
     }
+    const beyond = unique.filter((scope) => !options.grantorScopes.has(scope));
+    if (beyond.length > 0) throw scopeEscalation(beyond);
+    const allowedOrigins = parseAllowedOrigins(options.allowedOrigins, ['allowedOrigins']);
     const secret = generateSecret();
-    const apiKey = await this.insertKey(workspaceId, trimmed, unique, secret);
+    const apiKey = this.newKey(workspaceId, trimmed, unique, secret, allowedOrigins);
+    await this.keys.insert(apiKey);
     return { apiKey, secret };
   }
 
-  async revoke(workspaceId: string, id: string): Promise<ApiKeyEntity> {
+  /** Replaces a key's origin allow-list (null or empty: any origin); effective at once on this instance. */
+  async setAllowedOrigins(workspaceId: string, id: string, origins: readonly string[] | null): Promise<ApiKeyEntity> {
     const key = await this.get(workspaceId, id);
-    if (!key)
-      throw new AppError(
-        ErrorCode.NOT_FOUND,
-        `API key ${JSON.stringify(id)} not found`,
-        ['id'],
-        AuthErrorReason.API_KEY_NOT_FOUND,
-      );
-    if (!key.revokedAt) {
-      key.revokedAt = new Date();
-      await this.keys.markRevoked(key.id, key.revokedAt);
-    }
+    if (!key) throw keyNotFound(id);
+    key.allowedOrigins = parseAllowedOrigins(origins, ['allowedOrigins']);
+    await this.keys.setAllowedOrigins(key.id, key.allowedOrigins);
+    this.forget(key);
+    return key;
+  }
+
+  /**
+   * Revokes a key; the workspace's last active key holding MANAGE cannot be
+   * revoked (CONFLICT), even by two concurrent revokes of its last two.
+   */
+  async revoke(workspaceId: string, id: string): Promise<ApiKeyEntity> {
+    const outcome = await this.keys.revokeUnlessLastManager(workspaceId, id, new Date());
+    if (outcome === 'not-found') throw keyNotFound(id);
+    if (outcome === 'last-manager') throw lastManageKey();
+    this.forget(outcome);
+    return outcome;
+  }
+
+  /** Drops a key from this instance's cache (a change takes effect at once here, within the cache TTL elsewhere). */
+  private forget(key: ApiKeyEntity): void {
     this.cache.delete(key.secretHash);
     this.lookups.delete(key.secretHash);
-    return key;
   }
 
   /**
@@ -186,13 +228,25 @@ export class ApiKeyService {
   }
 
   /** Creates a key with a known secret (bootstrap, tests and tooling). */
-  async insertKey(workspaceId: string, name: string, scopes: readonly Scope[], secret: string): Promise<ApiKeyEntity> {
-    const apiKey = this.newKey(workspaceId, name, scopes, secret);
+  async insertKey(
+    workspaceId: string,
+    name: string,
+    scopes: readonly Scope[],
+    secret: string,
+    allowedOrigins: string[] | null = null,
+  ): Promise<ApiKeyEntity> {
+    const apiKey = this.newKey(workspaceId, name, scopes, secret, allowedOrigins);
     await this.keys.insert(apiKey);
     return apiKey;
   }
 
-  private newKey(workspaceId: string, name: string, scopes: readonly Scope[], secret: string): ApiKeyEntity {
+  private newKey(
+    workspaceId: string,
+    name: string,
+    scopes: readonly Scope[],
+    secret: string,
+    allowedOrigins: string[] | null = null,
+  ): ApiKeyEntity {
     return Object.assign(new ApiKeyEntity(), {
       id: newId(),
       workspaceId,
@@ -202,6 +256,15 @@ export class ApiKeyService {
       createdAt: new Date(),
       lastUsedAt: null,
       revokedAt: null,
+      allowedOrigins,
     });
   }
 }
+
+const keyNotFound = (id: string): AppError =>
+  new AppError(
+    ErrorCode.NOT_FOUND,
+    `API key ${JSON.stringify(id)} not found`,
+    ['id'],
+    AuthErrorReason.API_KEY_NOT_FOUND,
+  );

@@ -54,6 +54,7 @@ export class ApiKey {
       createdAt: entity.createdAt,
       lastUsedAt: entity.lastUsedAt,
       revokedAt: entity.revokedAt,
+      allowedOrigins: entity.allowedOrigins,
     });
   }
 }

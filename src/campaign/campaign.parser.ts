@@ -1,5 +1,6 @@
 import type { ChatActivityType } from '../activity/activity.entity';
 import { parseNameAndDescription } from '../shared/definition-fields';
+import { outboundUrlProblem, type OutboundPolicy } from '../shared/outbound';
 import { MAX_URL, validEndpointUrl } from '../shared/url';
 import type { ConstraintsDef } from '../smart-list/filter.model';
 import { parseConstraints, parseDuration, parseFilterSet } from '../smart-list/filter.parser';
@@ -47,7 +48,7 @@ export interface ParsedCampaign {
 }
 
 /** Parses and checks a campaign input; throws BAD_USER_INPUT naming the field. */
-export function parseCampaignInput(input: CampaignInput): ParsedCampaign {
+export function parseCampaignInput(input: CampaignInput, outbound: OutboundPolicy): ParsedCampaign {
   const { name, description } = parseNameAndDescription(input);
   const triggers = parseTriggers(input.triggers);
   const filterSet = parseFilterSet(
@@ -59,6 +60,7 @@ export function parseCampaignInput(input: CampaignInput): ParsedCampaign {
   const flow = parseFlow(
     input.flow,
     triggers.map((t) => t.activity),
+    outbound,
   );
   return {
     name,
@@ -99,14 +101,23 @@ function parseQualification(input: QualificationInput | null | undefined): Quali
   return { kind, interval: interval === null ? null : parseDuration(interval, ['input', ...at]) };
 }
 
-function parseFlow(input: FlowStepInput[] | null | undefined, triggerTypes: ChatActivityType[]): FlowStepDef[] {
+function parseFlow(
+  input: FlowStepInput[] | null | undefined,
+  triggerTypes: ChatActivityType[],
+  outbound: OutboundPolicy,
+): FlowStepDef[] {
   const steps = Array.isArray(input) ? input : [];
   if (steps.length > MAX_FLOW_STEPS)
     throw fail(`at most ${MAX_FLOW_STEPS} steps`, ['flow'], CampaignErrorReason.FLOW_TOO_LONG);
-  return steps.map((step, i) => parseStep(step, ['flow', String(i)], triggerTypes));
+  return steps.map((step, i) => parseStep(step, ['flow', String(i)], triggerTypes, outbound));
 }
 
-function parseStep(step: FlowStepInput, path: Path, triggerTypes: ChatActivityType[]): FlowStepDef {
+function parseStep(
+  step: FlowStepInput,
+  path: Path,
+  triggerTypes: ChatActivityType[],
+  outbound: OutboundPolicy,
+): FlowStepDef {
   const at = (field: string): Path => [...path, field];
   const { action } = step;
   for (const field of STEP_FIELDS) {
@@ -143,6 +154,14 @@ function parseStep(step: FlowStepInput, path: Path, triggerTypes: ChatActivityTy
       `webhookUrl must be an http(s) URL without credentials, of at most ${MAX_URL} characters`,
       at('webhookUrl'),
       CampaignErrorReason.WEBHOOK_URL_INVALID,
+    );
+  }
+  const refused = action === FlowAction.WEBHOOK ? outboundUrlProblem(webhookUrl!, outbound) : null;
+  if (refused) {
+    throw fail(
+      `webhookUrl ${refused}: the server only posts to public addresses`,
+      at('webhookUrl'),
+      CampaignErrorReason.WEBHOOK_URL_NOT_ALLOWED,
     );
   }
   const conditions = Array.isArray(step.conditions) ? step.conditions : [];

@@ -25,7 +25,7 @@ import { type CampaignRunEvent, personFromEvent } from './campaign.events';
 import { campaignRunStream } from './campaign-stream';
 import { campaignNotFound } from './campaign.errors';
 import { CampaignInput } from './campaign.input';
-import { Campaign, CampaignConnection, CampaignRun, CampaignRunConnection, runCursor } from './campaign.type';
+import { Campaign, CampaignConnection, CampaignRun, CampaignRunConnection, FlowStep, runCursor } from './campaign.type';
 
 @Resolver(() => Campaign)
 export class CampaignResolver {
@@ -159,6 +159,19 @@ export class DeliveryCampaignRunResolver {
     if (!delivery.campaignRunId) return null;
     const row = await runLoader(ctx).load(delivery.campaignRunId);
     return row ? CampaignRun.from(row) : null;
+  }
+}
+
+@Resolver(() => FlowStep)
+export class FlowStepResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'The whole URL with MANAGE; otherwise only its origin, as https://hooks.example.com/… (webhook URLs often carry a token).',
+  })
+  webhookUrl(@Root() step: FlowStep, @Ctx() ctx: RequestContext): string | null {
+    if (step.webhookUrl === null) return null;
+    return ctx.auth?.scopes.has(Scope.MANAGE) ? step.webhookUrl : `${new URL(step.webhookUrl).origin}/…`;
   }
 }
 

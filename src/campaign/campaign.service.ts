@@ -9,6 +9,7 @@ import { campaignInactive, campaignNotFound } from './campaign.errors';
 import { type CampaignRunEvent, personEvent } from './campaign.events';
 import type { CampaignInput } from './campaign.input';
 import { parseCampaignInput } from './campaign.parser';
+import type { OutboundPolicy } from '../shared/outbound';
 import type { CampaignRepository } from './campaign.repository';
 
 /**
@@ -20,13 +21,14 @@ export class CampaignService implements RunSource {
     private readonly campaigns: CampaignRepository,
     private readonly people: PersonService,
     private readonly activities: ActivityService,
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   // ------------------------------------------------------------ definitions
 
   /** Created inactive. */
   async create(workspaceId: string, input: CampaignInput): Promise<CampaignEntity> {
-    const parsed = parseCampaignInput(input);
+    const parsed = parseCampaignInput(input, this.outbound);
     const now = Date.now();
     const id = newId();
     await this.campaigns.create(
@@ -43,7 +45,8 @@ export class CampaignService implements RunSource {
   }
 
   async update(workspaceId: string, id: string, input: CampaignInput): Promise<CampaignEntity> {
-    if (!(await this.campaigns.update(workspaceId, id, parseCampaignInput(input)))) throw campaignNotFound(id);
+    if (!(await this.campaigns.update(workspaceId, id, parseCampaignInput(input, this.outbound))))
+      throw campaignNotFound(id);
     return this.found(workspaceId, id);
   }
 

@@ -71,7 +71,7 @@ export class FlowStep {
   @Field(() => String, { nullable: true })
   description: string | null;
 
-  @Field(() => String, { nullable: true })
+  /** Shown whole to MANAGE keys only (a webhook URL often carries a token): see FlowStepResolver. */
   webhookUrl: string | null;
 }
 

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../activity/activity-hooks';
 import type { ChatActivityType } from '../activity/activity.entity';
 import { newId } from '../db/columns';
+import { outboundUrlProblem, type OutboundPolicy } from '../shared/outbound';
 import { MAX_URL, validEndpointUrl } from '../shared/url';
 import { activityPayload } from './delivery.payload';
 import { alreadyDelivered, DeliveryErrorReason, deliveryNotFound, settingsInputError } from './delivery.errors';
@@ -9,7 +10,7 @@ import { DeliveryEntity } from './delivery.entity';
 import { DeliveryKind, DeliveryStatus } from './delivery.model';
 import type { DeliveryRepository } from './delivery.repository';
 import { SalesInsightSettingsEntity } from './sales-insight-settings.entity';
-import type { SecretBox } from './secret-box';
+import type { SecretBox } from '../shared/secret-box';
 
 /** One delivery to write; see DeliveryService.enqueue. */
 export interface EnqueueItem {
@@ -68,6 +69,7 @@ export class DeliveryService {
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly secrets: SecretBox,
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   /** The worker of this process listens here. */
@@ -110,6 +112,14 @@ export class DeliveryService {
         `endpointUrl must be an absolute http or https URL without credentials, at most ${MAX_URL} characters`,
         'endpointUrl',
         DeliveryErrorReason.ENDPOINT_URL_INVALID,
+      );
+    }
+    const refused = endpointUrl === null ? null : outboundUrlProblem(endpointUrl, this.outbound);
+    if (refused) {
+      throw settingsInputError(
+        `endpointUrl ${refused}: the server only posts to public addresses`,
+        'endpointUrl',
+        DeliveryErrorReason.ENDPOINT_URL_NOT_ALLOWED,
       );
     }
     if (input.enabled && endpointUrl === null) {

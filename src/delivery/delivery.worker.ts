@@ -2,13 +2,13 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { DeliveryConfig } from '../config';
 import type { Logger } from '../shared/logger';
+import { describePostError, post, type OutboundPolicy } from '../shared/outbound';
 import { DeliveryKind } from './delivery.model';
 import { DeliveryRepository } from './delivery.repository';
 import type { DeliveryService, SendSettings } from './delivery.service';
 
 const MAX_ERROR = 1000;
 /** How much of a failed response's body is kept in lastError; the rest is never read. */
-const MAX_ERROR_BODY = 256;
 const BACKOFF_CAP_MS = 60 * 60 * 1000;
 
 interface Claimed {
@@ -35,6 +35,8 @@ class Stopping extends Error {}
 class TimedOut extends Error {}
 
 export interface DeliveryWorkerOptions {
+  /** Where the worker may POST (see shared/outbound.ts); public addresses only by default. */
+  outbound?: OutboundPolicy;
   /** The jitter source (tests pin it to check the schedule). */
   random?: () => number;
 }
@@ -60,6 +62,8 @@ export class DeliveryWorker {
   private nextDue = Infinity;
   private readonly outbox: DeliveryRepository;
 
+  private readonly outbound: OutboundPolicy;
+
   constructor(
     dataSource: DataSource,
     private readonly deliveries: DeliveryService,
@@ -68,6 +72,7 @@ export class DeliveryWorker {
     options: DeliveryWorkerOptions = {},
   ) {
     this.random = options.random ?? Math.random;
+    this.outbound = options.outbound ?? { allowPrivate: false };
     this.outbox = new DeliveryRepository(dataSource);
   }
 
@@ -185,7 +190,7 @@ export class DeliveryWorker {
         await this.release(row);
         return;
       }
-      error = reason instanceof TimedOut ? reason.message : describeError(err);
+      error = reason instanceof TimedOut ? reason.message : describePostError(err);
     } finally {
       clearTimeout(timer);
     }
@@ -208,13 +213,10 @@ export class DeliveryWorker {
     if (settings.signingSecret) headers['x-signature'] = signBody(settings.signingSecret, row.payload);
     else if (row.kind !== DeliveryKind.WEBHOOK) return 'no signing secret is configured';
     // Redirects are not followed: a 3xx is a failed attempt, so a receiver cannot bounce signed data elsewhere.
-    const res = await fetch(url, { method: 'POST', headers, body: row.payload, redirect: 'manual', signal });
-    if (res.status >= 200 && res.status < 300) {
-      await res.body?.cancel().catch(() => undefined);
-      return null;
-    }
-    const snippet = await readBounded(res.body, MAX_ERROR_BODY);
-    return `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`;
+    const res = await post(url, { headers, body: row.payload, signal, policy: this.outbound });
+    if (res.status >= 200 && res.status < 300) return null;
+    // The status line only: a remote's body (or reason phrase) is never copied into lastError, which READ keys see.
+    return `HTTP ${res.status} ${res.statusText}`;
   }
 
   private async finish(row: Claimed, error: string | null): Promise<void> {
@@ -255,36 +257,4 @@ export class DeliveryWorker {
       // Shutting down with the database gone: the lease expires instead.
     }
   }
-}
-
-/** At most `max` bytes of a body, as one line of text; the rest is never read. */
-async function readBounded(body: ReadableStream<Uint8Array> | null, max: number): Promise<string> {
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return (
-    Buffer.concat(chunks)
-      .subarray(0, max)
-      .toString('utf8')
-      // eslint-disable-next-line no-control-regex -- control characters are what this removes
-      .replace(/[\u0000-\u001f\u007f\ufffd]+/g, ' ')
-      .trim()
-  );
-}
-
-function describeError(err: unknown): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const cause = e.cause ? `: ${e.cause.code ?? e.cause.message}` : '';
-  return `${e.message ?? String(err)}${cause}`;
 }

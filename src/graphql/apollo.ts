@@ -13,7 +13,7 @@ import type { RequestContext } from './context';
 import { formatError } from './format-error';
 import { queryLimitsPlugin } from './limits';
 import { loggingPlugin } from './logging.plugin';
-import { serviceUnavailablePlugin } from './service-unavailable.plugin';
+import { errorStatusPlugin } from './error-status.plugin';
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
@@ -31,6 +31,8 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.introspection,
+    // Without introspection, error messages must not hand the schema out either ("Did you mean ...").
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT (drain, then close Redis and the database); Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
@@ -45,7 +47,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
         serverWillStart: () => Promise.resolve({ drainServer: options.onDrain }),
       },
       queryLimitsPlugin<RequestContext>(config.limits),
-      serviceUnavailablePlugin<RequestContext>(),
+      errorStatusPlugin<RequestContext>(),
       // No HTTP caching of this API's answers; the plugin would also instrument every field resolution.
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin(),

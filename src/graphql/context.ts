@@ -9,8 +9,10 @@ import type { ApiKeyService } from '../auth/api-key.service';
 import type { CampaignService } from '../campaign/campaign.service';
 import type { Config } from '../config';
 import type { DeliveryService } from '../delivery/delivery.service';
+import type { IdentityService } from '../identity/identity.service';
 import type { PersonService } from '../person/person.service';
 import type { AppPubSub } from './topics';
+import type { RateLimits } from '../shared/rate-limit';
 import type { SmartListService } from '../smart-list/smart-list.service';
 
 /**
@@ -28,6 +30,8 @@ export interface Services {
   smartLists: SmartListService;
   campaigns: CampaignService;
   deliveries: DeliveryService;
+  identity: IdentityService;
+  rateLimits: RateLimits;
 }
 
 /** Per-operation context, the same shape on HTTP and on graphql-ws. */

@@ -50,7 +50,10 @@ export function checkOperation(
   if (invalid.length > 0) {
     return invalid.map(
       (error) =>
-        new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+        new GraphQLError(config.introspection ? error.message : withoutSuggestions(error.message), {
+          nodes: error.nodes,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
     );
   }
   const limited = checkQueryLimits(
@@ -63,3 +66,10 @@ export function checkOperation(
   if (limited.length > 0) return limited;
   return { schema, document, operationName: request.operationName, variableValues: request.variables };
 }
+
+/**
+ * graphql-js suggests field and argument names it knows ("Did you mean
+ * \"createApiKey\"?"), which hands the schema out to anyone when introspection is
+ * off; Apollo's hideSchemaDetailsFromClientErrors strips them the same way on HTTP.
+ */
+export const withoutSuggestions = (message: string): string => message.replace(/ ?Did you mean(.+?)\?$/, '');

@@ -6,9 +6,15 @@ import { ActivityResolver } from '../activity/activity.resolver';
 import { ACTIVITY_TYPES } from '../activity/activity.type';
 import { ApiKeyResolver } from '../auth/api-key.resolver';
 import { PersonResolver } from '../person/person.resolver';
-import { CampaignResolver, CampaignRunResolver, DeliveryCampaignRunResolver } from '../campaign/campaign.resolver';
+import {
+  CampaignResolver,
+  CampaignRunResolver,
+  DeliveryCampaignRunResolver,
+  FlowStepResolver,
+} from '../campaign/campaign.resolver';
 import { PersonSmartListsResolver, SmartListResolver } from '../smart-list/smart-list.resolver';
 import { DeliveryResolver } from '../delivery/delivery.resolver';
+import { IdentityResolver } from '../identity/identity.resolver';
 import type { AppPubSub } from './topics';
 import { DateTimeScalar } from './scalars';
 import { validateArgument } from './validation';
@@ -22,8 +28,10 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   PersonSmartListsResolver,
   CampaignResolver,
   CampaignRunResolver,
+  FlowStepResolver,
   DeliveryResolver,
   DeliveryCampaignRunResolver,
+  IdentityResolver,
 ];
 
 /** Concrete types reached only through interfaces (e.g. the Activity implementations). */

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { execute, type GraphQLSchema } from 'graphql';
 import { parseBearer, type AuthResult } from '../auth/api-key.service';
 import type { Config } from '../config';
@@ -12,6 +12,9 @@ import { RequestContext, type Services } from './context';
 import { formatError } from './format-error';
 import { checkOperation } from './operation-check';
 import { budgetSpentError, rateLimitedError } from './rate-limited';
+import { admit, rateCaller } from '../http/admission';
+import { clientIpResolver } from '../http/client-ip';
+import { ConnectionCaps } from './ws-connections';
 import { sharedSubscribe } from './shared-subscribe';
 
 export interface GraphQLOverWebSocketOptions {
@@ -21,7 +24,7 @@ export interface GraphQLOverWebSocketOptions {
   schema: GraphQLSchema;
   services: Services;
   rateLimits: RateLimits;
-  config: Pick<Config, 'limits' | 'introspection' | 'rateLimits' | 'requestTimeoutMs'>;
+  config: Pick<Config, 'limits' | 'introspection' | 'rateLimits' | 'requestTimeoutMs' | 'trustProxy'>;
   log: Logger;
 }
 
@@ -32,9 +35,26 @@ export interface GraphQLOverWebSocket {
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
-function secretOf(connectionParams: { authorization?: string } | undefined): string | undefined {
-  return parseBearer(connectionParams?.authorization) ?? connectionParams?.authorization;
+/**
+ * The secret of `connectionParams.authorization`, accepted exactly as the
+ * HTTP Authorization header is (`Bearer <secret>`); anything else, a value
+ * that is not a string included, is no key.
+ */
+function secretOf(connectionParams: Readonly<Record<string, unknown>> | undefined): string | null {
+  const authorization = connectionParams?.authorization;
+  return typeof authorization === 'string' ? parseBearer(authorization) : null;
 }
+
+/**
+ * Close codes: graphql-ws clients give up on 4401 and 4429 (and retry 4403,
+ * with backoff), so a bad key is reported at once instead of after retries.
+ */
+const CLOSE = {
+  unauthorized: [4401, 'Unauthorized'],
+  originNotAllowed: [4403, 'Forbidden: origin not allowed'],
+  tooManyRequests: [4429, 'Too many requests'],
+  tooManyConnections: [4429, 'Too many connections'],
+} as const;
 
 /**
  * graphql-ws on the HTTP server's port and path. What Apollo does on HTTP
@@ -45,7 +65,15 @@ function secretOf(connectionParams: { authorization?: string } | undefined): str
 export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions): GraphQLOverWebSocket {
   const { schema, services, rateLimits, config, log } = options;
   const wsServer = new WebSocketServer({ server: options.server, path: options.path, maxPayload: MAX_MESSAGE_BYTES });
-  const server = useServer<{ authorization?: string }, { auth: AuthResult }>(
+  const clientIp = clientIpResolver(config.trustProxy);
+  const connections = new ConnectionCaps(config.rateLimits.wsConnectionsPerIp, config.rateLimits.wsConnectionsPerKey);
+  // Registered before graphql-ws's own listener: a client over its address's cap is closed before anything else.
+  wsServer.on('connection', (socket, request) => {
+    const ip = clientIp(request);
+    if (!connections.openFromIp(ip)) return socket.close(...CLOSE.tooManyConnections);
+    socket.once('close', () => connections.closeFromIp(ip));
+  });
+  const server = useServer<Record<string, unknown>, { auth: AuthResult; ip?: string }>(
     {
       schema,
       // A query or mutation sent over the socket has the deadline an HTTP request has.
@@ -61,16 +89,29 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
           ];
         }
         if (ctx.extra.auth?.ok) {
-          const decision = await rateLimits.consumeKey(ctx.extra.auth.auth.apiKeyId);
+          const decision = await rateLimits.consumeCaller(rateCaller(ctx.extra.auth.auth), ctx.extra.ip ?? 'unknown');
           if (!decision.ok) return [budgetSpentError(decision)];
         }
         return checkOperation(schema, payload, config);
       },
+      // The HTTP rules (admission.ts) at connection_init; what fails closes the socket before any operation.
       onConnect: async (ctx) => {
-        const result = await services.apiKeys.authenticate(secretOf(ctx.connectionParams));
-        ctx.extra.auth = result;
-        // false closes the socket with 4403 Forbidden before any operation runs.
-        return result.ok;
+        const { socket, request } = ctx.extra;
+        const ip = clientIp(request);
+        ctx.extra.ip = ip;
+        const admission = await admit(services.apiKeys, rateLimits, {
+          secret: secretOf(ctx.connectionParams),
+          ip,
+          origin: request.headers.origin,
+        });
+        if ('limited' in admission) return closeWith(socket, CLOSE.tooManyRequests);
+        if ('forbidden' in admission) return closeWith(socket, CLOSE.originNotAllowed);
+        if (!admission.auth.ok) return closeWith(socket, CLOSE.unauthorized);
+        const keyId = admission.auth.auth.apiKeyId;
+        if (!connections.openWithKey(keyId)) return closeWith(socket, CLOSE.tooManyConnections);
+        socket.once('close', () => connections.closeWithKey(keyId));
+        ctx.extra.auth = admission.auth;
+        return true;
       },
       context: async (ctx, id) => {
         // Re-checked per operation so a key revoked mid-connection stops opening subscriptions.
@@ -88,4 +129,10 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
     wsServer,
   );
   return { dispose: async () => server.dispose() };
+}
+
+/** Closes the socket with a code of ours; graphql-ws's own close that follows a false is then a no-op. */
+function closeWith(socket: WebSocket, [code, reason]: readonly [number, string]): false {
+  socket.close(code, reason);
+  return false;
 }

@@ -2,6 +2,7 @@ import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { parseBearer, type ApiKeyService, type AuthResult } from '../auth/api-key.service';
 import { withDeadline } from '../db/deadline';
 import { budgetSpentError } from '../graphql/rate-limited';
+import { admit } from './admission';
 import type { RateLimits } from '../shared/rate-limit';
 
 declare module 'fastify' {
@@ -15,9 +16,9 @@ declare module 'fastify' {
 
 /**
  * An onRequest hook: runs once per request, before the body is read, so a
- * flood of keyless or over-budget requests costs a key lookup, not a parse
- * or an execution. Spends the key's budget, or the client address's when
- * there is no valid key; a spent budget answers 429 with Retry-After.
+ * flood of keyless or over-budget requests costs at most a key lookup, not a
+ * parse or an execution (admission.ts). A spent budget answers 429 with
+ * Retry-After; a key used from an origin it does not allow, 403.
  */
 export function authenticate(
   apiKeys: ApiKeyService,
@@ -28,18 +29,27 @@ export function authenticate(
     reply.header('X-Request-Id', request.id);
     const deadline = Date.now() + requestTimeoutMs;
     request.deadline = deadline;
-    const auth = await withDeadline(deadline, () => apiKeys.authenticate(parseBearer(request.headers.authorization)));
-    // request.ip is undefined once the client has hung up.
-    const decision = auth.ok
-      ? await rateLimits.consumeKey(auth.auth.apiKeyId)
-      : await rateLimits.consumeUnauthenticated(request.ip ?? 'unknown');
-    if (!decision.ok) {
+    const admission = await withDeadline(deadline, () =>
+      admit(apiKeys, rateLimits, {
+        secret: parseBearer(request.headers.authorization),
+        // request.ip is undefined once the client has hung up.
+        ip: request.ip ?? 'unknown',
+        origin: request.headers.origin,
+      }),
+    );
+    if ('limited' in admission) {
       return reply
         .code(429)
-        .header('Retry-After', String(decision.retryAfterSeconds))
-        .send({ errors: [budgetSpentError(decision).toJSON()] });
+        .header('Retry-After', String(admission.limited.retryAfterSeconds))
+        .send({ errors: [budgetSpentError(admission.limited).toJSON()] });
     }
-    request.auth = auth;
+    if ('forbidden' in admission) {
+      const error = admission.forbidden;
+      return reply.code(403).send({
+        errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason } }],
+      });
+    }
+    request.auth = admission.auth;
   };
 }
 

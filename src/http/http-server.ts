@@ -4,18 +4,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config';
 import { requestIdFrom } from '../graphql/context';
 import { parseByteSize } from './byte-size';
+import { trustProxyOption } from './client-ip';
 
 /** Node's own limit for receiving one request, which Fastify turns off by default. */
 const REQUEST_TIMEOUT_MS = 300_000;
-
-/**
- * TRUST_PROXY as Express's `trust proxy` read it: a hop count trusts that
- * many proxies nearest the server (Fastify alone would trust none for a
- * number); true, false and address lists mean the same to both.
- */
-function trustProxy(setting: Config['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
-  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
-}
 
 /**
  * The Fastify instance every route is mounted on: proxy trust, the body
@@ -26,7 +18,7 @@ export async function createHttpServer(
   config: Pick<Config, 'trustProxy' | 'bodyLimit' | 'corsOrigins'>,
 ): Promise<FastifyInstance> {
   const fastify = Fastify({
-    trustProxy: trustProxy(config.trustProxy),
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: parseByteSize(config.bodyLimit),
     // request.id is a sane incoming X-Request-Id (from a proxy) so logs correlate, or a new one.
     requestIdHeader: false,

@@ -15,11 +15,13 @@ import {
 } from 'type-graphql';
 import { ActivityConnection, ActivityFilter } from '../activity/activity-connection.type';
 import { toActivity } from '../activity/activity.type';
-import { Scope } from '../auth/scope';
+import { isPublicKey, Scope } from '../auth/scope';
 import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { encodeCursor } from '../shared/cursor';
 import { IdentifyVisitorInput } from './identify-visitor.input';
+import { IdentifyVisitorPayload } from './identify-visitor.type';
+import { visitorRefusals } from '../graphql/visitor-budget';
 import { visitorIdsLoader } from './person.loader';
 import { PersonConnection } from './person-connection.type';
 import { Person } from './person.type';
@@ -80,15 +82,36 @@ export class PersonResolver {
   @Authorized(Scope.RECORD)
   @Mutation(() => Person, {
     description:
-      "Links the visitor to the person with this email (created if new) and merges the visitor's anonymous history into it.",
+      "Links the visitor to the person with this email (created if new) and merges the visitor's anonymous history into it. What it may change depends on the workspace's identity verification (identityVerificationSettings); `identify` also says whether the identity was verified.",
   })
   async identifyVisitor(
     @Ctx() ctx: RequestContext,
     @Arg('input', () => IdentifyVisitorInput) input: IdentifyVisitorInput,
   ): Promise<Person> {
-    return Person.from(
-      await ctx.services.people.identifyVisitor(ctx.requireAuth().workspaceId, input, { overwrite: true }),
-    );
+    return (await this.identifyAs(ctx, input)).person;
+  }
+
+  @Authorized(Scope.RECORD)
+  @Mutation(() => IdentifyVisitorPayload, {
+    description: 'identifyVisitor, answering also whether the identity was verified.',
+  })
+  async identify(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => IdentifyVisitorInput) input: IdentifyVisitorInput,
+  ): Promise<IdentifyVisitorPayload> {
+    return this.identifyAs(ctx, input);
+  }
+
+  private async identifyAs(ctx: RequestContext, input: IdentifyVisitorInput): Promise<IdentifyVisitorPayload> {
+    const auth = ctx.requireAuth();
+    const refused = (await visitorRefusals(ctx, [input.visitorId])).get(input.visitorId);
+    if (refused) throw refused;
+    const decision = await ctx.services.identity.decide(auth.workspaceId, input, !isPublicKey(auth.scopes), ['input']);
+    if ('error' in decision) throw decision.error;
+    const person = await ctx.services.people.identifyVisitor(auth.workspaceId, input, {
+      overwrite: decision.overwrite,
+    });
+    return Object.assign(new IdentifyVisitorPayload(), { person: Person.from(person), verified: decision.verified });
   }
 
   // Person is also returned to RECORD keys (identifyVisitor, activity.person), and the widget's key is

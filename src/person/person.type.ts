@@ -1,36 +1,50 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Authorized, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Scope } from '../auth/scope';
 import type { PersonEntity } from './person.entity';
 
 /**
  * A person as the API shows it. `visitorIds`, `activities` and `smartLists`
  * are field resolvers (batched per request), not stored on the object.
+ *
+ * The chat widget's RECORD key is public (it ships in web pages): a person it
+ * reaches (identifyVisitor, activity.person, batch results) shows its `id`
+ * and nothing else. Every other field needs READ, and answers FORBIDDEN
+ * without it.
  */
 @ObjectType()
 export class Person {
   @Field(() => ID)
   id: string;
 
+  @Authorized(Scope.READ)
   @Field(() => String, { nullable: true, description: 'Null while the person is an anonymous visitor.' })
   email: string | null;
 
+  @Authorized(Scope.READ)
   @Field(() => String, { nullable: true })
   firstName: string | null;
 
+  @Authorized(Scope.READ)
   @Field(() => String, { nullable: true })
   lastName: string | null;
 
+  @Authorized(Scope.READ)
   @Field(() => String, { nullable: true })
   company: string | null;
 
+  @Authorized(Scope.READ)
   @Field()
   known: boolean;
 
+  @Authorized(Scope.READ)
   @Field(() => Int, { description: 'Changed by CHANGE_SCORE flow steps.' })
   score: number;
 
+  @Authorized(Scope.READ)
   @Field()
   createdAt: Date;
 
+  @Authorized(Scope.READ)
   @Field()
   updatedAt: Date;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadConfig, type Config } from '../../src/config';
+import { loadConfig, type Config, type RateLimitConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import { createApp, GRAPHQL_PATH, type App } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -32,10 +32,20 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** Every request budget off (rate-limit.spec.ts tests the budgets themselves). */
+export const NO_RATE_LIMITS: Partial<RateLimitConfig> = {
+  perKeyPerSecond: 0,
+  unauthenticatedPerIpPerMinute: 0,
+  publicPerIpPerSecond: 0,
+  publicPerVisitorPerSecond: 0,
+  publicPerWorkspacePerSecond: 0,
+};
+
 export interface StartOptions {
   /** Reuse a database (e.g. a second instance on the same data); a fresh one by default. */
   database?: TestDatabase;
-  config?: Partial<Config>;
+  /** Overrides of the defaults; `rateLimits` is merged field by field. */
+  config?: Partial<Omit<Config, 'rateLimits'>> & { rateLimits?: Partial<RateLimitConfig> };
   /** The bootstrap secret; pass the first instance's adminKey when sharing its database. */
   adminKey?: string;
   /** Pins the delivery worker's jitter (see CreateAppOptions). */
@@ -48,13 +58,17 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const database = options.database ?? (await createTestDatabase());
   const ownsDatabase = !options.database;
   const adminKey = options.adminKey ?? `dca_test_${randomBytes(16).toString('hex')}`;
+  const defaults = loadConfig({});
   const config: Config = {
-    ...loadConfig({}),
+    ...defaults,
     database: database.config,
     bootstrapApiKey: adminKey,
     logLevel: process.env.TEST_LOG_LEVEL || 'silent',
     shutdownGraceMs: 2_000,
+    // Deliveries go to receivers the tests run on this machine (outbound-policy.spec.ts turns it off).
+    outboundAllowPrivate: true,
     ...options.config,
+    rateLimits: { ...defaults.rateLimits, ...options.config?.rateLimits },
   };
   const app = await createApp(config, {
     log: options.log ?? createLogger(config.logLevel),

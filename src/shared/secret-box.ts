@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config';
-import type { Logger } from '../shared/logger';
+import type { Logger } from './logger';
 
 /** Parses a 32-byte key given as 64 hex digits or base64 (url-safe or not). */
 export function parseSecretsKey(raw: string, source = 'SECRETS_KEY'): Buffer {
