@@ -1,3 +1,4 @@
+import { inTransaction } from '../db/transaction';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { isMysql } from '../db/sql';
 import { Scope } from './scope';
@@ -47,7 +48,7 @@ export class ApiKeyRepository {
     id: string,
     at: Date,
   ): Promise<ApiKeyEntity | 'not-found' | 'last-manager'> {
-    return this.dataSource.transaction(async (tx) => {
+    return inTransaction(this.dataSource, async (tx) => {
       const keys = tx.getRepository(ApiKeyEntity);
       const key = await keys.findOne({ where: { workspaceId, id } });
       if (!key) return 'not-found';

@@ -46,6 +46,9 @@ export class ApiKey {
   @Field(() => Date, { nullable: true })
   revokedAt: Date | null;
 
+  @Field(() => [String], { nullable: true, description: 'Browser origins the key may be used from; null: any.' })
+  allowedOrigins: string[] | null;
+
   static from(this: void, entity: ApiKeyEntity): ApiKey {
     return Object.assign(new ApiKey(), {
       id: entity.id,

@@ -1,3 +1,4 @@
+import { inTransaction } from '../db/transaction';
 import type { DataSource, Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 import { WorkspaceEntity } from './workspace.entity';
@@ -23,7 +24,7 @@ export class WorkspaceRepository {
    * transaction. False (and nothing written) when a workspace exists.
    */
   async insertFirst(workspace: WorkspaceEntity, key: ApiKeyEntity): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       if ((await manager.count(WorkspaceEntity)) > 0) return false;
       await manager.insert(WorkspaceEntity, workspace);
       await manager.insert(ApiKeyEntity, key);

@@ -142,7 +142,7 @@ export class DeliveryRepository {
         ['payload'],
       );
     if (isMysql(this.dataSource)) {
-      return this.dataSource.transaction(async (tx) => {
+      return inTransaction(this.dataSource, async (tx) => {
         const ids = (await tx.query<Array<{ id: string }>>(`${pick} FOR UPDATE SKIP LOCKED`, dueParams)).map(
           (r) => r.id,
         );

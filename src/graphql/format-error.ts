@@ -68,7 +68,7 @@ export function formatError(
     return { ...base, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
   }
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-    return { ...base, extensions: { code } };
+    return { ...base, message: withoutEchoedValue(base.message), extensions: { code } };
   }
   // A request-level GraphQLError without a cause comes from the framework
   // (e.g. a persisted-query hash mismatch), not from a resolver: it describes
@@ -88,4 +88,21 @@ export function formatError(
     ...(formatted.path ? { path: formatted.path } : {}),
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
   };
+}
+
+const ECHOED_VARIABLE = /^Variable "(\$[^"]+)" got invalid value [\s\S]*?(?: at "([^"]+)")?; ([^;]*)$/;
+
+/**
+ * graphql-js refuses a variable with a message that prints the value sent
+ * ("Variable "$input" got invalid value { email: "ceo@…" } at "input.person";
+ * …"): an e-mail or a name would come back in the answer, and then in logs
+ * and monitoring. The same message, without the value.
+ */
+export function withoutEchoedValue(message: string): string {
+  const match = ECHOED_VARIABLE.exec(message);
+  if (!match) return message;
+  const [, variable, at, reason] = match;
+  return at
+    ? `Variable "${variable}" has an invalid value at "${at}": ${reason}`
+    : `Variable "${variable}" has an invalid value: ${reason}`;
 }
