@@ -17,12 +17,20 @@ import { DeliveryService } from './delivery/delivery.service';
 import { loadSecretsKey, SecretBox } from './delivery/secret-box';
 import type { AppPubSub } from './graphql/topics';
 import type { Services } from './graphql/context';
+import type { AppMetrics } from './metrics/metrics';
 
-export function createServices(config: Config, dataSource: DataSource, pubSub: AppPubSub, log: Logger): Services {
+export function createServices(
+  config: Config,
+  dataSource: DataSource,
+  pubSub: AppPubSub,
+  log: Logger,
+  metrics?: AppMetrics,
+): Services {
   const people = new PersonService(dataSource);
   const activities = new ActivityService(dataSource, people, pubSub, log, {
     maxInFlightPerWorkspace: config.writeBatchesInFlight,
     maxPendingEvents: config.subscriptionMaxPending,
+    metrics,
   });
   const smartLists = new SmartListService(
     new SmartListRepository(dataSource, { countParallelism: config.smartListCountParallelism }),
@@ -34,7 +42,7 @@ export function createServices(config: Config, dataSource: DataSource, pubSub: A
   const campaignRepository = new CampaignRepository(dataSource);
   const campaigns = new CampaignService(campaignRepository, people, activities);
   // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
-  activities.registerHook(new CampaignRunner(campaignRepository, smartLists, deliveries, pubSub));
+  activities.registerHook(new CampaignRunner(campaignRepository, smartLists, deliveries, pubSub, metrics));
   activities.registerHook(deliveries.activityHook);
   people.registerMergeStep(activities.moveActivities);
   people.registerMergeStep(moveCampaignRuns);

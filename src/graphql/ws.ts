@@ -6,6 +6,7 @@ import { execute, type GraphQLSchema } from 'graphql';
 import { parseBearer, type AuthResult } from '../auth/api-key.service';
 import type { Config } from '../config';
 import { withDeadline } from '../db/deadline';
+import type { AppMetrics } from '../metrics/metrics';
 import type { Logger } from '../shared/logger';
 import type { RateLimits } from '../shared/rate-limit';
 import { RequestContext, type Services } from './context';
@@ -13,6 +14,7 @@ import { formatError } from './format-error';
 import { checkOperation } from './operation-check';
 import { budgetSpentError, rateLimitedError } from './rate-limited';
 import { sharedSubscribe } from './shared-subscribe';
+import { withOperationMetrics } from './ws-metrics';
 
 export interface GraphQLOverWebSocketOptions {
   /** The HTTP server whose upgrade requests on `path` become graphql-ws connections. */
@@ -23,6 +25,7 @@ export interface GraphQLOverWebSocketOptions {
   rateLimits: RateLimits;
   config: Pick<Config, 'limits' | 'introspection' | 'rateLimits' | 'requestTimeoutMs'>;
   log: Logger;
+  metrics: AppMetrics;
 }
 
 export interface GraphQLOverWebSocket {
@@ -46,7 +49,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
   const { schema, services, rateLimits, config, log } = options;
   const wsServer = new WebSocketServer({ server: options.server, path: options.path, maxPayload: MAX_MESSAGE_BYTES });
   const server = useServer<{ authorization?: string }, { auth: AuthResult }>(
-    {
+    withOperationMetrics(options.metrics, {
       schema,
       // A query or mutation sent over the socket has the deadline an HTTP request has.
       execute: (args) => withDeadline(Date.now() + config.requestTimeoutMs, () => execute(args)),
@@ -84,7 +87,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
         return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error, log, requestId)) };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error, log)),
-    },
+    }),
     wsServer,
   );
   return { dispose: async () => server.dispose() };

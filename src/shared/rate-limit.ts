@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '../config';
+import type { AppMetrics } from '../metrics/metrics';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -17,7 +18,11 @@ export class RateLimits {
   private readonly perKey?: RateLimiterAbstract;
   private readonly perIp?: RateLimiterAbstract;
 
-  constructor(config: RateLimitConfig, redis?: Redis) {
+  constructor(
+    config: RateLimitConfig,
+    redis?: Redis,
+    private readonly metrics?: AppMetrics,
+  ) {
     const make = (points: number, duration: number, keyPrefix: string): RateLimiterAbstract | undefined => {
       if (points <= 0) return undefined;
       const memory = new RateLimiterMemory({ points, duration, keyPrefix });
@@ -36,12 +41,16 @@ export class RateLimits {
     this.perIp = make(config.unauthenticatedPerIpPerMinute, 60, 'rl:ip');
   }
 
-  consumeKey(apiKeyId: string): Promise<RateDecision> {
-    return RateLimits.consume(this.perKey, apiKeyId);
+  async consumeKey(apiKeyId: string): Promise<RateDecision> {
+    const decision = await RateLimits.consume(this.perKey, apiKeyId);
+    if (!decision.ok) this.metrics?.rateLimitRejected('key');
+    return decision;
   }
 
-  consumeUnauthenticated(ip: string): Promise<RateDecision> {
-    return RateLimits.consume(this.perIp, ip);
+  async consumeUnauthenticated(ip: string): Promise<RateDecision> {
+    const decision = await RateLimits.consume(this.perIp, ip);
+    if (!decision.ok) this.metrics?.rateLimitRejected('ip');
+    return decision;
   }
 
   private static async consume(limiter: RateLimiterAbstract | undefined, key: string): Promise<RateDecision> {
