@@ -33,7 +33,11 @@ function apiKey(database: DatabaseConfig, ...args: string[]): Promise<Run> {
   });
 }
 
-const secretIn = (stdout: string) => /^\s+(dca_\S+)$/m.exec(stdout)?.[1];
+const secretIn = (stdout: string): string => /^\s+(dca_\S+)$/m.exec(stdout)?.[1] ?? '';
+
+interface Viewer {
+  viewer: { workspace: { id: string }; apiKey: { id: string; name: string; scopes: string[] } };
+}
 
 describe('npm run api-key (operators locked out)', () => {
   let server: TestServer;
@@ -46,28 +50,28 @@ describe('npm run api-key (operators locked out)', () => {
     const created = await apiKey(server.database.config, 'create', '--name', 'recovery', '--scopes', 'read,MANAGE');
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
-    const secret = secretIn(created.stdout)!;
+    const secret = secretIn(created.stdout);
     expect(secret).toMatch(/^dca_[A-Za-z0-9_-]{43}$/);
     expect(created.stdout.split(secret)).toHaveLength(2);
     expect(created.stdout).toContain(server.workspaceId);
 
-    const res = await server.gql(VIEWER, {}, secret);
+    const res = await server.gql<Viewer>(VIEWER, {}, secret);
     expect(res.status).toBe(200);
-    expect(res.data.viewer.workspace.id).toBe(server.workspaceId);
-    expect(res.data.viewer.apiKey).toMatchObject({ name: 'recovery', scopes: ['READ', 'MANAGE'] });
+    expect(res.data!.viewer.workspace.id).toBe(server.workspaceId);
+    expect(res.data!.viewer.apiKey).toMatchObject({ name: 'recovery', scopes: ['READ', 'MANAGE'] });
     // MANAGE works: the recovered operator can manage keys through the API again.
     const keys = await server.gql('{ apiKeys { id name } }', {}, secret);
     expect(keys.errors).toBeUndefined();
 
     const listed = await apiKey(server.database.config, 'list');
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain(res.data.viewer.apiKey.id);
+    expect(listed.stdout).toContain(res.data!.viewer.apiKey.id);
     expect(listed.stdout).toContain('"recovery"');
     expect(listed.stdout).not.toContain(secret);
 
-    const revoked = await apiKey(server.database.config, 'revoke', res.data.viewer.apiKey.id);
+    const revoked = await apiKey(server.database.config, 'revoke', res.data!.viewer.apiKey.id);
     expect(revoked.code).toBe(0);
-    expect(revoked.stdout).toContain(`Revoked API key ${res.data.viewer.apiKey.id}`);
+    expect(revoked.stdout).toContain(`Revoked API key ${res.data!.viewer.apiKey.id}`);
     // Another process revoked it: this server lets it go when its key cache expires.
     await eventually(
       async () => (await server.gql(VIEWER, {}, secret)).errors?.[0].extensions?.code === 'UNAUTHENTICATED',
@@ -95,8 +99,8 @@ describe('npm run api-key (operators locked out)', () => {
       other.workspaceId,
     );
     expect(created.code).toBe(0);
-    const res = await server.gql(VIEWER, {}, secretIn(created.stdout)!);
-    expect(res.data.viewer.workspace.id).toBe(other.workspaceId);
+    const res = await server.gql<Viewer>(VIEWER, {}, secretIn(created.stdout));
+    expect(res.data!.viewer.workspace.id).toBe(other.workspaceId);
   });
 
   it('refuses bad arguments with usage, and an unknown key id', async () => {

@@ -245,7 +245,7 @@ describe('Prometheus metrics', () => {
           await held;
         }),
       );
-    await eventually(async () => started === 3);
+    await eventually(() => Promise.resolve(started === 3));
     const waiting = server.app.dataSource.query('SELECT 1');
     try {
       const busy = parseScrape((await server.app.metrics.scrape()).body);

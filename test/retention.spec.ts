@@ -164,7 +164,7 @@ describe('periodic job lease', () => {
         ),
     );
     jobs.forEach((job) => job.start());
-    await eventually(async () => runs.length >= 6, 20_000);
+    await eventually(() => Promise.resolve(runs.length >= 6), 20_000);
     await Promise.all(jobs.map((job) => job.stop()));
     const ordered = [...runs].sort((a, b) => a.start - b.start);
     for (let i = 1; i < ordered.length; i += 1) {

@@ -30,7 +30,7 @@ export function withOperationMetrics<P extends ConnectionParams, E>(
   const opened = new WeakSet<Context<P, E>>();
   const of = (ctx: Context<P, E>) => {
     let byId = operations.get(ctx);
-    if (!byId) operations.set(ctx, (byId = new Map()));
+    if (!byId) operations.set(ctx, (byId = new Map<string, Operation>()));
     return byId;
   };
   const count = (operation: Operation, errorCode: string | undefined) => {
