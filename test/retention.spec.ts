@@ -145,7 +145,7 @@ describe('periodic job lease', () => {
   });
 
   it('two instances never run the job at once, and it runs once per interval between them', async () => {
-    const runs: Array<{ owner: string; start: number; end: number }> = [];
+    const runs: Array<{ owner: string; start: number; end: number; leaseUntil: number }> = [];
     const jobs = sources.slice(0, 2).map(
       (ds, i) =>
         new PeriodicJob(
@@ -153,12 +153,14 @@ describe('periodic job lease', () => {
           { name: 'exclusive', intervalMs: 300, checkMs: 20, owner: `instance-${i}` },
           async (stillHeld) => {
             const start = Date.now();
+            // The lease this run was given (before it extends it): the next run's must come after it ends.
+            const { leaseUntil } = (await new JobLeaseRepository(ds).get('exclusive'))!;
             // A run of several steps, each checking the lease, some lasting longer than the check interval.
             for (let step = 0; step < 3; step += 1) {
               if (!(await stillHeld())) break;
               await new Promise((resolve) => setTimeout(resolve, 40));
             }
-            runs.push({ owner: `instance-${i}`, start, end: Date.now() });
+            runs.push({ owner: `instance-${i}`, start, end: Date.now(), leaseUntil });
           },
           log,
         ),
@@ -168,9 +170,9 @@ describe('periodic job lease', () => {
     await Promise.all(jobs.map((job) => job.stop()));
     const ordered = [...runs].sort((a, b) => a.start - b.start);
     for (let i = 1; i < ordered.length; i += 1) {
-      // Never overlapping, and an interval apart (the next one starts only once the last interval's lease expired).
+      // Never overlapping, and a whole interval apart: the next lease is taken only once the last one expired.
       expect(ordered[i].start).toBeGreaterThanOrEqual(ordered[i - 1].end);
-      expect(ordered[i].start - ordered[i - 1].start).toBeGreaterThanOrEqual(300);
+      expect(ordered[i].leaseUntil - ordered[i - 1].leaseUntil).toBeGreaterThanOrEqual(300);
     }
   });
 });
