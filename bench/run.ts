@@ -8,11 +8,12 @@
  * Environment: BENCH_SECONDS (default 10), BENCH_MYSQL_URL (default
  * mysql://root@127.0.0.1:3306), BENCH_ONLY (comma-separated scenario names:
  * http-floor, record, record-campaigns, record-batch, idle-sockets, timeline,
- * smart-list-count, campaign-listeners; sqlite: the selected record,
+ * smart-list-count, campaign-listeners, scale-out; sqlite: the selected record,
  * record-batch, timeline and smart-list-count scenarios again on embedded
  * SQLite, for reference; the baselines trivial and raw-insert always run),
  * BENCH_PEOPLE / BENCH_ACTIVITIES (the seeded data set), BENCH_IDLE_SOCKETS,
- * BENCH_LISTENERS, BENCH_CAMPAIGN_RUNS; BENCH_KEEP_DB=1 leaves the database
+ * BENCH_LISTENERS, BENCH_CAMPAIGN_RUNS, BENCH_SCALE_INSTANCES (scale-out: 1 to N
+ * instances, default 3); BENCH_KEEP_DB=1 leaves the database
  * (and its seeded data) in place for EXPLAIN and experiments;
  * BENCH_CPU_PROF=<dir> has the server write a V8 CPU profile there.
  */
@@ -35,6 +36,7 @@ import { rawInsert } from './scenarios/raw-insert';
 import { record } from './scenarios/record';
 import { recordBatch } from './scenarios/record-batch';
 import { recordCampaigns } from './scenarios/record-campaigns';
+import { scaleOut } from './scenarios/scale-out';
 import { smartListCount } from './scenarios/smart-list-count';
 import { timeline } from './scenarios/timeline';
 import { trivial } from './scenarios/trivial';
@@ -51,6 +53,7 @@ const SCENARIOS: Scenario[] = [
   timeline,
   smartListCount,
   campaignListeners,
+  scaleOut,
 ];
 
 /** JIT, connection pools, prepared statements: a short trivial load before anything is measured. */
@@ -114,6 +117,7 @@ async function onMariaDb(report: Report, scenarios: Scenario[]): Promise<void> {
       const pass: MariaDbPass = {
         server,
         pool,
+        databaseUrl: url.toString(),
         results: report.results,
         report: (row) => report.add(row),
         seeded: () => seeded ?? notSeeded(scenario),

@@ -92,6 +92,31 @@ export interface Config {
   /** Where the key is kept (and generated on first start) without SECRETS_KEY; unset: beside the SQLite file, or ./data/secrets.key. */
   secretsKeyFile?: string;
   delivery: DeliveryConfig;
+  /** Prometheus metrics at /metrics (src/metrics/metrics.ts). */
+  metrics: MetricsConfig;
+  retention: RetentionConfig;
+}
+
+/** What an operator tunes about the metrics (src/metrics/metrics.ts). */
+export interface MetricsConfig {
+  /** Off: no /metrics, no process metrics, no scrape-time queries (the in-process counters still count, for nothing). */
+  enabled: boolean;
+  /** Serve /metrics on its own port instead of the API's (0 picks a free one); unset: on the API port. */
+  port?: number;
+  /** Distinct operation names that get a label of their own; later ones count as `other`. */
+  maxOperationNames: number;
+  /** Distinct campaigns that get a label of their own in campaign_runs_total; later ones count as `other`. */
+  maxCampaigns: number;
+}
+
+export const DEFAULT_METRICS_CONFIG: MetricsConfig = { enabled: true, maxOperationNames: 100, maxCampaigns: 100 };
+
+/** The periodic clean-up of what would otherwise grow without bound (src/jobs, src/delivery/delivery-retention.ts). */
+export interface RetentionConfig {
+  /** DELIVERED rows older than this (by delivery) and DEAD rows (by last attempt) are deleted; 0 keeps them forever. */
+  deliveryDays: number;
+  /** The job runs once per this interval across all instances. */
+  intervalMs: number;
 }
 
 /** The outbox worker (src/delivery/delivery.worker.ts). */
@@ -186,6 +211,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: Math.max(100, intFromEnv(env, 'DELIVERY_TIMEOUT_MS', 10_000)),
       backoffBaseMs: intFromEnv(env, 'DELIVERY_BACKOFF_BASE_MS', 10_000),
       concurrency: Math.max(1, intFromEnv(env, 'DELIVERY_CONCURRENCY', 16)),
+    },
+    metrics: {
+      enabled: boolFromEnv(env, 'METRICS', DEFAULT_METRICS_CONFIG.enabled),
+      port: env.METRICS_PORT ? intFromEnv(env, 'METRICS_PORT', 0) : undefined,
+      maxOperationNames: intFromEnv(env, 'METRICS_MAX_OPERATION_NAMES', DEFAULT_METRICS_CONFIG.maxOperationNames),
+      maxCampaigns: intFromEnv(env, 'METRICS_MAX_CAMPAIGNS', DEFAULT_METRICS_CONFIG.maxCampaigns),
+    },
+    retention: {
+      deliveryDays: intFromEnv(env, 'DELIVERY_RETENTION_DAYS', 30),
+      intervalMs: Math.max(1_000, intFromEnv(env, 'RETENTION_INTERVAL_MS', 3_600_000)),
     },
   };
 }

@@ -1,3 +1,5 @@
+// First: tracing (when configured) patches the modules imported after it.
+import { stopTracing } from './telemetry/register';
 import 'reflect-metadata';
 import { loadConfig } from './config';
 import { createLogger } from './shared/logger';
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     force.unref();
     (starting ?? Promise.reject(new Error('not started')))
       .then((app) => app.stop())
+      .then(stopTracing)
       .then(
         () => {
           log.info('stopped');

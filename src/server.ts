@@ -20,6 +20,13 @@ import { edgeErrors } from './http/edge-errors';
 import { health } from './http/health';
 import { authenticate } from './http/authenticate';
 import { graphqlOverHttp } from './http/graphql-http';
+import { countResponses, MetricsServer, metricsRoute } from './http/metrics';
+import { DeliveryRepository } from './delivery/delivery.repository';
+import { DELIVERY_RETENTION_JOB, deliveryRetention } from './delivery/delivery-retention';
+import { JobLeaseRepository } from './jobs/job-lease.repository';
+import { PeriodicJob } from './jobs/periodic-job';
+import { AppMetrics } from './metrics/metrics';
+import { registerDatabaseReadings } from './observability';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -30,6 +37,9 @@ export interface App {
   readonly services: Services;
   readonly schema: GraphQLSchema;
   readonly log: Logger;
+  readonly metrics: AppMetrics;
+  /** Where /metrics is served when METRICS_PORT gives it a port of its own (once listening). */
+  metricsAddress(): AddressInfo | undefined;
   /** What the first start on an empty database created (the admin secret, once). */
   readonly bootstrap: BootstrapResult;
   /** Starts listening; port 0 picks a free one. */
@@ -55,8 +65,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     { redisUrl: config.redisUrl, maxPending: config.subscriptionMaxPending },
     log,
   );
-  const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis);
-  const services = createServices(config, dataSource, pubSubHandle.pubSub, rateLimits, log);
+  const metrics = new AppMetrics(config.metrics);
+  const rateLimits = new RateLimits(config.rateLimits, pubSubHandle.redis, metrics);
+  const services = createServices(config, dataSource, pubSubHandle.pubSub, rateLimits, log, metrics);
   let bootstrap: BootstrapResult;
   let schema: GraphQLSchema;
   try {
@@ -70,11 +81,27 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log, {
     random: options.deliveryRandom,
     outbound: { allowPrivate: config.outboundAllowPrivate },
+    metrics,
   });
+  // Runs in every instance; its lease lets one of them work per interval.
+  const retention =
+    config.retention.deliveryDays > 0
+      ? new PeriodicJob(
+          new JobLeaseRepository(dataSource),
+          { name: DELIVERY_RETENTION_JOB, intervalMs: config.retention.intervalMs },
+          deliveryRetention(new DeliveryRepository(dataSource), config.retention.deliveryDays, log),
+          log,
+        )
+      : undefined;
+  if (config.metrics.enabled) registerDatabaseReadings(metrics, dataSource, config);
+  const metricsServer =
+    config.metrics.enabled && config.metrics.port !== undefined ? new MetricsServer(metrics) : undefined;
   let draining = false;
 
   const http = await createHttpServer(config);
+  countResponses(http, metrics);
   http.setErrorHandler(edgeErrors(config.bodyLimit, log));
+  if (config.metrics.enabled && !metricsServer) metricsRoute(http, metrics);
   await http.register(health, { dataSource, draining: () => draining });
   const ws = serveGraphQLOverWebSocket({
     server: http.server,
@@ -84,8 +111,16 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     rateLimits,
     config,
     log,
+    metrics,
   });
-  const apollo = await startApollo({ schema, config, log, httpServer: http.server, onDrain: () => ws.dispose() });
+  const apollo = await startApollo({
+    schema,
+    config,
+    log,
+    httpServer: http.server,
+    onDrain: () => ws.dispose(),
+    metrics,
+  });
   await http.register(graphqlOverHttp, {
     apollo,
     services,
@@ -96,6 +131,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
 
   // Started last: nothing above can fail and leave it running.
   deliveryWorker.start();
+  retention?.start();
   let stopping: Promise<void> | undefined;
   return {
     httpServer: http.server,
@@ -103,9 +139,12 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     services,
     schema,
     log,
+    metrics,
+    metricsAddress: () => metricsServer?.address(),
     bootstrap,
     listen: async (port = config.port, host = config.host) => {
       await http.listen({ port, host });
+      if (metricsServer) await metricsServer.listen(config.metrics.port!, host);
       return http.server.address() as AddressInfo;
     },
     stop: () => {
@@ -114,7 +153,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         // Apollo's drain, at once: HTTP stops accepting and lets in-flight requests finish; WebSocket clients get 1001.
         await apollo.stop();
         await http.close();
+        await metricsServer?.close();
         log.info('http and websocket clients drained');
+        await retention?.stop();
         await deliveryWorker.stop();
         await pubSubHandle.close();
         await dataSource.destroy();

@@ -20,6 +20,7 @@ import { IdentityRepository } from './identity/identity.repository';
 import { IdentityService } from './identity/identity.service';
 import type { AppPubSub } from './graphql/topics';
 import type { Services } from './graphql/context';
+import type { AppMetrics } from './metrics/metrics';
 
 export function createServices(
   config: Config,
@@ -27,11 +28,13 @@ export function createServices(
   pubSub: AppPubSub,
   rateLimits: RateLimits,
   log: Logger,
+  metrics?: AppMetrics,
 ): Services {
   const people = new PersonService(dataSource);
   const activities = new ActivityService(dataSource, people, pubSub, log, {
     maxInFlightPerWorkspace: config.writeBatchesInFlight,
     maxPendingEvents: config.subscriptionMaxPending,
+    metrics,
   });
   const smartLists = new SmartListService(
     new SmartListRepository(dataSource, { countParallelism: config.smartListCountParallelism }),
@@ -53,7 +56,7 @@ export function createServices(
   const campaignRepository = new CampaignRepository(dataSource);
   const campaigns = new CampaignService(campaignRepository, people, activities, outbound);
   // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
-  activities.registerHook(new CampaignRunner(campaignRepository, smartLists, deliveries, pubSub));
+  activities.registerHook(new CampaignRunner(campaignRepository, smartLists, deliveries, pubSub, metrics));
   activities.registerHook(deliveries.activityHook);
   people.registerMergeStep(activities.moveActivities);
   people.registerMergeStep(moveCampaignRuns);

@@ -43,6 +43,8 @@ interface Pass<Data> {
 /** The measured pass: the server on a fresh MariaDB database, which `pool` reaches directly for raw baselines. */
 export interface MariaDbPass extends Pass<Seeded> {
   pool: Pool;
+  /** The pass's database, for scenarios that start servers of their own on it. */
+  databaseUrl: string;
   /** latest.json's `results`. */
   results: Results;
 }

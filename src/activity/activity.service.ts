@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from '../db/deadline';
 import { inTransaction } from '../db/transaction';
 import type { PersonService } from '../person/person.service';
 import { AppError } from '../shared/errors';
+import type { AppMetrics } from '../metrics/metrics';
 import type { Logger } from '../shared/logger';
 import type { PubSub } from '../shared/pubsub';
 import { mapEvents, type EventStream } from '../shared/streams';
@@ -77,12 +78,15 @@ export class ActivityService {
       maxInFlightPerWorkspace: number;
       /** Events an activityRecorded subscriber may fall behind by. */
       maxPendingEvents: number;
+      /** Reports the coalescer's batch sizes and queue waits. */
+      metrics?: Pick<AppMetrics, 'writeBatch'>;
     },
   ) {
     this.repository = new ActivityRepository(dataSource);
     this.coalescer = new WriteCoalescer((workspaceId, items) => this.writeIsolated(workspaceId, items), {
       maxBatch: MAX_BATCH,
       maxInFlight: Math.max(1, options.maxInFlightPerWorkspace),
+      metrics: options.metrics,
     });
   }
 

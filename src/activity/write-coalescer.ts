@@ -1,9 +1,15 @@
+import type { Context } from '@opentelemetry/api';
 import { currentDeadline, withDeadline, withoutDeadline } from '../db/deadline';
+import type { AppMetrics } from '../metrics/metrics';
+import { activeContext, inBatchSpan } from '../shared/tracing';
 
 interface Waiter<T, R> {
   item: T;
   /** The submitting request's deadline: a batch is written under the latest of its items'. */
   deadline: number | undefined;
+  /** The submitting request's trace: the batch runs in the first one's and links to the others. */
+  trace: Context;
+  submittedAt: number;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
@@ -28,7 +34,7 @@ export class WriteCoalescer<K, T, R> {
 
   constructor(
     private readonly writeBatch: (key: K, items: T[]) => Promise<R[]>,
-    private readonly options: { maxBatch: number; maxInFlight: number },
+    private readonly options: { maxBatch: number; maxInFlight: number; metrics?: Pick<AppMetrics, 'writeBatch'> },
   ) {}
 
   submit(key: K, item: T): Promise<R> {
@@ -38,7 +44,11 @@ export class WriteCoalescer<K, T, R> {
       this.lanes.set(key, lane);
     }
     const deadline = currentDeadline();
-    const promise = new Promise<R>((resolve, reject) => lane.waiting.push({ item, deadline, resolve, reject }));
+    const trace = activeContext();
+    const submittedAt = performance.now();
+    const promise = new Promise<R>((resolve, reject) =>
+      lane.waiting.push({ item, deadline, trace, submittedAt, resolve, reject }),
+    );
     this.schedule(key, lane);
     return promise;
   }
@@ -60,7 +70,13 @@ export class WriteCoalescer<K, T, R> {
       const items = batch.map((w) => w.item);
       // Flushes run in whatever context scheduled them (often an earlier request's): each batch gets its own.
       const deadlines = batch.map((w) => w.deadline).filter((d): d is number => d !== undefined);
-      const write = () => this.writeBatch(key, items);
+      const now = performance.now();
+      this.options.metrics?.writeBatch(
+        batch.length,
+        batch.map((w) => (now - w.submittedAt) / 1000),
+      );
+      const traces = batch.map((w) => w.trace);
+      const write = () => inBatchSpan('activity write batch', traces, () => this.writeBatch(key, items));
       (deadlines.length > 0 ? withDeadline(Math.max(...deadlines), write) : withoutDeadline(write))
         .then(
           (results) => batch.forEach((w, i) => w.resolve(results[i])),

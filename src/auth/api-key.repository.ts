@@ -24,6 +24,11 @@ export class ApiKeyRepository {
     return this.keys.findOne({ where: { workspaceId, id } });
   }
 
+  /** In whichever workspace it is (operator tooling). */
+  async byId(id: string): Promise<ApiKeyEntity | null> {
+    return this.keys.findOne({ where: { id } });
+  }
+
   /** Oldest first. */
   async list(workspaceId: string): Promise<ApiKeyEntity[]> {
     return this.keys.find({ where: { workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });

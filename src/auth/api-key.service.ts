@@ -223,6 +223,16 @@ export class ApiKeyService {
     return workspace;
   }
 
+  /** Every workspace, oldest first (operator tooling). */
+  async listWorkspaces(): Promise<WorkspaceEntity[]> {
+    return this.workspaces.list();
+  }
+
+  /** A key by id alone, in whichever workspace it is (operator tooling: revoking without knowing the workspace). */
+  async findKey(id: string): Promise<ApiKeyEntity | null> {
+    return this.keys.byId(id);
+  }
+
   async getWorkspace(id: string): Promise<WorkspaceEntity> {
     return this.workspaces.get(id);
   }

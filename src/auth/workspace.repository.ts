@@ -15,6 +15,11 @@ export class WorkspaceRepository {
     await this.workspaces.insert(workspace);
   }
 
+  /** Oldest first. */
+  async list(): Promise<WorkspaceEntity[]> {
+    return this.workspaces.find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
   async get(id: string): Promise<WorkspaceEntity> {
     return this.workspaces.findOneOrFail({ where: { id } });
   }

@@ -83,6 +83,14 @@ export class CampaignRepository {
     return this.dataSource.getRepository(CampaignEntity).findOneBy({ workspaceId, id });
   }
 
+  /** Which of these campaign ids still exist, in any workspace (the metrics' label bound). */
+  async existingIds(ids: readonly string[]): Promise<string[]> {
+    const rows = await this.dataSource
+      .getRepository(CampaignEntity)
+      .find({ select: { id: true }, where: { id: In([...ids]) } });
+    return rows.map((row) => row.id);
+  }
+
   async getMany(workspaceId: string, ids: readonly string[]): Promise<Array<CampaignEntity | null>> {
     const rows = await this.dataSource.getRepository(CampaignEntity).findBy({ workspaceId, id: In([...new Set(ids)]) });
     return inOrder(ids, rows);

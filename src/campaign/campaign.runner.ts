@@ -9,6 +9,7 @@ import type {
 } from '../activity/activity-hooks';
 import type { ActivityEntity, ChatActivityType } from '../activity/activity.entity';
 import { newId } from '../db/columns';
+import type { AppMetrics } from '../metrics/metrics';
 import { DeliveryKind } from '../delivery/delivery.model';
 import { activityPayload } from '../delivery/delivery.payload';
 import type { PersonEntity } from '../person/person.entity';
@@ -90,6 +91,7 @@ export class CampaignRunner implements ActivityRecordedHook {
     private readonly smartLists: SmartListService,
     private readonly deliveries: DeliveryQueue,
     private readonly pubSub: PubSub<CampaignTopics>,
+    private readonly metrics?: Pick<AppMetrics, 'campaignRunsCommitted'>,
   ) {}
 
   /**
@@ -321,6 +323,7 @@ export class CampaignRunner implements ActivityRecordedHook {
         activity: p.activity,
       }));
     return () => {
+      this.metrics?.campaignRunsCommitted(events.map((event) => event.run.campaignId));
       setImmediate(() => {
         for (const event of events) this.pubSub.publish(CAMPAIGN_TRIGGERED, event.run.campaignId, event);
       });

@@ -8,6 +8,7 @@ import { CampaignRunEntity } from '../campaign/campaign-run.entity';
 import { CampaignTriggerEntity } from '../campaign/campaign-trigger.entity';
 import { CampaignEntity } from '../campaign/campaign.entity';
 import { DeliveryEntity } from '../delivery/delivery.entity';
+import { JobLeaseEntity } from '../jobs/job-lease.entity';
 import { SalesInsightSettingsEntity } from '../delivery/sales-insight-settings.entity';
 import { PersonEntity } from '../person/person.entity';
 import { VisitorEntity } from '../person/visitor.entity';
@@ -29,6 +30,7 @@ export const ENTITIES: Array<new () => object> = [
   CampaignQualificationEntity,
   SalesInsightSettingsEntity,
   DeliveryEntity,
+  JobLeaseEntity,
 ];
 
 /**

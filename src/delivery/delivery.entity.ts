@@ -14,6 +14,8 @@ import type { DeliveryKind, DeliveryStatus } from './delivery.model';
 @Index('idx_delivery_ws', ['workspaceId', 'id'])
 @Index('idx_delivery_ws_status', ['workspaceId', 'status', 'id'])
 @Index('idx_delivery_ws_kind', ['workspaceId', 'kind', 'id'])
+// Retention: DELIVERED and DEAD rows by their last attempt (a delivered row's last attempt is its delivery).
+@Index('idx_delivery_retention', ['status', 'lastAttemptAt'])
 export class DeliveryEntity {
   @IdColumn()
   id: string;
@@ -66,4 +68,8 @@ export class DeliveryEntity {
 
   @TimestampColumn({ name: 'lease_until', nullable: true })
   leaseUntil: Date | null;
+
+  /** The W3C traceparent of what caused it (tracing on): each attempt's span, and the POST, continue that trace. */
+  @Column({ name: 'trace_parent', type: 'varchar', length: 64, nullable: true })
+  traceParent: string | null;
 }

@@ -1,6 +1,7 @@
 import { LessThan, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { insertOrIgnore, isMysql, placeholders, selectEntities } from '../db/sql';
 import { inTransaction } from '../db/transaction';
+import { currentTraceparent } from '../shared/tracing';
 import { PersonEntity } from '../person/person.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { type DeliveryKind, DeliveryStatus } from './delivery.model';
@@ -8,7 +9,7 @@ import { SalesInsightSettingsEntity } from './sales-insight-settings.entity';
 
 const INSERT_CHUNK = 200;
 const INSERT_COLUMNS =
-  'id, workspace_id, kind, status, activity_id, campaign_run_id, url, payload, attempts, next_attempt_at, created_at';
+  'id, workspace_id, kind, status, activity_id, campaign_run_id, url, payload, attempts, next_attempt_at, created_at, trace_parent';
 const DUE = 'status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)';
 
 type SettingsChange = Pick<
@@ -63,10 +64,12 @@ export class DeliveryRepository {
 
   /** Multi-row INSERTs of new PENDING deliveries, due now. */
   async insert(tx: EntityManager, deliveries: readonly DeliveryEntity[]): Promise<void> {
+    // The recording's trace (tracing on): the worker's attempts continue it, however much later they run.
+    const traceParent = currentTraceparent();
     for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
       const chunk = deliveries.slice(i, i + INSERT_CHUNK);
       await tx.query(
-        `INSERT INTO delivery (${INSERT_COLUMNS}) VALUES ${chunk.map(() => `(${placeholders(11)})`).join(', ')}`,
+        `INSERT INTO delivery (${INSERT_COLUMNS}) VALUES ${chunk.map(() => `(${placeholders(12)})`).join(', ')}`,
         chunk.flatMap((d) => [
           d.id,
           d.workspaceId,
@@ -79,6 +82,7 @@ export class DeliveryRepository {
           d.attempts,
           d.nextAttemptAt!.getTime(),
           d.createdAt.getTime(),
+          d.traceParent ?? traceParent,
         ]),
       );
     }
@@ -193,6 +197,65 @@ export class DeliveryRepository {
         token,
       ],
     );
+  }
+
+  // ------------------------------------------------------------ scrape-time counts and retention
+
+  /**
+   * PENDING and DEAD rows, each counted up to `cap` (an index range scan that
+   * stops there), and when the oldest due PENDING row came due (the due
+   * index's first entry): bounded work whatever the table's size.
+   */
+  async outboxCounts(cap: number, now: number): Promise<{ pending: number; dead: number; oldestDueAt: number | null }> {
+    const capped = (status: DeliveryStatus) =>
+      this.dataSource.query<Array<{ n: number | string }>>(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM delivery WHERE status = ? LIMIT ${Math.floor(cap)}) capped`,
+        [status],
+      );
+    const [pending, dead, oldest] = await Promise.all([
+      capped(DeliveryStatus.PENDING),
+      capped(DeliveryStatus.DEAD),
+      this.dataSource.query<Array<{ due: number | string | null }>>(
+        'SELECT MIN(next_attempt_at) AS due FROM delivery WHERE status = ? AND next_attempt_at <= ?',
+        [DeliveryStatus.PENDING, now],
+      ),
+    ]);
+    const due = oldest[0]?.due;
+    return {
+      pending: Number(pending[0].n),
+      dead: Number(dead[0].n),
+      oldestDueAt: due === null || due === undefined ? null : Number(due),
+    };
+  }
+
+  /**
+   * Deletes up to `limit` rows of `status` whose last attempt is older than
+   * `before` (for DELIVERED rows that is their delivery time); returns how
+   * many went. The ids are read first (MySQL takes no LIMIT in a subquery of
+   * the table being deleted from), then deleted with the condition checked
+   * again, so a DEAD row retried in between (PENDING again) stays.
+   */
+  async deleteExpired(
+    status: DeliveryStatus.DELIVERED | DeliveryStatus.DEAD,
+    before: number,
+    limit: number,
+  ): Promise<number> {
+    const extra = status === DeliveryStatus.DELIVERED ? ' AND delivered_at < ?' : '';
+    const params = status === DeliveryStatus.DELIVERED ? [status, before, before] : [status, before];
+    const ids = (
+      await this.dataSource.query<Array<{ id: string }>>(
+        `SELECT id FROM delivery WHERE status = ? AND last_attempt_at < ?${extra} ORDER BY last_attempt_at LIMIT ${Math.floor(limit)}`,
+        params,
+      )
+    ).map((row) => row.id);
+    if (ids.length === 0) return 0;
+    const { affected } = await this.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from(DeliveryEntity)
+      .where(`id IN (:...ids) AND status = :status AND last_attempt_at < :before`, { ids, status, before })
+      .execute();
+    return affected ?? ids.length;
   }
 
   /** Hands a leased row back untouched (not an attempt). */

@@ -1,8 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { DeliveryConfig } from '../config';
+import type { AppMetrics } from '../metrics/metrics';
 import type { Logger } from '../shared/logger';
 import { describePostError, post, type OutboundPolicy } from '../shared/outbound';
+import { withStoredParent } from '../shared/tracing';
 import { DeliveryKind } from './delivery.model';
 import { DeliveryRepository } from './delivery.repository';
 import type { DeliveryService, SendSettings } from './delivery.service';
@@ -19,6 +21,7 @@ interface Claimed {
   payload: string;
   attempts: number;
   token: string;
+  traceParent: string | null;
 }
 
 /** Exponential backoff with full jitter: the wait after attempt n is random(0, min(cap, base * 2^(n-1))). */
@@ -39,6 +42,8 @@ export interface DeliveryWorkerOptions {
   outbound?: OutboundPolicy;
   /** The jitter source (tests pin it to check the schedule). */
   random?: () => number;
+  /** Counts attempts by kind and result. */
+  metrics?: Pick<AppMetrics, 'deliveryAttempt'>;
 }
 
 /**
@@ -61,6 +66,7 @@ export class DeliveryWorker {
   /** Earliest retry this instance scheduled: the loop wakes for it rather than waiting a whole poll interval. */
   private nextDue = Infinity;
   private readonly outbox: DeliveryRepository;
+  private readonly metrics?: Pick<AppMetrics, 'deliveryAttempt'>;
 
   private readonly outbound: OutboundPolicy;
 
@@ -73,6 +79,7 @@ export class DeliveryWorker {
   ) {
     this.random = options.random ?? Math.random;
     this.outbound = options.outbound ?? { allowPrivate: false };
+    this.metrics = options.metrics;
     this.outbox = new DeliveryRepository(dataSource);
   }
 
@@ -173,6 +180,7 @@ export class DeliveryWorker {
       payload: r.payload!,
       attempts: r.attempts,
       token,
+      traceParent: r.traceParent,
     }));
   }
 
@@ -183,7 +191,13 @@ export class DeliveryWorker {
     );
     let error: string | null;
     try {
-      error = await this.post(row, await settingsRead, controller.signal);
+      // In the trace of what caused the delivery; the POST's own span (HTTP client instrumentation) sends its traceparent.
+      error = await withStoredParent(
+        row.traceParent,
+        `delivery ${row.kind}`,
+        { 'delivery.id': row.id, 'delivery.kind': row.kind, 'delivery.attempt': row.attempts + 1 },
+        async () => this.post(row, await settingsRead, controller.signal),
+      );
     } catch (err) {
       const reason: unknown = controller.signal.reason;
       if (reason instanceof Stopping) {
@@ -225,6 +239,7 @@ export class DeliveryWorker {
     try {
       if (error === null) {
         await this.outbox.delivered(row.id, row.token, attempts, now);
+        this.metrics?.deliveryAttempt(row.kind, 'delivered');
         this.log.debug({ deliveryId: row.id, kind: row.kind, attempts }, 'delivered');
         return;
       }
@@ -237,6 +252,7 @@ export class DeliveryWorker {
         nextAttemptAt: next,
       });
       if (next !== null) this.nextDue = Math.min(this.nextDue, next);
+      this.metrics?.deliveryAttempt(row.kind, dead ? 'dead' : 'retry');
       const entry = { deliveryId: row.id, kind: row.kind, attempts, error: error.slice(0, 200) };
       if (dead) this.log.error(entry, 'delivery is DEAD after its last attempt');
       else

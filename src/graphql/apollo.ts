@@ -8,12 +8,14 @@ import {
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
+import type { AppMetrics } from '../metrics/metrics';
 import type { Logger } from '../shared/logger';
 import type { RequestContext } from './context';
 import { formatError } from './format-error';
 import { queryLimitsPlugin } from './limits';
 import { loggingPlugin } from './logging.plugin';
 import { errorStatusPlugin } from './error-status.plugin';
+import { metricsPlugin } from './metrics.plugin';
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
@@ -23,6 +25,7 @@ export interface ApolloOptions {
   httpServer: Server;
   /** Run by stop() alongside the HTTP drain (closes the WebSocket clients). */
   onDrain: () => Promise<void>;
+  metrics: AppMetrics;
 }
 
 /** Apollo Server for GraphQL over HTTP, started: its plugins, limits and error masking. */
@@ -51,6 +54,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
       // No HTTP caching of this API's answers; the plugin would also instrument every field resolution.
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin(),
+      metricsPlugin(options.metrics),
       // The landing page (Apollo Sandbox) loads its UI from Apollo's CDN in the browser: opt-in.
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })

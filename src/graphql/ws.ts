@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { execute, type GraphQLSchema } from 'graphql';
 import { parseBearer, type AuthResult } from '../auth/api-key.service';
 import type { Config } from '../config';
+import type { AppMetrics } from '../metrics/metrics';
 import { withDeadline } from '../db/deadline';
 import type { Logger } from '../shared/logger';
 import type { RateLimits } from '../shared/rate-limit';
@@ -15,6 +16,7 @@ import { budgetSpentError, rateLimitedError } from './rate-limited';
 import { admit, rateCaller } from '../http/admission';
 import { clientIpResolver } from '../http/client-ip';
 import { ConnectionCaps } from './ws-connections';
+import { withOperationMetrics } from './ws-metrics';
 import { sharedSubscribe } from './shared-subscribe';
 
 export interface GraphQLOverWebSocketOptions {
@@ -26,6 +28,7 @@ export interface GraphQLOverWebSocketOptions {
   rateLimits: RateLimits;
   config: Pick<Config, 'limits' | 'introspection' | 'rateLimits' | 'requestTimeoutMs' | 'trustProxy'>;
   log: Logger;
+  metrics: AppMetrics;
 }
 
 export interface GraphQLOverWebSocket {
@@ -74,7 +77,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
     socket.once('close', () => connections.closeFromIp(ip));
   });
   const server = useServer<Record<string, unknown>, { auth: AuthResult; ip?: string }>(
-    {
+    withOperationMetrics(options.metrics, {
       schema,
       // A query or mutation sent over the socket has the deadline an HTTP request has.
       execute: (args) => withDeadline(Date.now() + config.requestTimeoutMs, () => execute(args)),
@@ -125,7 +128,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
         return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error, log, requestId)) };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error, log)),
-    },
+    }),
     wsServer,
   );
   return { dispose: async () => server.dispose() };

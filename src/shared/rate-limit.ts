@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '../config';
+import type { AppMetrics } from '../metrics/metrics';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -38,7 +39,11 @@ export class RateLimits {
   private readonly publicPerVisitor?: RateLimiterAbstract;
   private readonly publicPerWorkspace?: RateLimiterAbstract;
 
-  constructor(config: RateLimitConfig, redis?: Redis) {
+  constructor(
+    config: RateLimitConfig,
+    redis?: Redis,
+    private readonly metrics?: AppMetrics,
+  ) {
     const make = (points: number, duration: number, keyPrefix: string): RateLimiterAbstract | undefined => {
       if (points <= 0) return undefined;
       const memory = new RateLimiterMemory({ points, duration, keyPrefix });
@@ -62,20 +67,28 @@ export class RateLimits {
 
   /** One request or operation of an authenticated caller from `ip`. */
   async consumeCaller(caller: RateCaller, ip: string): Promise<RateDecision> {
-    if (!caller.isPublic) return RateLimits.consume(this.perKey, caller.apiKeyId);
+    if (!caller.isPublic) return this.counted('key', await RateLimits.consume(this.perKey, caller.apiKeyId));
     const own = await RateLimits.consume(this.publicPerIp, `${caller.apiKeyId}:${ip}`);
-    if (!own.ok) return own;
-    return RateLimits.consume(this.publicPerWorkspace, caller.workspaceId);
+    if (!own.ok) return this.counted('public_ip', own);
+    return this.counted('public_workspace', await RateLimits.consume(this.publicPerWorkspace, caller.workspaceId));
   }
 
   /** One recording or identification of `visitorId` by a public key (a key that is not public spends nothing). */
-  consumeVisitor(caller: RateCaller, visitorId: string): Promise<RateDecision> {
-    if (!caller.isPublic) return Promise.resolve(ALLOW);
-    return RateLimits.consume(this.publicPerVisitor, `${caller.apiKeyId}:${visitorId}`);
+  async consumeVisitor(caller: RateCaller, visitorId: string): Promise<RateDecision> {
+    if (!caller.isPublic) return ALLOW;
+    return this.counted(
+      'public_visitor',
+      await RateLimits.consume(this.publicPerVisitor, `${caller.apiKeyId}:${visitorId}`),
+    );
   }
 
-  consumeUnauthenticated(ip: string): Promise<RateDecision> {
-    return RateLimits.consume(this.perIp, ip);
+  async consumeUnauthenticated(ip: string): Promise<RateDecision> {
+    return this.counted('ip', await RateLimits.consume(this.perIp, ip));
+  }
+
+  private counted(budget: Parameters<AppMetrics['rateLimitRejected']>[0], decision: RateDecision): RateDecision {
+    if (!decision.ok) this.metrics?.rateLimitRejected(budget);
+    return decision;
   }
 
   /** Whether `ip`'s unauthenticated budget is already spent, without spending any: checked before a key lookup. */
