@@ -31,6 +31,8 @@ async function startTraced(database: TestDatabase): Promise<Traced> {
       LOG_LEVEL: 'silent',
       DELIVERY_POLL_MS: '50',
       RATE_LIMIT_PER_KEY_PER_SECOND: '0',
+      // The webhook receiver is this machine's loopback.
+      OUTBOUND_ALLOW_PRIVATE: 'true',
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

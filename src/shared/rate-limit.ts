@@ -91,13 +91,13 @@ export class RateLimits {
     return decision;
   }
 
-  /** Whether `ip`'s unauthenticated budget is already spent, without spending any: checked before a key lookup. */
+  /** Whether `ip`'s unauthenticated budget is already spent, without spending any: checked before a key lookup (a refusal here counts as an `ip` rejection). */
   async unauthenticatedSpent(ip: string): Promise<RateDecision> {
     if (!this.perIp) return ALLOW;
     try {
       const state = await this.perIp.get(ip);
       if (!state || state.remainingPoints > 0) return ALLOW;
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
+      return this.counted('ip', { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) });
     } catch {
       return ALLOW;
     }
