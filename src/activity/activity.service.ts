@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isDatabaseUnavailable } from '../db/deadline';
 import { inTransaction } from '../db/transaction';
+import type { CatalogService } from '../catalog/catalog.service';
+import { chatKindConflict } from '../catalog/catalog.errors';
 import type { PersonService } from '../person/person.service';
 import { AppError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -57,6 +59,7 @@ export class ActivityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly people: PersonService,
+    private readonly catalog: CatalogService,
     private readonly pubSub: PubSub<ActivityTopics>,
     private readonly log: Logger,
     private readonly options: {
@@ -148,7 +151,7 @@ export class ActivityService {
       workspaceId,
       checked.map((c) => c.item),
     );
-    const pending = checked.flatMap((entry, i) => {
+    const gated = checked.flatMap((entry, i) => {
       const gate = gates[i];
       if (gate && 'error' in gate) {
         results[entry.index] = { ok: false, error: gate.error };
@@ -156,9 +159,25 @@ export class ActivityService {
       }
       return [{ ...entry, overwrite: gate?.overwrite ?? true }];
     });
-    if (pending.length === 0) return results;
+    if (gated.length === 0) return results;
 
     const afterCommit = await inTransaction(this.dataSource, async (tx) => {
+      // First, before anything of the batch is written: an activity naming a chat of another kind stores nothing.
+      const kinds = await this.catalog.claimChats(
+        tx,
+        workspaceId,
+        gated.map((p) => p.row),
+      );
+      const pending = gated.filter((entry, i) => {
+        const kind = kinds[i];
+        if (kind !== null)
+          results[entry.index] = {
+            ok: false,
+            error: chatKindConflict([...entry.item.path, 'chat', 'kind'], entry.row.chatId, kind),
+          };
+        return kind === null;
+      });
+      if (pending.length === 0) return [];
       for (const { item, overwrite } of pending) {
         const { person, visitorId } = item.input;
         if (person) await this.people.identify(tx, workspaceId, visitorId, person, now, { overwrite });
@@ -219,6 +238,8 @@ export class ActivityService {
           const callback = await hook.recorded({ workspaceId, activities: recorded });
           if (callback) after.push(callback);
         }
+        // The names last but for the stream head: their row locks too are held only until the commit.
+        await this.catalog.recordNames(tx, workspaceId, recorded);
         // Last, so the stream head's lock is held only until the commit that follows.
         await this.repository.assignStreamPositions(tx, workspaceId, recorded);
         after.push(() => {

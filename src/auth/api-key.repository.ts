@@ -1,4 +1,4 @@
-import type { DataSource, Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 
 /** The SQL of API keys, through TypeORM's repository API. */
@@ -19,6 +19,10 @@ export class ApiKeyRepository {
 
   async get(workspaceId: string, id: string): Promise<ApiKeyEntity | null> {
     return this.keys.findOne({ where: { workspaceId, id } });
+  }
+
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<ApiKeyEntity[]> {
+    return ids.length === 0 ? [] : this.keys.find({ where: { workspaceId, id: In([...new Set(ids)]) } });
   }
 
   /** Oldest first. */

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import type { RequestContext } from '../graphql/context';
 import { ApiKey, CreatedApiKey, Viewer, Workspace } from './api-key.type';
 import { Scope } from './scope';
@@ -38,6 +39,6 @@ export class ApiKeyResolver {
   @Authorized(Scope.MANAGE)
   @Mutation(() => ApiKey)
   async revokeApiKey(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ApiKey> {
-    return ApiKey.from(await ctx.services.apiKeys.revoke(ctx.requireAuth().workspaceId, id));
+    return ApiKey.from(await ctx.services.apiKeys.revoke(ctx.requireAuth().workspaceId, rawIdOf(id, 'ApiKey')));
   }
 }

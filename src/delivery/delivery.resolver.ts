@@ -1,5 +1,6 @@
 import { activityLoader } from '../activity/activity.loader';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import { Activity, toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
 import { connectionFrom, decodeAfter } from '../graphql/connection';
@@ -38,7 +39,7 @@ export class DeliveryResolver {
   @Authorized(Scope.MANAGE)
   @Mutation(() => Delivery)
   async retryDelivery(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Delivery> {
-    return Delivery.from(await ctx.services.deliveries.retry(ctx.requireAuth().workspaceId, id));
+    return Delivery.from(await ctx.services.deliveries.retry(ctx.requireAuth().workspaceId, rawIdOf(id, 'Delivery')));
   }
 
   @FieldResolver(() => Activity, { nullable: true })

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../activity/activity-hooks';
 import type { ChatActivityType } from '../activity/activity.entity';
 import { newId } from '../db/columns';
+import { inKeyOrder } from '../shared/batch';
 import { MAX_URL, validEndpointUrl } from '../shared/url';
 import { activityPayload } from './delivery.payload';
 import { alreadyDelivered, DeliveryErrorReason, deliveryNotFound, settingsInputError } from './delivery.errors';
@@ -264,6 +265,11 @@ export class DeliveryService {
 
   async get(workspaceId: string, id: string): Promise<DeliveryEntity | null> {
     return this.deliveries.get(workspaceId, id);
+  }
+
+  /** Batch load for DataLoaders, in key order, null for unknown or foreign ids. */
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<Array<DeliveryEntity | null>> {
+    return inKeyOrder(ids, await this.deliveries.getMany(workspaceId, ids));
   }
 
   /**

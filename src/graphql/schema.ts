@@ -9,6 +9,8 @@ import { PersonResolver } from '../person/person.resolver';
 import { CampaignResolver, CampaignRunResolver, DeliveryCampaignRunResolver } from '../campaign/campaign.resolver';
 import { PersonSmartListsResolver, SmartListResolver } from '../smart-list/smart-list.resolver';
 import { DeliveryResolver } from '../delivery/delivery.resolver';
+import { CATALOG_RESOLVERS } from '../catalog/catalog.resolver';
+import { NodeResolver } from './node.resolver';
 import type { AppPubSub } from './topics';
 import { DateTimeScalar } from './scalars';
 import { validateArgument } from './validation';
@@ -24,6 +26,8 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   CampaignRunResolver,
   DeliveryResolver,
   DeliveryCampaignRunResolver,
+  ...CATALOG_RESOLVERS,
+  NodeResolver,
 ];
 
 /** Concrete types reached only through interfaces (e.g. the Activity implementations). */

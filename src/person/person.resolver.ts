@@ -13,6 +13,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import { ActivityConnection, ActivityFilter } from '../activity/activity-connection.type';
 import { toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
@@ -43,7 +44,7 @@ export class PersonResolver {
   @Authorized(Scope.READ)
   @Query(() => Person, { nullable: true })
   async person(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Person | null> {
-    const row = await ctx.services.people.get(ctx.requireAuth().workspaceId, id);
+    const row = await ctx.services.people.get(ctx.requireAuth().workspaceId, rawIdOf(id, 'Person'));
     return row ? Person.from(row) : null;
   }
 

@@ -1,14 +1,19 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Node, toGlobalId } from '../graphql/node';
 import type { PersonEntity } from './person.entity';
 
 /**
  * A person as the API shows it. `visitorIds`, `activities` and `smartLists`
  * are field resolvers (batched per request), not stored on the object.
  */
-@ObjectType()
-export class Person {
-  @Field(() => ID)
+@ObjectType({ implements: Node })
+export class Person implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('Person', this.id);
+  }
 
   @Field(() => String, { nullable: true, description: 'Null while the person is an anonymous visitor.' })
   email: string | null;
