@@ -20,7 +20,7 @@ import {
   type ActivityTopics,
 } from './activity.events';
 import { RecordOutcome, type RecordResult } from './activity.model';
-import { ActivityRepository, type TimelineFilter } from './activity.repository';
+import { ActivityRepository } from './activity.repository';
 import { activityRow, checkActivityInput } from './activity.rules';
 import type { RecordChatActivityInput } from './record-activity.input';
 import { WriteCoalescer } from './write-coalescer';
@@ -270,11 +270,8 @@ export class ActivityService {
     return this.repository.getMany(workspaceId, ids);
   }
 
-  /** A person's activities, newest first, keyset-paginated (see ActivityRepository.timeline). */
-  timeline(
-    personId: string,
-    options: { limit: number; after: { occurredAt: number; id: string } | null; filter?: TimelineFilter | null },
-  ): Promise<ActivityEntity[]> {
+  /** A page of a person's activities, newest first, keyset-paginated both ways (see ActivityRepository.timeline). */
+  timeline(personId: string, options: Parameters<ActivityRepository['timeline']>[1]): Promise<ActivityEntity[]> {
     return this.repository.timeline(personId, options);
   }
 

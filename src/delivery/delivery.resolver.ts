@@ -32,7 +32,12 @@ export class DeliveryResolver {
   @Query(() => DeliveryConnection)
   async deliveries(@Ctx() ctx: RequestContext, @Args() args: DeliveriesArgs): Promise<DeliveryConnection> {
     const key = decodeAfter<[string]>(args.after, ['string']);
-    const rows = await ctx.services.deliveries.list(ctx.requireAuth().workspaceId, { ...args, beforeId: key?.[0] });
+    const rows = await ctx.services.deliveries.list(ctx.requireAuth().workspaceId, {
+      first: args.first,
+      status: args.status,
+      kind: args.kind,
+      beforeId: key?.[0],
+    });
     return connectionFrom(rows, args.first, key !== null, (row) => encodeCursor([row.id]), Delivery.from);
   }
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { activityLoader } from '../activity/activity.loader';
 import { toActivity } from '../activity/activity.type';
 import { apiKeyLoader } from '../auth/api-key.loader';
@@ -90,12 +90,14 @@ async function resolveNode(ctx: RequestContext, id: string): Promise<Node | null
 
 @Resolver()
 export class NodeResolver {
-  // Access is per type (resolveNode), as on each type's own query.
+  // Any valid key; then each id as its type's own query (resolveNode).
+  @Authorized()
   @Query(() => Node, { nullable: true, description: 'The object with this global id (any type implementing Node).' })
   node(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Node | null> {
     return resolveNode(ctx, id);
   }
 
+  @Authorized()
   @Query(() => [Node], {
     nullable: 'items',
     description: `The objects with these global ids, in order (at most ${MAX_NODES}); null where one is not found, with an error where access is refused.`,
