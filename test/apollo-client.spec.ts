@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gql, type ApolloClient } from '@apollo/client';
 import WebSocket from 'ws';
 import { createApolloClient } from '../examples/clients/apollo-client';
@@ -306,5 +308,11 @@ describe('Apollo Client 4 against the server (InMemoryCache with the shipped pos
     } finally {
       refused.stop();
     }
+  });
+
+  it('is the configuration the README shows', () => {
+    const root = join(__dirname, '..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(readFileSync(join(root, 'examples', 'clients', 'apollo-client.ts'), 'utf8').trim());
   });
 });

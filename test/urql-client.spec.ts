@@ -116,4 +116,10 @@ describe('urql with graphcache against the server', () => {
     expect(merged).toEqual(fromServer.data.person.activities.edges);
     expect(warnings).toEqual([]);
   });
+
+  it('is the configuration the README shows', () => {
+    const root = join(__dirname, '..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(readFileSync(join(root, 'examples', 'clients', 'urql-client.ts'), 'utf8').trim());
+  });
 });
