@@ -146,12 +146,16 @@ export class CampaignResolver {
   })
   campaignTriggered(
     @Root() event: CampaignRunEvent,
+    @Ctx() ctx: RequestContext,
     // Declared for the schema; `subscribe` above reads them.
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     @Arg('campaignId', () => ID) _campaignId: string,
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     @Arg('after', () => String, { nullable: true }) _after?: string,
   ): CampaignRun {
+    // The run's person as published, wherever it appears in this event's answer (run.person and
+    // activity.person are one object): primed before any field asks, so no second copy is read.
+    personLoader(ctx).prime(event.person.id, personFromEvent(event.person));
     return CampaignRun.from(event.run, event);
   }
 }

@@ -61,7 +61,7 @@ async function resolveNode(ctx: RequestContext, id: string): Promise<Node | null
   const or = <T, N>(row: T | null, to: (row: T) => N): N | null => (row ? to(row) : null);
   switch (type) {
     case 'Person':
-      return or(await personLoader(ctx).load(rawId), Person.from);
+      return or(await personLoader(ctx).load(rawId), (row) => Person.from(row));
     case 'Activity':
       return or(await activityLoader(ctx).load(rawId), toActivity);
     case 'SmartList':

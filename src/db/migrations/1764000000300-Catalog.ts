@@ -95,7 +95,7 @@ async function backfill(queryRunner: QueryRunner, mysql: boolean): Promise<void>
   for (const source of sources) {
     const partition = `PARTITION BY workspace_id, ${exact(source.id)}`;
     const kind = source.kind ? `FIRST_VALUE(${source.kind}) OVER (${partition} ORDER BY recorded_at, id)` : 'NULL';
-    const rows: Latest[] = await queryRunner.query(
+    const rows = (await queryRunner.query(
       `SELECT workspace_id, widget_id, chat_kind, name, url, created_at, updated_at FROM (
          SELECT workspace_id, ${source.id} AS widget_id, ${source.name} AS name, ${source.url} AS url,
                 ${kind} AS chat_kind,
@@ -104,7 +104,7 @@ async function backfill(queryRunner: QueryRunner, mysql: boolean): Promise<void>
                 ROW_NUMBER() OVER (${partition} ORDER BY recorded_at DESC, id DESC) AS n
          FROM activity WHERE ${source.id} IS NOT NULL
        ) latest WHERE n = 1`,
-    );
+    )) as Latest[];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       await queryRunner.query(

@@ -24,9 +24,9 @@ export const timestamp = (name: string, nullable = false): TableColumnOptions =>
  */
 export async function binaryCollation(queryRunner: QueryRunner): Promise<string | null> {
   if (!['mysql', 'mariadb'].includes(queryRunner.connection.options.type)) return null;
-  const available: Array<{ Collation: string }> = await queryRunner.query(
+  const available = (await queryRunner.query(
     "SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-  );
+  )) as Array<{ Collation: string }>;
   const names = available.map((row) => row.Collation);
   if (names.includes('utf8mb4_nopad_bin')) return 'utf8mb4_nopad_bin';
   if (names.includes('utf8mb4_0900_bin')) return 'utf8mb4_0900_bin';
