@@ -1,6 +1,7 @@
 import { catalogId } from './helpers/ids';
 import { recordManyMutation, recordMutation } from './helpers/record';
-import { startTestServer, type TestServer } from './helpers/server';
+import { activeCampaign } from './helpers/campaign-fixtures';
+import { startTestServer, subscribe, type TestServer } from './helpers/server';
 
 const RECORD = recordMutation('outcome activity { id }');
 const RECORD_MANY = recordManyMutation('index error { code message field } payload { outcome activity { id } }');
@@ -262,6 +263,59 @@ describe('chats, agents and documents as workspace entities', () => {
     );
     expect(res.data.chats.edges).toEqual([{ node: { name: 'Busy final' } }]);
     expect(res.data.agents.edges.find((e: any) => e.node.widgetId === 'busy-agent').node.name).toBe('Agent final');
+  });
+});
+
+describe('subscriptions show chats as they are now too', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it('replays an activity recorded under an old name with the current one', async () => {
+    const record = async (name: string) =>
+      (
+        await server.gql(recordMutation('activity { id streamCursor }'), {
+          input: { type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'v-sub', sessionId: 's', chat: chat('sub-bot', name) },
+        })
+      ).data.recordChatActivity.activity;
+    const start = await record('First');
+    const old = await record('Old name');
+    const renamed = await record('New name');
+    const events = subscribe(
+      server.wsClient(),
+      'subscription($after: String) { activityRecorded(after: $after) { __typename id chat { __typename id widgetId name } } }',
+      { after: start.streamCursor },
+    );
+    const received = await events.waitFor(2);
+    expect(received.map((r) => r.data.activityRecorded.id)).toEqual([old.id, renamed.id]);
+    for (const r of received) expect(r.data.activityRecorded.chat.name).toBe('New name');
+  });
+
+  it("shows a run's person as one object in campaignTriggered: run.person and activity.person agree", async () => {
+    const campaignId = await activeCampaign(server, { flow: [{ action: 'CHANGE_SCORE', scoreDelta: 5 }] });
+    const runs = subscribe(
+      server.wsClient(),
+      `subscription($c: ID!) { campaignTriggered(campaignId: $c) {
+        person { __typename id score } activity { __typename id person { __typename id score } chat { __typename id name } } } }`,
+      { c: campaignId },
+    );
+    for (let i = 0; i < 50 && runs.received.length === 0; i += 1) {
+      await server.gql(RECORD, {
+        input: {
+          type: 'GOAL_ACHIEVED',
+          goal: 'g',
+          visitorId: 'v-run',
+          sessionId: `s-${i}`,
+          chat: chat('run-bot', 'Run bot'),
+        },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const [run] = await runs.waitFor(1);
+    expectConsistent(run.data);
+    expect(run.data.campaignTriggered.activity.person).toEqual(run.data.campaignTriggered.person);
   });
 });
 
