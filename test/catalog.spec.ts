@@ -225,6 +225,14 @@ describe('chats, agents and documents as workspace entities', () => {
     expect(results.filter((r: any) => r.payload).length).toBe(6);
   });
 
+  it('keeps a name that lower-cases longer than its column (the key is cut, the name is not)', async () => {
+    const name = 'İ'.repeat(255);
+    await record({ type: 'GOAL_ACHIEVED', goal: 'g', visitorId: 'v-long', chat: chat('long-bot', name) });
+    const res = await server.gql('{ chats(search: "i̇i̇") { edges { node { widgetId name } } } }');
+    expect(res.errors).toBeUndefined();
+    expect(res.data.chats.edges).toEqual([{ node: { widgetId: 'long-bot', name } }]);
+  });
+
   it('does not lose a rename among concurrent writers: the latest recorded name wins', async () => {
     const visitor = 'v-concurrent';
     await record({ type: 'GOAL_ACHIEVED', goal: 'g', visitorId: visitor, chat: chat('busy-bot', 'Busy 0') });

@@ -14,5 +14,12 @@ export interface CatalogKey {
 /** Picker search: names starting with this, at most this long. */
 export const MAX_SEARCH_LENGTH = 255;
 
-/** The name as searched and ordered: lower-cased, the same folding as smart-list text matches. */
-export const nameKey = (name: string): string => name.toLowerCase();
+/** Characters a name (and so its key column) may hold. */
+export const MAX_NAME_LENGTH = 255;
+
+/**
+ * The name as searched and ordered: lower-cased, the same folding as
+ * smart-list text matches. Lower-casing can lengthen a name ("İ" becomes two
+ * code points), so the key keeps the column's 255 characters at most.
+ */
+export const nameKey = (name: string): string => [...name.toLowerCase()].slice(0, MAX_NAME_LENGTH).join('');

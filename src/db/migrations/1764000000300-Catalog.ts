@@ -115,7 +115,8 @@ async function backfill(queryRunner: QueryRunner, mysql: boolean): Promise<void>
           row.widget_id,
           row.chat_kind,
           row.name,
-          row.name.toLowerCase(),
+          // As the application keys names (catalog.model.ts nameKey): lower-cased, at most 255 characters.
+          [...row.name.toLowerCase()].slice(0, 255).join(''),
           row.url,
           Number(row.created_at),
           Number(row.updated_at),
