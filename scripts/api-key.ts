@@ -22,6 +22,7 @@ import { WorkspaceRepository } from '../src/auth/workspace.repository';
 import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { AppError } from '../src/shared/errors';
+import { rawIdOf, toGlobalId } from '../src/shared/global-id';
 
 const USAGE = `Usage:
   npm run api-key -- create --name NAME --scopes ${ALL_SCOPES.join(',')} [--workspace ID]
@@ -58,13 +59,15 @@ function parseScopes(raw: string | undefined): Scope[] {
   return scopes as Scope[];
 }
 
-const describeWorkspace = (w: WorkspaceEntity) => `${w.id} (${w.name})`;
+// Ids as the API shows them (global); either form is accepted back.
+const keyId = (id: string) => toGlobalId('ApiKey', id);
+const describeWorkspace = (w: WorkspaceEntity) => `${toGlobalId('Workspace', w.id)} (${w.name})`;
 
 /** The workspace named by --workspace, or the only one; several without --workspace is an error that lists them. */
 async function pickWorkspace(apiKeys: ApiKeyService, id: string | undefined): Promise<WorkspaceEntity> {
   const workspaces = await apiKeys.listWorkspaces();
   if (id) {
-    const found = workspaces.find((w) => w.id === id);
+    const found = workspaces.find((w) => w.id === rawIdOf(id, 'Workspace'));
     if (!found)
       throw new Error(
         `no workspace ${id}; workspaces:\n${workspaces.map((w) => `  ${describeWorkspace(w)}`).join('\n')}`,
@@ -117,7 +120,7 @@ async function run(argv: string[]): Promise<void> {
       });
       process.stdout.write(
         [
-          `Created API key ${apiKey.id} "${apiKey.name}" with scopes ${apiKey.scopes.join(', ')} in workspace ${describeWorkspace(workspace)}.`,
+          `Created API key ${keyId(apiKey.id)} "${apiKey.name}" with scopes ${apiKey.scopes.join(', ')} in workspace ${describeWorkspace(workspace)}.`,
           'Keep this secret now; it is not shown again:',
           '',
           `  ${secret}`,
@@ -134,16 +137,16 @@ async function run(argv: string[]): Promise<void> {
         for (const key of await apiKeys.list(workspace.id)) {
           const state = key.revokedAt ? `revoked ${iso(key.revokedAt)}` : 'active';
           process.stdout.write(
-            `  ${key.id}  ${JSON.stringify(key.name)}  ${key.scopes.join(',')}  created ${iso(key.createdAt)}  last used ${iso(key.lastUsedAt)}  ${state}\n`,
+            `  ${keyId(key.id)}  ${JSON.stringify(key.name)}  ${key.scopes.join(',')}  created ${iso(key.createdAt)}  last used ${iso(key.lastUsedAt)}  ${state}\n`,
           );
         }
       }
     } else {
-      const key = await apiKeys.findKey(rest[0]);
+      const key = await apiKeys.findKey(rawIdOf(rest[0], 'ApiKey'));
       if (!key) throw new Error(`no API key ${rest[0]}`);
       const revoked = await apiKeys.revoke(key.workspaceId, key.id);
       process.stdout.write(
-        `Revoked API key ${revoked.id} "${revoked.name}" of workspace ${revoked.workspaceId}. ` +
+        `Revoked API key ${keyId(revoked.id)} "${revoked.name}" of workspace ${toGlobalId('Workspace', revoked.workspaceId)}. ` +
           'Running servers refuse it once their key cache lets it go (AUTH_CACHE_TTL_MS, 5 s by default).\n',
       );
     }

@@ -6,6 +6,7 @@ import { ActivityService } from './activity/activity.service';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import { WorkspaceRepository } from './auth/workspace.repository';
+import { CatalogService } from './catalog/catalog.service';
 import { PersonService } from './person/person.service';
 import { SmartListRepository } from './smart-list/smart-list.repository';
 import { SmartListService } from './smart-list/smart-list.service';
@@ -31,7 +32,8 @@ export function createServices(
   metrics?: AppMetrics,
 ): Services {
   const people = new PersonService(dataSource);
-  const activities = new ActivityService(dataSource, people, pubSub, log, {
+  const catalog = new CatalogService(dataSource);
+  const activities = new ActivityService(dataSource, people, catalog, pubSub, log, {
     maxInFlightPerWorkspace: config.writeBatchesInFlight,
     maxPendingEvents: config.subscriptionMaxPending,
     metrics,
@@ -71,6 +73,7 @@ export function createServices(
       config.authCacheTtlMs,
     ),
     people,
+    catalog,
     activities,
     smartLists,
     campaigns,

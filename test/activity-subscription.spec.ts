@@ -117,7 +117,7 @@ withRedis('activityRecorded across instances (Redis)', () => {
       const personId = (await rec({ type: 'GOAL_ACHIEVED', goal: 'first' })).activity.person.id;
       const query = `subscription($personId: ID) { activityRecorded(personId: $personId) {
         id occurredAt recordedAt visitorId person { id } ... on GoalAchievedActivity { goal }
-        ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id name } } } } }`;
+        ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id: widgetId name } } } } }`;
       const onB = subscribe(b.wsClient(), query, { personId });
       const foreignOnB = subscribe(b.wsClient(other.adminKey), query, {});
       // No subscription acknowledgement in graphql-ws: probe until B's listener hears one.

@@ -1,3 +1,4 @@
+import { globalId } from './helpers/ids';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { DatabaseConfig } from '../src/config';
@@ -53,11 +54,11 @@ describe('npm run api-key (operators locked out)', () => {
     const secret = secretIn(created.stdout);
     expect(secret).toMatch(/^dca_[A-Za-z0-9_-]{43}$/);
     expect(created.stdout.split(secret)).toHaveLength(2);
-    expect(created.stdout).toContain(server.workspaceId);
+    expect(created.stdout).toContain(globalId('Workspace', server.workspaceId));
 
     const res = await server.gql<Viewer>(VIEWER, {}, secret);
     expect(res.status).toBe(200);
-    expect(res.data!.viewer.workspace.id).toBe(server.workspaceId);
+    expect(res.data!.viewer.workspace.id).toBe(globalId('Workspace', server.workspaceId));
     expect(res.data!.viewer.apiKey).toMatchObject({ name: 'recovery', scopes: ['READ', 'MANAGE'] });
     // MANAGE works: the recovered operator can manage keys through the API again.
     const keys = await server.gql('{ apiKeys { id name } }', {}, secret);
@@ -85,8 +86,8 @@ describe('npm run api-key (operators locked out)', () => {
     expect(ambiguous.code).toBe(1);
     expect(ambiguous.stdout).toBe('');
     expect(ambiguous.stderr).toContain('--workspace');
-    expect(ambiguous.stderr).toContain(server.workspaceId);
-    expect(ambiguous.stderr).toContain(`${other.workspaceId} (Second workspace)`);
+    expect(ambiguous.stderr).toContain(globalId('Workspace', server.workspaceId));
+    expect(ambiguous.stderr).toContain(`${globalId('Workspace', other.workspaceId)} (Second workspace)`);
 
     const created = await apiKey(
       server.database.config,
@@ -100,7 +101,7 @@ describe('npm run api-key (operators locked out)', () => {
     );
     expect(created.code).toBe(0);
     const res = await server.gql<Viewer>(VIEWER, {}, secretIn(created.stdout));
-    expect(res.data!.viewer.workspace.id).toBe(other.workspaceId);
+    expect(res.data!.viewer.workspace.id).toBe(globalId('Workspace', other.workspaceId));
   });
 
   it('refuses bad arguments with usage, and an unknown key id', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { globalId } from './helpers/ids';
 import { startTestServer, subscribe, type TestServer } from './helpers/server';
 
 const QUERY = '{ viewer { workspace { id } } }';
@@ -25,10 +26,10 @@ describe('automatic persisted queries', () => {
     const unknown = await post(server, { extensions });
     expect(unknown.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     const registered = await post(server, { query: QUERY, extensions });
-    expect(registered.data.viewer.workspace.id).toBe(server.workspaceId);
+    expect(registered.data.viewer.workspace.id).toBe(globalId('Workspace', server.workspaceId));
     const byHash = await post(server, { extensions });
     expect(byHash.errors).toBeUndefined();
-    expect(byHash.data.viewer.workspace.id).toBe(server.workspaceId);
+    expect(byHash.data.viewer.workspace.id).toBe(globalId('Workspace', server.workspaceId));
   });
 
   it('refuses a hash that does not match the query', async () => {
@@ -53,6 +54,6 @@ describe('introspection turned off', () => {
     const sub = subscribe(server.wsClient(), '{ __schema { types { name } } }');
     await expect(sub.waitFor(1)).rejects.toBeDefined();
     expect((sub.error as Array<{ extensions: { code: string } }>)[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect((await server.gql(QUERY)).data.viewer.workspace.id).toBe(server.workspaceId);
+    expect((await server.gql(QUERY)).data.viewer.workspace.id).toBe(globalId('Workspace', server.workspaceId));
   });
 });

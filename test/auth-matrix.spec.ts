@@ -41,6 +41,12 @@ const REQUIRED_SCOPE: Record<string, string | null> = {
   deactivateCampaign: 'MANAGE',
   deleteCampaign: 'MANAGE',
   campaignTriggered: 'SUBSCRIBE',
+  chats: 'READ',
+  agents: 'READ',
+  documents: 'READ',
+  // Any valid key; then each id as its type's own query (test/node.spec.ts has that matrix).
+  node: null,
+  nodes: null,
 };
 
 describe('access to every operation', () => {
@@ -239,6 +245,24 @@ const OPERATIONS: Array<{
     variables: () => ({}),
   },
   {
+    name: 'chats',
+    query: '{ chats { edges { node { id widgetId kind name } } } }',
+    variables: () => ({}),
+    read: (d) => d.chats.edges,
+  },
+  {
+    name: 'agents',
+    query: '{ agents(first: null) { edges { node { id widgetId name } } } }',
+    variables: () => ({}),
+    read: (d) => d.agents.edges,
+  },
+  {
+    name: 'documents',
+    query: '{ documents(search: "") { edges { node { id widgetId name url } } } }',
+    variables: () => ({}),
+    read: (d) => d.documents.edges,
+  },
+  {
     name: 'retryDelivery',
     query: 'mutation($id: ID!) { retryDelivery(id: $id) { id } }',
     variables: (ids) => ({ id: ids.delivery }),
@@ -331,9 +355,9 @@ describe('the scope × operation × workspace matrix', () => {
   afterAll(() => server.stop());
 
   it('covers every operation listed in REQUIRED_SCOPE (subscriptions over WebSocket below)', () => {
-    expect([...OPERATIONS.map((o) => o.name), 'activityRecorded', 'campaignTriggered'].sort()).toEqual(
-      Object.keys(REQUIRED_SCOPE).sort(),
-    );
+    // node and nodes: per type of id, in test/node.spec.ts.
+    const elsewhere = ['activityRecorded', 'campaignTriggered', 'node', 'nodes'];
+    expect([...OPERATIONS.map((o) => o.name), ...elsewhere].sort()).toEqual(Object.keys(REQUIRED_SCOPE).sort());
   });
 
   for (const operation of OPERATIONS) {

@@ -1,4 +1,5 @@
 import { connected, startTestServer, subscribe, type TestServer } from './helpers/server';
+import { globalId, rawId } from './helpers/ids';
 import { ApiKeyEntity } from '../src/auth/api-key.entity';
 import { ALL_SCOPES, Scope } from '../src/auth/scope';
 
@@ -69,7 +70,7 @@ describe('API keys and access', () => {
     expect(secret).toMatch(/^dca_[A-Za-z0-9_-]{43}$/);
     expect(apiKey.scopes).toEqual(['RECORD', 'READ']);
 
-    const rows = await server.app.dataSource.query('SELECT secret_hash FROM api_key WHERE id = ?', [apiKey.id]);
+    const rows = await server.app.dataSource.query('SELECT secret_hash FROM api_key WHERE id = ?', [rawId(apiKey.id)]);
     expect(rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(rows)).not.toContain(secret);
 
@@ -109,7 +110,7 @@ describe('API keys and access', () => {
     const theirs = (await server.gql(API_KEYS, {}, other.adminKey)).data.apiKeys.map((k: { id: string }) => k.id);
     expect(theirs.some((id: string) => mine.includes(id))).toBe(false);
     const viewer = await server.gql(VIEWER, {}, other.adminKey);
-    expect(viewer.data.viewer.workspace.id).toBe(other.workspaceId);
+    expect(viewer.data.viewer.workspace.id).toBe(globalId('Workspace', other.workspaceId));
     // Revoking a key of another workspace is NOT_FOUND, and the key keeps working.
     const res = await server.gql(REVOKE_KEY, { id: theirs[0] });
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
@@ -121,7 +122,7 @@ describe('API keys and access', () => {
       const client = server.wsClient();
       const sub = subscribe(client, VIEWER);
       const [result] = await sub.waitFor(1);
-      expect(result.data.viewer.workspace.id).toBe(server.workspaceId);
+      expect(result.data.viewer.workspace.id).toBe(globalId('Workspace', server.workspaceId));
     });
 
     it.each([

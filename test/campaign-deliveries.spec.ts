@@ -1,3 +1,4 @@
+import { rawId } from './helpers/ids';
 import { eventually, startReceiver, verifySignature } from './helpers/delivery-receiver';
 import { activeCampaign, goal, unique } from './helpers/campaign-fixtures';
 import { record } from './helpers/record';
@@ -58,8 +59,9 @@ describe('campaign steps delivered through the outbox', () => {
         'WEBHOOK',
       ]);
       for (const body of bodies) {
-        expect(body.data.campaign.id).toBe(campaignId);
-        expect(body.data.personId).toBe(first.activity.person.id);
+        // Delivery bodies carry raw ids.
+        expect(body.data.campaign.id).toBe(rawId(campaignId));
+        expect(body.data.personId).toBe(rawId(first.activity.person.id));
         expect(body.campaignRunId).toBe(body.data.run.id);
       }
       expect(bodies.filter((b) => b.kind === 'INTERESTING_MOMENT').map((b) => b.data.description)).toEqual([
@@ -67,7 +69,7 @@ describe('campaign steps delivered through the outbox', () => {
         'Asked for a demo',
       ]);
       expect(new Set(bodies.filter((b) => b.kind === 'WEBHOOK').map((b) => b.activityId))).toEqual(
-        new Set([first.activity.id, second.activity.id]),
+        new Set([rawId(first.activity.id), rawId(second.activity.id)]),
       );
       // `activity` in the same shape as an ACTIVITY delivery's data, with the person's summary and nothing more.
       for (const body of bodies) {
@@ -84,7 +86,7 @@ describe('campaign steps delivered through the outbox', () => {
           'id',
           'lastName',
         ]);
-        expect(body.data.activity.person.id).toBe(first.activity.person.id);
+        expect(body.data.activity.person.id).toBe(rawId(first.activity.person.id));
       }
 
       // The API shows each as DELIVERED with its run; nothing else was sent.

@@ -1,4 +1,5 @@
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from './helpers/database';
+import { rawOf } from './helpers/ids';
 import {
   activeCampaign,
   CAMPAIGN_TRIGGERED,
@@ -221,7 +222,7 @@ describe('campaignTriggered', () => {
       { p: personId },
     );
     await untilAllLive([sub], 'activityRecorded', async () => (await record(server, goal(visitor), key)).activity.id);
-    const [{ score }] = await server.app.dataSource.query('SELECT score FROM person WHERE id = ?', [personId]);
+    const [{ score }] = await server.app.dataSource.query('SELECT score FROM person WHERE id = ?', [rawOf(personId)]);
     const next = [
       (await record(server, goal(visitor), key)).activity.id,
       (await record(server, goal(visitor), key)).activity.id,

@@ -1,3 +1,4 @@
+import { rawOf } from './helpers/ids';
 import {
   ACTIVATE,
   chat,
@@ -40,7 +41,7 @@ describe('campaigns', () => {
   const campaignCount = async () =>
     Number((await server.app.dataSource.query('SELECT COUNT(*) AS n FROM campaign'))[0].n);
   const scoreOf = async (personId: string) =>
-    Number((await server.app.dataSource.query('SELECT score FROM person WHERE id = ?', [personId]))[0].score);
+    Number((await server.app.dataSource.query('SELECT score FROM person WHERE id = ?', [rawOf(personId)]))[0].score);
 
   describe('definitions', () => {
     it('creates an inactive campaign with defaults, activates, updates, deactivates and deletes it', async () => {
@@ -98,7 +99,7 @@ describe('campaigns', () => {
       });
       const triggers = await server.app.dataSource.query(
         'SELECT activity_type FROM campaign_trigger WHERE campaign_id = ?',
-        [campaign.id],
+        [rawOf(campaign.id)],
       );
       expect(triggers.map((t: any) => t.activity_type)).toEqual(['GOAL_ACHIEVED']);
 
@@ -281,14 +282,14 @@ describe('campaigns', () => {
       await rec(goal(visitor, 'a'));
       expect(await runCount(server, id)).toBe(1);
       // Back to back, possibly within one millisecond: the version still moves forward each time.
-      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('b')) as CampaignInput);
-      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')) as CampaignInput);
+      await server.app.services.campaigns.update(workspaceId, rawOf(id), campaignInput(trigger('b')) as CampaignInput);
+      await server.app.services.campaigns.update(workspaceId, rawOf(id), campaignInput(trigger('c')) as CampaignInput);
       const [{ updated_at: v1 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [
-        id,
+        rawOf(id),
       ]);
-      await server.app.services.campaigns.update(workspaceId, id, campaignInput(trigger('c')) as CampaignInput);
+      await server.app.services.campaigns.update(workspaceId, rawOf(id), campaignInput(trigger('c')) as CampaignInput);
       const [{ updated_at: v2 }] = await server.app.dataSource.query('SELECT updated_at FROM campaign WHERE id = ?', [
-        id,
+        rawOf(id),
       ]);
       expect(Number(v2)).toBeGreaterThan(Number(v1));
       await rec(goal(visitor, 'a'));
@@ -344,7 +345,7 @@ describe('campaigns', () => {
       // Move the last run two minutes into the past: the interval has passed.
       await server.app.dataSource.query(
         'UPDATE campaign_qualification SET last_run_at = last_run_at - 120000 WHERE campaign_id = ? AND person_id = ?',
-        [id, personId],
+        [rawOf(id), rawOf(personId)],
       );
       await Promise.all(Array.from({ length: 10 }, () => rec(goal(visitor))));
       expect(await runCount(server, id, personId)).toBe(2);
@@ -500,8 +501,8 @@ describe('campaigns', () => {
       const anonymous = await rec(goal(unique('visitor')));
       const knownVisitor = unique('visitor');
       const known = await rec(goal(knownVisitor));
-      const from = anonymous.activity.person.id;
-      const to = known.activity.person.id;
+      const from = rawOf(anonymous.activity.person.id);
+      const to = rawOf(known.activity.person.id);
       // The anonymous person's ONCE_EVERY run is the later one.
       await server.app.dataSource.query(
         'UPDATE campaign_qualification SET last_run_at = last_run_at - 3600000 WHERE person_id = ?',

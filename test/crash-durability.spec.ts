@@ -1,3 +1,4 @@
+import { globalId, rawId } from './helpers/ids';
 import { randomBytes } from 'node:crypto';
 import { startChildServer } from './helpers/child-server';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -75,7 +76,7 @@ describe('SIGKILL during a write load', () => {
         );
         const stored = new Map(rows.map((r) => [r.client_event_id, r.id]));
         expect(stored.size).toBe(rows.length);
-        for (const [clientEventId, id] of acknowledged) expect(stored.get(clientEventId)).toBe(id);
+        for (const [clientEventId, id] of acknowledged) expect(stored.get(clientEventId)).toBe(rawId(id));
 
         // The widget retries what it never heard back about: each is stored at most once.
         for (const clientEventId of inFlight) {
@@ -84,7 +85,7 @@ describe('SIGKILL during a write load', () => {
           if (stored.has(clientEventId))
             expect(body.data?.recordChatActivity).toEqual({
               outcome: 'DUPLICATE_REQUEST',
-              activity: { id: stored.get(clientEventId) },
+              activity: { id: globalId('Activity', stored.get(clientEventId)!) },
             });
         }
         const counts: Array<{ n: number | string }> = await ds.query(

@@ -1,3 +1,4 @@
+import { globalId, rawId } from './helpers/ids';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,13 +38,18 @@ async function enable(server: TestServer, url: string, types = ['GOAL_ACHIEVED']
 const record = (server: TestServer, input: Record<string, unknown>) =>
   recordActivity(server, { visitorId: 'v', sessionId: 's', chat, ...input });
 
+// This file compares the API with what receivers get, so it speaks raw ids (what delivery bodies and X-Delivery-Id carry).
 const recordGoal = async (server: TestServer, visitorId: string, goal = 'g') =>
-  (await record(server, { type: 'GOAL_ACHIEVED', goal, visitorId })).activity.id;
+  rawId((await record(server, { type: 'GOAL_ACHIEVED', goal, visitorId })).activity.id);
 
 async function deliveries(server: TestServer, vars: Record<string, unknown> = {}, key?: string) {
   const res = await server.gql(DELIVERIES, { first: 100, ...vars }, key);
   expect(res.errors).toBeUndefined();
-  return res.data.deliveries.edges.map((e: any) => e.node) as any[];
+  return res.data.deliveries.edges.map((e: any) => ({
+    ...e.node,
+    id: rawId(e.node.id),
+    activity: e.node.activity && { ...e.node.activity, id: rawId(e.node.activity.id) },
+  })) as any[];
 }
 
 const deliveryById = async (server: TestServer, id: string): Promise<any> =>
@@ -279,7 +285,7 @@ describe('deliveries through the outbox', () => {
         clientEventId: 'evt-1',
         person: { email: 'Ada@Example.com' },
       });
-      expected.push(goal.activity.id);
+      expected.push(rawId(goal.activity.id));
       // The widget's retry of the same event: no second activity, no second delivery.
       expect(
         (
@@ -293,7 +299,7 @@ describe('deliveries through the outbox', () => {
         ).outcome,
       ).toBe('DUPLICATE_REQUEST');
       const triggered = await record(server, { type: 'TRIGGERED', visitorId: 'v-exact', sessionId: 's-exact' });
-      expected.push(triggered.activity.id);
+      expected.push(rawId(triggered.activity.id));
       expect((await record(server, { type: 'TRIGGERED', visitorId: 'v-exact', sessionId: 's-exact' })).outcome).toBe(
         'ALREADY_LOGGED_IN_SESSION',
       );
@@ -307,7 +313,7 @@ describe('deliveries through the outbox', () => {
       ]);
       const outcomes = batch.map((r) => r.payload!.outcome);
       expect(outcomes).toEqual(['RECORDED', 'RECORDED', 'ALREADY_LOGGED_IN_SESSION', 'RECORDED']);
-      expected.push(batch[0].payload!.activity.id, batch[1].payload!.activity.id);
+      expected.push(rawId(batch[0].payload!.activity.id), rawId(batch[1].payload!.activity.id));
 
       const requests = await receiver.waitFor(expected.length);
       for (const id of (await deliveries(server, { kind: 'ACTIVITY' })).map((d) => d.id))
@@ -335,16 +341,16 @@ describe('deliveries through the outbox', () => {
         expect(verifySignature('another-secret-value', request.body, request.headers['x-signature'])).toBe(false);
         expect(JSON.parse(request.body).deliveryId).toBe(deliveryIdOf(request));
       }
-      const first = bodies.find((b) => b.activityId === goal.activity.id);
+      const first = bodies.find((b) => b.activityId === rawId(goal.activity.id));
       expect(first).toEqual({
         deliveryId: expect.any(String),
         kind: 'ACTIVITY',
         workspaceId: server.workspaceId,
         createdAt: expect.any(String),
-        activityId: goal.activity.id,
+        activityId: rawId(goal.activity.id),
         campaignRunId: null,
         data: expect.objectContaining({
-          id: goal.activity.id,
+          id: rawId(goal.activity.id),
           type: 'GOAL_ACHIEVED',
           goal: 'signup',
           visitorId: 'v-exact',
@@ -417,7 +423,11 @@ describe('deliveries through the outbox', () => {
       await enable(server, fixed.url);
       const retried = await server.gql(RETRY, { id });
       expect(retried.errors).toBeUndefined();
-      expect(retried.data.retryDelivery).toMatchObject({ id, status: 'PENDING', attempts: 0 });
+      expect(retried.data.retryDelivery).toMatchObject({
+        id: globalId('Delivery', id),
+        status: 'PENDING',
+        attempts: 0,
+      });
       const [request] = await fixed.waitFor(1);
       expect(deliveryIdOf(request)).toBe(id);
       expect(request.body).toBe(broken.received[0].body);
@@ -540,7 +550,7 @@ describe('deliveries through the outbox', () => {
     expect(all.length).toBeGreaterThan(4);
     const page1 = await server.gql(DELIVERIES, { first: 2 });
     const page2 = await server.gql(DELIVERIES, { first: 2, after: page1.data.deliveries.pageInfo.endCursor });
-    const ids = [...page1.data.deliveries.edges, ...page2.data.deliveries.edges].map((e: any) => e.node.id);
+    const ids = [...page1.data.deliveries.edges, ...page2.data.deliveries.edges].map((e: any) => rawId(e.node.id));
     expect(ids).toEqual(all.slice(0, 4).map((d) => d.id));
     expect(page1.data.deliveries.pageInfo.hasNextPage).toBe(true);
     expect(all.map((d) => d.createdAt)).toEqual([...all.map((d) => d.createdAt)].sort().reverse());

@@ -1,4 +1,5 @@
 import { createTestDatabase, TEST_MYSQL_URL } from './helpers/database';
+import { globalId } from './helpers/ids';
 import { recordMutation } from './helpers/record';
 import { NO_RATE_LIMITS, startTestServer, type TestServer } from './helpers/server';
 import { TcpProxy } from './helpers/tcp-proxy';
@@ -93,7 +94,7 @@ withServer('/ready with an unreachable database server', () => {
       expect(recovered.data.recordChatActivity.outcome).toBe('RECORDED');
       const after = await server.gql('{ viewer { workspace { id } } }');
       expect(after.errors).toBeUndefined();
-      expect(after.data.viewer.workspace.id).toBe(server.workspaceId);
+      expect(after.data.viewer.workspace.id).toBe(globalId('Workspace', server.workspaceId));
     } finally {
       await server.stop();
       await proxy.stop();

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { globalId } from './helpers/ids';
 import { NO_RATE_LIMITS, startTestServer, type TestServer } from './helpers/server';
 
 const VIEWER = JSON.stringify({ query: '{ viewer { workspace { id } } }' });
@@ -89,7 +90,7 @@ describe('the HTTP edge: before and around GraphQL execution', () => {
     });
     const [first, second] = answer.split(/(?=HTTP\/1\.1 )/);
     expect(first).toMatch(/^HTTP\/1\.1 200 /);
-    expect(first).toContain(server.workspaceId);
+    expect(first).toContain(globalId('Workspace', server.workspaceId));
     expect(second).toMatch(/^HTTP\/1\.1 503 /);
     expect(second).toContain('{"status":"draining"}');
   });

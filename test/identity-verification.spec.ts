@@ -1,3 +1,4 @@
+import { globalId, rawOf } from './helpers/ids';
 import { createHmac } from 'node:crypto';
 import { identityHash } from '../src/identity/identity.service';
 import { recordMutation } from './helpers/record';
@@ -59,14 +60,21 @@ describe('identity verification, in each mode', () => {
   const stored = async (personId: string) =>
     (
       await server.app.dataSource.query('SELECT first_name, last_name, company, score FROM person WHERE id = ?', [
-        personId,
+        rawOf(personId),
       ])
     )[0];
+  // Behind the API, as global ids to compare with its answers.
   const personOfActivity = async (id: string) =>
-    (await server.app.dataSource.query('SELECT person_id FROM activity WHERE id = ?', [id]))[0].person_id;
-  const visitorPerson = async (visitorId: string) =>
-    (await server.app.dataSource.query('SELECT person_id FROM visitor WHERE visitor_id = ?', [visitorId]))[0]
-      ?.person_id;
+    globalId(
+      'Person',
+      (await server.app.dataSource.query('SELECT person_id FROM activity WHERE id = ?', [rawOf(id)]))[0].person_id,
+    );
+  const visitorPerson = async (visitorId: string) => {
+    const row = (
+      await server.app.dataSource.query('SELECT person_id FROM visitor WHERE visitor_id = ?', [visitorId])
+    )[0];
+    return row ? globalId('Person', row.person_id) : undefined;
+  };
   const mode = async (value: string) => expect((await server.gql(SET_MODE, { mode: value })).errors).toBeUndefined();
 
   it('OFF: an identification does what it always did, and says it was not verified', async () => {

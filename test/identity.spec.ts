@@ -1,4 +1,5 @@
 import { record as recordActivity } from './helpers/record';
+import { rawId } from './helpers/ids';
 import { startTestServer, type TestServer } from './helpers/server';
 
 const IDENTIFY = `mutation($input: IdentifyVisitorInput!) { identifyVisitor(input: $input) { id email firstName lastName company known score visitorIds } }`;
@@ -26,7 +27,7 @@ describe('visitors and identity', () => {
     ).activity;
   const person = async (id: string) => (await server.gql(PERSON, { id })).data.person;
   const setScore = (id: string, score: number) =>
-    server.app.dataSource.query('UPDATE person SET score = ? WHERE id = ?', [score, id]);
+    server.app.dataSource.query('UPDATE person SET score = ? WHERE id = ?', [score, rawId(id)]);
 
   it('makes an anonymous person of an unknown visitor, and keeps using it', async () => {
     const a = await record('anon-1');

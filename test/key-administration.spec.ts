@@ -1,3 +1,4 @@
+import { rawOf } from './helpers/ids';
 import { activeCampaign } from './helpers/campaign-fixtures';
 import { recordMutation } from './helpers/record';
 import { NO_RATE_LIMITS, startTestServer, subscribe, type TestServer } from './helpers/server';
@@ -75,7 +76,7 @@ describe('the last key that can manage a workspace', () => {
         ).toBe(true);
         const left = (await keys()).filter((k) => k.scopes.includes('MANAGE') && !k.revokedAt);
         expect(left).toHaveLength(1);
-        if (left[0].id === second.apiKey.id) manager = second.secret;
+        if (left[0].id === rawOf(second.apiKey.id)) manager = second.secret;
       }
 
       // The guard itself, raced in the database by two transactions at once: exactly one of them may revoke.
@@ -93,7 +94,7 @@ describe('the last key that can manage a workspace', () => {
           (k) => k.scopes.includes('MANAGE' as never) && !k.revokedAt,
         );
         expect(survivor).toHaveLength(1);
-        if (survivor[0].id === extra.apiKey.id) manager = extra.secret;
+        if (survivor[0].id === rawOf(extra.apiKey.id)) manager = extra.secret;
       }
     } finally {
       await server.stop();

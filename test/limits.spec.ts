@@ -1,4 +1,5 @@
 import { startTestServer, subscribe, type TestServer } from './helpers/server';
+import { globalId } from './helpers/ids';
 
 const nested = (depth: number): string => {
   let selection = 'name';
@@ -61,7 +62,7 @@ describe('query limits', () => {
     expect((await server.gql(nested(12))).errors).toBeUndefined();
     const [result] = await subscribe(server.wsClient(), aliased(15)).waitFor(1);
     expect(result.errors).toBeUndefined();
-    expect(result.data.a14.workspace.id).toBe(server.workspaceId);
+    expect(result.data.a14.workspace.id).toBe(globalId('Workspace', server.workspaceId));
   });
 
   it('prices one query text by the variables it is sent with, every time (first, @include)', async () => {

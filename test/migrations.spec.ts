@@ -3,6 +3,7 @@ import { createDataSource, dataSourceOptions, openDatabase } from '../src/db/dat
 import { alignEntityMetadata, ENTITIES } from '../src/db/entities';
 import { MIGRATIONS } from '../src/db/migrations';
 import { SqliteIntegerColumns1764000000200 } from '../src/db/migrations/1764000000200-SqliteIntegerColumns';
+import { Catalog1764000000300 } from '../src/db/migrations/1764000000300-Catalog';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
 describe('migrations', () => {
@@ -164,6 +165,132 @@ describe('migrations', () => {
       await after.query("DELETE FROM campaign WHERE id = 'c1'");
       for (const table of ['campaign_trigger', 'campaign_run', 'campaign_qualification'])
         expect(await after.query(`SELECT * FROM ${table}`)).toEqual([]);
+    } finally {
+      await after.destroy();
+    }
+  });
+
+  it('backfills chats, agents and documents from the activities: kind of the first, name (and url) of the latest', async () => {
+    const before = new DataSource({
+      ...dataSourceOptions(database.config),
+      migrations: MIGRATIONS.filter((m) => m !== Catalog1764000000300),
+    });
+    await before.initialize();
+    await before.runMigrations({ transaction: 'each' });
+    await before.query("INSERT INTO workspace (id, name, created_at) VALUES ('w1', 'W', 1), ('w2', 'W2', 1)");
+    await before.query(
+      "INSERT INTO person (id, workspace_id, score, created_at, updated_at) VALUES ('p1', 'w1', 0, 1, 1), ('p2', 'w2', 0, 1, 1)",
+    );
+    const activity = (
+      id: string,
+      ws: string,
+      recordedAt: number,
+      chat: [string, string, string],
+      extra: Partial<Record<'agent_id' | 'agent_name' | 'document_id' | 'document_name' | 'document_url', string>> = {},
+    ) =>
+      before.query(
+        `INSERT INTO activity (id, workspace_id, person_id, type, occurred_at, recorded_at, visitor_id, session_id, chat_kind, chat_id, chat_name, agent_id, agent_name, document_id, document_name, document_url)
+         VALUES (?, ?, ?, 'GOAL_ACHIEVED', ?, ?, 'v', 's', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          id,
+          ws,
+          ws === 'w1' ? 'p1' : 'p2',
+          // occurred_at runs backwards: recorded_at decides.
+          10_000 - recordedAt,
+          recordedAt,
+          ...chat,
+          extra.agent_id ?? null,
+          extra.agent_name ?? null,
+          extra.document_id ?? null,
+          extra.document_name ?? null,
+          extra.document_url ?? null,
+        ],
+      );
+    await activity('a1', 'w1', 100, ['DIALOGUE', 'bot', 'Old name'], { agent_id: 'ag', agent_name: 'Agent old' });
+    await activity('a2', 'w1', 300, ['CONVERSATIONAL_FLOW', 'bot', 'New name'], {
+      document_id: 'doc',
+      document_name: 'Doc new',
+    });
+    await activity('a3', 'w1', 200, ['DIALOGUE', 'bot', 'Middle name'], {
+      agent_id: 'ag',
+      agent_name: 'Agent new',
+      document_id: 'doc',
+      document_name: 'Doc old',
+      document_url: 'https://example.com/old.pdf',
+    });
+    // Widget ids compare exactly: "Bot" is another chat; the same id in another workspace is another too.
+    await activity('a4', 'w1', 150, ['CONVERSATIONAL_FLOW', 'Bot', 'Capital']);
+    await activity('a5', 'w2', 50, ['CONVERSATIONAL_FLOW', 'bot', 'Elsewhere']);
+    await before.destroy();
+
+    const after = await openDatabase(database.config);
+    try {
+      const rows = await after.query(
+        'SELECT workspace_id, entry_type, widget_id, chat_kind, name, name_key, url, created_at, updated_at FROM catalog_entry ORDER BY workspace_id, entry_type, name',
+      );
+      expect(
+        rows.map((r: Record<string, unknown>) => ({
+          ...r,
+          created_at: Number(r.created_at),
+          updated_at: Number(r.updated_at),
+        })),
+      ).toEqual([
+        {
+          workspace_id: 'w1',
+          entry_type: 'AGENT',
+          widget_id: 'ag',
+          chat_kind: null,
+          name: 'Agent new',
+          name_key: 'agent new',
+          url: null,
+          created_at: 100,
+          updated_at: 200,
+        },
+        {
+          workspace_id: 'w1',
+          entry_type: 'CHAT',
+          widget_id: 'Bot',
+          chat_kind: 'CONVERSATIONAL_FLOW',
+          name: 'Capital',
+          name_key: 'capital',
+          url: null,
+          created_at: 150,
+          updated_at: 150,
+        },
+        {
+          workspace_id: 'w1',
+          entry_type: 'CHAT',
+          widget_id: 'bot',
+          chat_kind: 'DIALOGUE',
+          name: 'New name',
+          name_key: 'new name',
+          url: null,
+          created_at: 100,
+          updated_at: 300,
+        },
+        {
+          workspace_id: 'w1',
+          entry_type: 'DOCUMENT',
+          widget_id: 'doc',
+          chat_kind: null,
+          name: 'Doc new',
+          name_key: 'doc new',
+          url: null,
+          created_at: 200,
+          updated_at: 300,
+        },
+        {
+          workspace_id: 'w2',
+          entry_type: 'CHAT',
+          widget_id: 'bot',
+          chat_kind: 'CONVERSATIONAL_FLOW',
+          name: 'Elsewhere',
+          name_key: 'elsewhere',
+          url: null,
+          created_at: 50,
+          updated_at: 50,
+        },
+      ]);
     } finally {
       await after.destroy();
     }

@@ -1,3 +1,4 @@
+import { rawOf } from './helpers/ids';
 import { activeCampaign } from './helpers/campaign-fixtures';
 import { recordManyMutation, recordMutation } from './helpers/record';
 import { NO_RATE_LIMITS, startTestServer, subscribe, type TestServer } from './helpers/server';
@@ -158,7 +159,7 @@ describe('a public (RECORD-only) key never gets personal data back', () => {
     );
     expect(res.data.identify.verified).toBe(false);
     const [stored] = await server.app.dataSource.query('SELECT first_name, company FROM person WHERE id = ?', [
-      personId,
+      rawOf(personId),
     ]);
     expect(stored).toEqual({ first_name: 'Jane', company: 'BigCorp' });
   });

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { startChildServer, type ChildServer } from './helpers/child-server';
 import { CAMPAIGN_TRIGGERED } from './helpers/campaign-fixtures';
 import { createTestDatabase, TEST_MYSQL_URL, TEST_REDIS_URL, type TestDatabase } from './helpers/database';
+import { rawOf } from './helpers/ids';
 import { eventually, startReceiver } from './helpers/delivery-receiver';
 import { RECORD, RECORD_MANY, type Recorded, type RecordedItem } from './helpers/record';
 import { subscribe } from './helpers/server';
@@ -178,7 +179,7 @@ withMariaDbAndRedis('three instances on one MariaDB and one Redis', () => {
           return Number((rows as Array<{ n: number | string }>)[0].n);
         };
         expect(await count('SELECT COUNT(*) AS n FROM activity')).toBe(recorded.length);
-        expect(await count('SELECT COUNT(*) AS n FROM campaign_run WHERE campaign_id = ?', [campaignId])).toBe(
+        expect(await count('SELECT COUNT(*) AS n FROM campaign_run WHERE campaign_id = ?', [rawOf(campaignId)])).toBe(
           triggering,
         );
         // Each run's webhook is delivered, by whichever instance claimed it, and received once.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { globalId } from './helpers/ids';
 import { RawWsClient } from './helpers/raw-ws';
 import { connected, startTestServer, type TestServer } from './helpers/server';
 
@@ -89,7 +90,9 @@ describe('a subscriber that stops reading', () => {
     for (let start = 0; start < total; start += batch) await record(inputs(batch, `flood-${start}`));
 
     // Still serving: a query, and a new subscription that hears a new activity.
-    expect((await server.gql('{ viewer { workspace { id } } }')).data.viewer.workspace.id).toBe(server.workspaceId);
+    expect((await server.gql('{ viewer { workspace { id } } }')).data.viewer.workspace.id).toBe(
+      globalId('Workspace', server.workspaceId),
+    );
     const late = await RawWsClient.open(server.wsUrl);
     await late.init({ authorization: `Bearer ${server.adminKey}` });
     late.subscribe('late', STREAM);

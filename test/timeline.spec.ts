@@ -1,15 +1,16 @@
 import { record, recordMany as recordBatch } from './helpers/record';
+import { rawId } from './helpers/ids';
 import { startTestServer, type TestServer } from './helpers/server';
 
 const TIMELINE = `query($id: ID!, $first: Int, $after: String, $filter: ActivityFilter) {
   person(id: $id) {
     activities(first: $first, after: $after, filter: $filter) {
-      edges { cursor node { id type occurredAt chat { id } person { id }
+      edges { cursor node { id type occurredAt chat { id: widgetId } person { id }
         ... on ChatEngagedActivity { prompt }
-        ... on AgentEngagedActivity { agent { id name } }
-        ... on DocumentInteractedActivity { document { id name url } }
+        ... on AgentEngagedActivity { agent { id: widgetId name } }
+        ... on DocumentInteractedActivity { document { id: widgetId name url } }
         ... on GoalAchievedActivity { goal }
-        ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id name } } } } }
+        ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id: widgetId name } } } } }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
   }
@@ -17,13 +18,13 @@ const TIMELINE = `query($id: ID!, $first: Int, $after: String, $filter: Activity
 
 // Every field of every implementation; \`person\` is asked on each concrete type too, so the interface's field resolver must serve all six.
 const ALL_FIELDS = `fragment All on Activity {
-  __typename id type occurredAt visitorId sessionId pageUrl clientEventId chat { kind id name } person { id }
+  __typename id type occurredAt visitorId sessionId pageUrl clientEventId chat { kind id: widgetId name } person { id }
   ... on ChatTriggeredActivity { triggeredPerson: person { id } }
   ... on ChatEngagedActivity { prompt engagedPerson: person { id } }
-  ... on AgentEngagedActivity { agent { id name } agentPerson: person { id } }
-  ... on DocumentInteractedActivity { document { id name url } documentPerson: person { id } }
+  ... on AgentEngagedActivity { agent { id: widgetId name } agentPerson: person { id } }
+  ... on DocumentInteractedActivity { document { id: widgetId name url } documentPerson: person { id } }
   ... on GoalAchievedActivity { goal goalPerson: person { id } }
-  ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id name } } meetingPerson: person { id } }
+  ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id: widgetId name } } meetingPerson: person { id } }
 }`;
 
 const noopLogger = {
@@ -218,7 +219,8 @@ describe("a person's activity log", () => {
     for (let i = 1; i < seen.length; i += 1) {
       const [prev, cur] = [seen[i - 1], seen[i]];
       const order =
-        new Date(prev.occurredAt).getTime() - new Date(cur.occurredAt).getTime() || (prev.id > cur.id ? 1 : -1);
+        new Date(prev.occurredAt).getTime() - new Date(cur.occurredAt).getTime() ||
+        (rawId(prev.id) > rawId(cur.id) ? 1 : -1);
       expect(order).toBeGreaterThan(0);
     }
     expect(pages).toBe(Math.ceil(seen.length / 7));

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { compileFilterSet } from '../../src/smart-list/filter.sql';
 import { restoreFilterSet } from '../../src/smart-list/filter.parser';
+import { rawIdOf } from '../../src/shared/global-id';
 import { RUN_ID, SEED_ACTIVITIES, SEED_PEOPLE } from '../lib/config';
 import { gql } from '../lib/graphql';
 import { percentile } from '../lib/measure';
@@ -70,9 +71,9 @@ export const smartListCount: Scenario = {
       const { id, api } = await countMembers(server, logic, `bench ${logic} ${RUN_ID}`);
       // The server's compiler on the stored definition, as one COUNT query (the server splits it SMART_LIST_COUNT_PARALLELISM ways).
       // Counts can differ by one or two: the 30-day windows move between the two measurements.
-      const [[stored]] = (await pool.query('SELECT definition FROM smart_list WHERE id = ?', [id])) as unknown as Array<
-        Array<{ definition: string }>
-      >;
+      const [[stored]] = (await pool.query('SELECT definition FROM smart_list WHERE id = ?', [
+        rawIdOf(id, 'SmartList'),
+      ])) as unknown as Array<Array<{ definition: string }>>;
       const definition = restoreFilterSet(JSON.parse(stored.definition) as Parameters<typeof restoreFilterSet>[0]);
       const raw = await sequentially(SMART_LIST_RUNS, async () => {
         const condition = compileFilterSet(definition, { now: Date.now(), personId: 'p.id', mysql: true });

@@ -3,6 +3,12 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { execAffected, isMysql, placeholders, selectEntities } from '../db/sql';
 import { ActivityEntity, type ChatActivityType } from './activity.entity';
 
+/** A keyset position in a person's timeline: an activity's (occurredAt in epoch ms, id). */
+export interface TimelinePosition {
+  occurredAt: number;
+  id: string;
+}
+
 export interface TimelineFilter {
   types?: ChatActivityType[] | null;
   chatIds?: string[] | null;
@@ -138,13 +144,23 @@ export class ActivityRepository {
   }
 
   /**
-   * A person's activities, newest first by (occurredAt, id), `limit` rows
-   * after the keyset position `after`. Served by idx_activity_person_time, so
-   * a page costs the same at page 1 and page 1000.
+   * A page of a person's activities, which are ordered newest first by
+   * (occurredAt, id): those between the keyset positions `after` (older
+   * than it) and `before` (newer than it), `limit` of them from the newest
+   * end (`fromEnd` false: the first ones) or from the oldest (`fromEnd`
+   * true: the last ones, for a backward page; still returned newest first).
+   * Either way one range scan of idx_activity_person_time, in the direction
+   * of the page, so a page costs the same at page 1 and page 1000.
    */
   async timeline(
     personId: string,
-    options: { limit: number; after: { occurredAt: number; id: string } | null; filter?: TimelineFilter | null },
+    options: {
+      limit: number;
+      after: TimelinePosition | null;
+      before?: TimelinePosition | null;
+      fromEnd?: boolean;
+      filter?: TimelineFilter | null;
+    },
   ): Promise<ActivityEntity[]> {
     const where = ['a.person_id = ?'];
     const params: unknown[] = [personId];
@@ -165,11 +181,17 @@ export class ActivityRepository {
       where.push('a.occurred_at < ?');
       params.push(filter.until.getTime());
     }
+    // Each bound's first comparison is implied by the second; it is there so SQLite, which plans no range from an
+    // OR, starts (or ends) the index scan at the cursor instead of at the person's newest (or oldest) activity.
     if (options.after) {
-      // The first bound is implied by the second; it is there so SQLite, which plans no range from an OR, starts
-      // the index scan at the cursor instead of at the person's newest activity.
+      const { occurredAt, id } = options.after;
       where.push('a.occurred_at <= ? AND (a.occurred_at < ? OR (a.occurred_at = ? AND a.id < ?))');
-      params.push(options.after.occurredAt, options.after.occurredAt, options.after.occurredAt, options.after.id);
+      params.push(occurredAt, occurredAt, occurredAt, id);
+    }
+    if (options.before) {
+      const { occurredAt, id } = options.before;
+      where.push('a.occurred_at >= ? AND (a.occurred_at > ? OR (a.occurred_at = ? AND a.id > ?))');
+      params.push(occurredAt, occurredAt, occurredAt, id);
     }
     // One range scan of idx_activity_person_time from the cursor, named in the query. Left to choose, MariaDB may
     // read the person's index from the newest entry and fetch every row until it passes the cursor (a bulk-loaded
@@ -177,13 +199,15 @@ export class ActivityRepository {
     // join (ids first, then rows by key) also avoided that but cost MariaDB more per page than the hinted scan.
     // SQLite spells the hint INDEXED BY; both fail loudly if the index goes away.
     const hint = this.mysql ? 'FORCE INDEX (idx_activity_person_time)' : 'INDEXED BY idx_activity_person_time';
-    return selectEntities(
+    const order = options.fromEnd ? 'a.occurred_at ASC, a.id ASC' : 'a.occurred_at DESC, a.id DESC';
+    const rows = await selectEntities(
       this.dataSource,
       ActivityEntity,
       'a',
-      `${hint} WHERE ${where.join(' AND ')} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?`,
+      `${hint} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
       [...params, options.limit],
     );
+    return options.fromEnd ? rows.reverse() : rows;
   }
 
   /** The workspace stream's last position (0 before its first activity). */

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import { isPublicKey, Scope } from '../auth/scope';
 import { decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
@@ -73,7 +74,7 @@ export class ActivityResolver {
   @Authorized(Scope.READ)
   @Query(() => Activity, { nullable: true })
   async activity(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Activity | null> {
-    const row = await ctx.services.activities.get(ctx.requireAuth().workspaceId, id);
+    const row = await ctx.services.activities.get(ctx.requireAuth().workspaceId, rawIdOf(id, 'Activity'));
     return row ? toActivity(row) : null;
   }
 
@@ -94,7 +95,8 @@ export class ActivityResolver {
       const { workspaceId } = context.requireScope(Scope.SUBSCRIBE);
       assertWellFormedArgs(args);
       const after = decodeAfter<[number]>(args.after, ['number']);
-      return context.services.activities.stream(workspaceId, args.personId ?? null, after ? after[0] : null);
+      const personId = args.personId == null ? null : rawIdOf(args.personId, 'Person');
+      return context.services.activities.stream(workspaceId, personId, after ? after[0] : null);
     },
   })
   activityRecorded(

@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isDatabaseUnavailable } from '../db/deadline';
 import { inTransaction } from '../db/transaction';
+import type { CatalogService } from '../catalog/catalog.service';
+import { chatKindConflict } from '../catalog/catalog.errors';
 import type { PersonService } from '../person/person.service';
 import { AppError } from '../shared/errors';
 import type { AppMetrics } from '../metrics/metrics';
@@ -19,7 +21,7 @@ import {
   type ActivityTopics,
 } from './activity.events';
 import { RecordOutcome, type RecordResult } from './activity.model';
-import { ActivityRepository, type TimelineFilter } from './activity.repository';
+import { ActivityRepository } from './activity.repository';
 import { activityRow, checkActivityInput } from './activity.rules';
 import type { RecordChatActivityInput } from './record-activity.input';
 import { WriteCoalescer } from './write-coalescer';
@@ -71,6 +73,7 @@ export class ActivityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly people: PersonService,
+    private readonly catalog: CatalogService,
     private readonly pubSub: PubSub<ActivityTopics>,
     private readonly log: Logger,
     private readonly options: {
@@ -178,7 +181,7 @@ export class ActivityService {
       workspaceId,
       checked.map((c) => c.item),
     );
-    const pending = checked.flatMap((entry, i) => {
+    const gated = checked.flatMap((entry, i) => {
       const gate = gates[i];
       if (gate && 'error' in gate) {
         results[entry.index] = { ok: false, error: gate.error };
@@ -186,9 +189,25 @@ export class ActivityService {
       }
       return [{ ...entry, overwrite: gate?.overwrite ?? true, identityVerified: gate?.verified ?? null }];
     });
-    if (pending.length === 0) return results;
+    if (gated.length === 0) return results;
 
     const afterCommit = await inTransaction(this.dataSource, async (tx) => {
+      // First, before anything of the batch is written: an activity naming a chat of another kind stores nothing.
+      const kinds = await this.catalog.claimChats(
+        tx,
+        workspaceId,
+        gated.map((p) => p.row),
+      );
+      const pending = gated.filter((entry, i) => {
+        const kind = kinds[i];
+        if (kind !== null)
+          results[entry.index] = {
+            ok: false,
+            error: chatKindConflict([...entry.item.path, 'chat', 'kind'], entry.row.chatId, kind),
+          };
+        return kind === null;
+      });
+      if (pending.length === 0) return [];
       for (const { item, overwrite } of pending) {
         const { person, visitorId } = item.input;
         if (person) await this.people.identify(tx, workspaceId, visitorId, person, now, { overwrite });
@@ -254,6 +273,8 @@ export class ActivityService {
           const callback = await hook.recorded({ workspaceId, activities: recorded });
           if (callback) after.push(callback);
         }
+        // The names last but for the stream head: their row locks too are held only until the commit.
+        await this.catalog.recordNames(tx, workspaceId, recorded);
         // Last, so the stream head's lock is held only until the commit that follows.
         await this.repository.assignStreamPositions(tx, workspaceId, recorded);
         after.push(() => {
@@ -284,11 +305,8 @@ export class ActivityService {
     return this.repository.getMany(workspaceId, ids);
   }
 
-  /** A person's activities, newest first, keyset-paginated (see ActivityRepository.timeline). */
-  timeline(
-    personId: string,
-    options: { limit: number; after: { occurredAt: number; id: string } | null; filter?: TimelineFilter | null },
-  ): Promise<ActivityEntity[]> {
+  /** A page of a person's activities, newest first, keyset-paginated both ways (see ActivityRepository.timeline). */
+  timeline(personId: string, options: Parameters<ActivityRepository['timeline']>[1]): Promise<ActivityEntity[]> {
     return this.repository.timeline(personId, options);
   }
 

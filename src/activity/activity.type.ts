@@ -1,4 +1,6 @@
-import { Field, ID, InterfaceType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, InterfaceType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Agent, Chat, Document } from '../catalog/catalog.type';
+import { Node, toGlobalId } from '../graphql/node';
 import { encodeCursor } from '../shared/cursor';
 import { ActivityEntity, ChatActivityType, ChatKind, MeetingStatus, PromptType } from './activity.entity';
 
@@ -27,39 +29,6 @@ registerEnumType(PromptType, {
 });
 registerEnumType(MeetingStatus, { name: 'MeetingStatus' });
 
-@ObjectType({ description: 'The dialogue or conversational flow an activity happened in.', simpleResolvers: true })
-export class Chat {
-  @Field(() => ChatKind)
-  kind: ChatKind;
-
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  name: string;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class Agent {
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  name: string;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class Document {
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  name: string;
-
-  @Field(() => String, { nullable: true })
-  url: string | null;
-}
-
 @ObjectType({ simpleResolvers: true })
 export class Meeting {
   @Field()
@@ -68,8 +37,13 @@ export class Meeting {
   @Field(() => Int, { nullable: true })
   durationMinutes: number | null;
 
+  /** Resolved as the agent is now (catalog.resolver.ts), from this id. */
   @Field(() => Agent)
-  agent: Agent;
+  agent?: never;
+
+  agentId: string;
+  /** The agent's name on this activity, shown only if the agent is missing from the catalog. */
+  agentName: string;
 
   @Field(() => MeetingStatus)
   status: MeetingStatus;
@@ -84,14 +58,19 @@ export class Meeting {
  * field resolver (batched per request), so it is not stored on the object.
  */
 @InterfaceType({
+  implements: Node,
   description: 'One recorded Dynamic Chat activity. Concrete types add what is specific to each activity.',
   // No resolveType: type-graphql's default picks the concrete type by class, synchronously, which is why every
   // resolver returns toActivity(row). A custom one is wrapped in an async function by type-graphql, so each node
   // of a page became a promise in graphql-js (and the edges and the page with it).
 })
-export abstract class Activity {
-  @Field(() => ID)
+export abstract class Activity implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('Activity', this.id);
+  }
 
   @Field(() => ChatActivityType)
   type: ChatActivityType;
@@ -112,8 +91,14 @@ export abstract class Activity {
   @Field()
   sessionId: string;
 
+  /** Resolved as the chat is now (catalog.resolver.ts), from the three below. */
   @Field(() => Chat)
-  chat: Chat;
+  chat?: never;
+
+  chatId: string;
+  chatKind: ChatKind;
+  /** The chat's name on this activity, shown only if the chat is missing from the catalog. */
+  chatName: string;
 
   @Field(() => String, { nullable: true })
   pageUrl: string | null;
@@ -134,34 +119,43 @@ export abstract class Activity {
   }
 }
 
-@ObjectType({ implements: Activity, simpleResolvers: true })
+@ObjectType({ implements: [Activity, Node], simpleResolvers: true })
 export class ChatTriggeredActivity extends Activity {}
 
-@ObjectType({ implements: Activity, simpleResolvers: true })
+@ObjectType({ implements: [Activity, Node], simpleResolvers: true })
 export class ChatEngagedActivity extends Activity {
   @Field(() => PromptType, { nullable: true })
   prompt: PromptType | null;
 }
 
-@ObjectType({ implements: Activity, simpleResolvers: true })
+@ObjectType({ implements: [Activity, Node], simpleResolvers: true })
 export class AgentEngagedActivity extends Activity {
+  /** Resolved as the agent is now (catalog.resolver.ts). */
   @Field(() => Agent)
-  agent: Agent;
+  agent?: never;
+
+  agentId: string;
+  agentName: string;
 }
 
-@ObjectType({ implements: Activity, simpleResolvers: true })
+@ObjectType({ implements: [Activity, Node], simpleResolvers: true })
 export class DocumentInteractedActivity extends Activity {
+  /** Resolved as the document is now (catalog.resolver.ts). */
   @Field(() => Document)
-  document: Document;
+  document?: never;
+
+  documentId: string;
+  documentName: string;
+  documentUrl: string | null;
 }
 
-@ObjectType({ implements: Activity, simpleResolvers: true })
+@ObjectType({ implements: [Activity, Node], simpleResolvers: true })
 export class GoalAchievedActivity extends Activity {
   @Field()
   goal: string;
 }
 
-@ObjectType({ implements: Activity, simpleResolvers: true })
+@ObjectType({ implements: [Activity, Node], simpleResolvers: true })
 export class MeetingScheduledActivity extends Activity {
   @Field(() => Meeting)
   meeting: Meeting;
@@ -187,7 +181,9 @@ export function toActivity(row: ActivityEntity): Activity {
     personId: row.personId,
     visitorId: row.visitorId,
     sessionId: row.sessionId,
-    chat: Object.assign(new Chat(), { kind: row.chatKind, id: row.chatId, name: row.chatName }),
+    chatId: row.chatId,
+    chatKind: row.chatKind,
+    chatName: row.chatName,
     pageUrl: row.pageUrl,
     clientEventId: row.clientEventId,
     streamSeq: row.streamSeq,
@@ -198,12 +194,12 @@ export function toActivity(row: ActivityEntity): Activity {
     case ChatActivityType.ENGAGED:
       return Object.assign(new ChatEngagedActivity(), base, { prompt: row.prompt });
     case ChatActivityType.ENGAGED_WITH_AGENT:
-      return Object.assign(new AgentEngagedActivity(), base, {
-        agent: Object.assign(new Agent(), { id: row.agentId, name: row.agentName }),
-      });
+      return Object.assign(new AgentEngagedActivity(), base, { agentId: row.agentId, agentName: row.agentName });
     case ChatActivityType.INTERACTED_WITH_DOCUMENT:
       return Object.assign(new DocumentInteractedActivity(), base, {
-        document: Object.assign(new Document(), { id: row.documentId, name: row.documentName, url: row.documentUrl }),
+        documentId: row.documentId,
+        documentName: row.documentName,
+        documentUrl: row.documentUrl,
       });
     case ChatActivityType.GOAL_ACHIEVED:
       return Object.assign(new GoalAchievedActivity(), base, { goal: row.goal });
@@ -212,7 +208,8 @@ export function toActivity(row: ActivityEntity): Activity {
         meeting: Object.assign(new Meeting(), {
           startsAt: date(row.meetingStartsAt!),
           durationMinutes: row.meetingDurationMinutes,
-          agent: Object.assign(new Agent(), { id: row.agentId, name: row.agentName }),
+          agentId: row.agentId,
+          agentName: row.agentName,
           status: row.meetingStatus,
         }),
       });

@@ -1,5 +1,5 @@
 import { inTransaction } from '../db/transaction';
-import { IsNull, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { isMysql } from '../db/sql';
 import { Scope } from './scope';
 import { ApiKeyEntity } from './api-key.entity';
@@ -27,6 +27,10 @@ export class ApiKeyRepository {
   /** In whichever workspace it is (operator tooling). */
   async byId(id: string): Promise<ApiKeyEntity | null> {
     return this.keys.findOne({ where: { id } });
+  }
+
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<ApiKeyEntity[]> {
+    return ids.length === 0 ? [] : this.keys.find({ where: { workspaceId, id: In([...new Set(ids)]) } });
   }
 
   /** Oldest first. */

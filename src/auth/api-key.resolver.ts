@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import type { RequestContext } from '../graphql/context';
 import { ApiKey, CreatedApiKey, Viewer, Workspace } from './api-key.type';
 import { Scope } from './scope';
@@ -52,12 +53,18 @@ export class ApiKeyResolver {
     @Arg('id', () => ID) id: string,
     @Arg('allowedOrigins', () => [String], { nullable: true }) allowedOrigins: string[] | null,
   ): Promise<ApiKey> {
-    return ApiKey.from(await ctx.services.apiKeys.setAllowedOrigins(ctx.requireAuth().workspaceId, id, allowedOrigins));
+    return ApiKey.from(
+      await ctx.services.apiKeys.setAllowedOrigins(
+        ctx.requireAuth().workspaceId,
+        rawIdOf(id, 'ApiKey'),
+        allowedOrigins,
+      ),
+    );
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => ApiKey, { description: "The workspace's last key holding MANAGE cannot be revoked (CONFLICT)." })
   async revokeApiKey(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ApiKey> {
-    return ApiKey.from(await ctx.services.apiKeys.revoke(ctx.requireAuth().workspaceId, id));
+    return ApiKey.from(await ctx.services.apiKeys.revoke(ctx.requireAuth().workspaceId, rawIdOf(id, 'ApiKey')));
   }
 }

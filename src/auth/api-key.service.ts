@@ -1,4 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
+import { inKeyOrder } from '../shared/batch';
 import { AppError, ErrorCode, UserInputError } from '../shared/errors';
 import { newId } from '../db/columns';
 import { ApiKeyEntity } from './api-key.entity';
@@ -135,6 +136,11 @@ export class ApiKeyService {
 
   async get(workspaceId: string, id: string): Promise<ApiKeyEntity | null> {
     return this.keys.get(workspaceId, id);
+  }
+
+  /** Batch load for DataLoaders, in key order, null for unknown or foreign ids. */
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<Array<ApiKeyEntity | null>> {
+    return inKeyOrder(ids, await this.keys.getMany(workspaceId, ids));
   }
 
   /**

@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Node, toGlobalId } from '../graphql/node';
 import type { ApiKeyEntity } from './api-key.entity';
 import type { WorkspaceEntity } from './workspace.entity';
 import { Scope } from './scope';
@@ -13,10 +14,14 @@ registerEnumType(Scope, {
   },
 });
 
-@ObjectType()
-export class Workspace {
-  @Field(() => ID)
+@ObjectType({ implements: Node })
+export class Workspace implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('Workspace', this.id);
+  }
 
   @Field()
   name: string;
@@ -26,10 +31,14 @@ export class Workspace {
   }
 }
 
-@ObjectType()
-export class ApiKey {
-  @Field(() => ID)
+@ObjectType({ implements: Node })
+export class ApiKey implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('ApiKey', this.id);
+  }
 
   @Field()
   name: string;

@@ -11,6 +11,7 @@ import {
   Root,
   Subscription,
 } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import { activityLoader } from '../activity/activity.loader';
 import { personLoader } from '../person/person.loader';
 import { campaignLoader, runLoader } from './campaign.loader';
@@ -32,7 +33,7 @@ export class CampaignResolver {
   @Authorized(Scope.READ)
   @Query(() => Campaign, { nullable: true })
   async campaign(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Campaign | null> {
-    const row = await ctx.services.campaigns.get(ctx.requireAuth().workspaceId, id);
+    const row = await ctx.services.campaigns.get(ctx.requireAuth().workspaceId, rawIdOf(id, 'Campaign'));
     return row ? Campaign.from(row) : null;
   }
 
@@ -69,25 +70,31 @@ export class CampaignResolver {
     @Arg('id', () => ID) id: string,
     @Arg('input', () => CampaignInput) input: CampaignInput,
   ): Promise<Campaign> {
-    return Campaign.from(await ctx.services.campaigns.update(ctx.requireAuth().workspaceId, id, input));
+    return Campaign.from(
+      await ctx.services.campaigns.update(ctx.requireAuth().workspaceId, rawIdOf(id, 'Campaign'), input),
+    );
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => Campaign)
   async activateCampaign(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Campaign> {
-    return Campaign.from(await ctx.services.campaigns.setActive(ctx.requireAuth().workspaceId, id, true));
+    return Campaign.from(
+      await ctx.services.campaigns.setActive(ctx.requireAuth().workspaceId, rawIdOf(id, 'Campaign'), true),
+    );
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => Campaign)
   async deactivateCampaign(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Campaign> {
-    return Campaign.from(await ctx.services.campaigns.setActive(ctx.requireAuth().workspaceId, id, false));
+    return Campaign.from(
+      await ctx.services.campaigns.setActive(ctx.requireAuth().workspaceId, rawIdOf(id, 'Campaign'), false),
+    );
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => Boolean)
   async deleteCampaign(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
-    await ctx.services.campaigns.delete(ctx.requireAuth().workspaceId, id);
+    await ctx.services.campaigns.delete(ctx.requireAuth().workspaceId, rawIdOf(id, 'Campaign'));
     return true;
   }
 
@@ -126,7 +133,7 @@ export class CampaignResolver {
     }) => {
       const { workspaceId } = context.requireScope(Scope.SUBSCRIBE);
       const after = decodeAfter<[number]>(args.after, ['number']);
-      const campaign = await context.services.campaigns.listenable(workspaceId, args.campaignId);
+      const campaign = await context.services.campaigns.listenable(workspaceId, rawIdOf(args.campaignId, 'Campaign'));
       const { campaigns, pubSub } = context.services;
       return campaignRunStream({
         pubSub,
@@ -139,12 +146,16 @@ export class CampaignResolver {
   })
   campaignTriggered(
     @Root() event: CampaignRunEvent,
+    @Ctx() ctx: RequestContext,
     // Declared for the schema; `subscribe` above reads them.
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     @Arg('campaignId', () => ID) _campaignId: string,
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     @Arg('after', () => String, { nullable: true }) _after?: string,
   ): CampaignRun {
+    // The run's person as published, wherever it appears in this event's answer (run.person and
+    // activity.person are one object): primed before any field asks, so no second copy is read.
+    personLoader(ctx).prime(event.person.id, personFromEvent(event.person));
     return CampaignRun.from(event.run, event);
   }
 }

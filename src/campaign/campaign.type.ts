@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Node, toGlobalId } from '../graphql/node';
 import { ChatActivityType } from '../activity/activity.entity';
 import { type Connection, connectionType } from '../graphql/connection';
 import { FilterLogic } from '../smart-list/filter.model';
@@ -75,10 +76,14 @@ export class FlowStep {
   webhookUrl: string | null;
 }
 
-@ObjectType()
-export class Campaign {
-  @Field(() => ID)
+@ObjectType({ implements: Node })
+export class Campaign implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('Campaign', this.id);
+  }
 
   @Field()
   name: string;
@@ -162,10 +167,14 @@ export class FlowStepResult {
 }
 
 /** campaign, person and activity are field resolvers: preloaded from a published run, or loaded per request. */
-@ObjectType({ description: 'A person qualified for a campaign through a trigger.' })
-export class CampaignRun {
-  @Field(() => ID)
+@ObjectType({ implements: Node, description: 'A person qualified for a campaign through a trigger.' })
+export class CampaignRun implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('CampaignRun', this.id);
+  }
 
   @Field({ description: 'Opaque, increasing per campaign: pass it as `after` to campaignTriggered to resume.' })
   cursor: string;

@@ -3,6 +3,7 @@ import { ApiKeyEntity } from '../auth/api-key.entity';
 import { WorkspaceEntity } from '../auth/workspace.entity';
 import { ActivityEntity } from '../activity/activity.entity';
 import { ActivityStreamHeadEntity } from '../activity/activity-stream-head.entity';
+import { CatalogEntryEntity } from '../catalog/catalog.entity';
 import { CampaignQualificationEntity } from '../campaign/campaign-qualification.entity';
 import { CampaignRunEntity } from '../campaign/campaign-run.entity';
 import { CampaignTriggerEntity } from '../campaign/campaign-trigger.entity';
@@ -23,6 +24,7 @@ export const ENTITIES: Array<new () => object> = [
   VisitorEntity,
   ActivityEntity,
   ActivityStreamHeadEntity,
+  CatalogEntryEntity,
   SmartListEntity,
   CampaignEntity,
   CampaignTriggerEntity,

@@ -1,4 +1,4 @@
-import { LessThan, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { In, LessThan, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { insertOrIgnore, isMysql, placeholders, selectEntities } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import { currentTraceparent } from '../shared/tracing';
@@ -108,6 +108,11 @@ export class DeliveryRepository {
 
   async get(workspaceId: string, id: string): Promise<DeliveryEntity | null> {
     return this.dataSource.getRepository(DeliveryEntity).findOneBy({ workspaceId, id });
+  }
+
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<DeliveryEntity[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.getRepository(DeliveryEntity).findBy({ workspaceId, id: In([...new Set(ids)]) });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { activityLoader } from '../activity/activity.loader';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import { Activity, toActivity } from '../activity/activity.type';
 import { Scope } from '../auth/scope';
 import { connectionFrom, decodeAfter } from '../graphql/connection';
@@ -31,14 +32,19 @@ export class DeliveryResolver {
   @Query(() => DeliveryConnection)
   async deliveries(@Ctx() ctx: RequestContext, @Args() args: DeliveriesArgs): Promise<DeliveryConnection> {
     const key = decodeAfter<[string]>(args.after, ['string']);
-    const rows = await ctx.services.deliveries.list(ctx.requireAuth().workspaceId, { ...args, beforeId: key?.[0] });
+    const rows = await ctx.services.deliveries.list(ctx.requireAuth().workspaceId, {
+      first: args.first,
+      status: args.status,
+      kind: args.kind,
+      beforeId: key?.[0],
+    });
     return connectionFrom(rows, args.first, key !== null, (row) => encodeCursor([row.id]), Delivery.from);
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => Delivery)
   async retryDelivery(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Delivery> {
-    return Delivery.from(await ctx.services.deliveries.retry(ctx.requireAuth().workspaceId, id));
+    return Delivery.from(await ctx.services.deliveries.retry(ctx.requireAuth().workspaceId, rawIdOf(id, 'Delivery')));
   }
 
   @FieldResolver(() => Activity, { nullable: true })

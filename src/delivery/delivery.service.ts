@@ -3,6 +3,7 @@ import type { ActivityRecordedHook, AfterCommit, RecordedActivities } from '../a
 import type { ChatActivityType } from '../activity/activity.entity';
 import { newId } from '../db/columns';
 import { outboundUrlProblem, type OutboundPolicy } from '../shared/outbound';
+import { inKeyOrder } from '../shared/batch';
 import { MAX_URL, validEndpointUrl } from '../shared/url';
 import { activityPayload } from './delivery.payload';
 import { alreadyDelivered, DeliveryErrorReason, deliveryNotFound, settingsInputError } from './delivery.errors';
@@ -274,6 +275,11 @@ export class DeliveryService {
 
   async get(workspaceId: string, id: string): Promise<DeliveryEntity | null> {
     return this.deliveries.get(workspaceId, id);
+  }
+
+  /** Batch load for DataLoaders, in key order, null for unknown or foreign ids. */
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<Array<DeliveryEntity | null>> {
+    return inKeyOrder(ids, await this.deliveries.getMany(workspaceId, ids));
   }
 
   /**

@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Node, toGlobalId } from '../graphql/node';
 import { Activity } from '../activity/activity.type';
 import { ChatActivityType } from '../activity/activity.entity';
 import { type Connection, connectionType } from '../graphql/connection';
@@ -33,10 +34,14 @@ export class SalesInsightSettings {
   }
 }
 
-@ObjectType()
-export class Delivery {
-  @Field(() => ID)
+@ObjectType({ implements: Node })
+export class Delivery implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('Delivery', this.id);
+  }
 
   @Field(() => DeliveryKind)
   kind: DeliveryKind;

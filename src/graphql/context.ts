@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { ActivityService } from '../activity/activity.service';
 import type { ApiKeyService } from '../auth/api-key.service';
 import type { CampaignService } from '../campaign/campaign.service';
+import type { CatalogService } from '../catalog/catalog.service';
 import type { Config } from '../config';
 import type { DeliveryService } from '../delivery/delivery.service';
 import type { IdentityService } from '../identity/identity.service';
@@ -26,6 +27,7 @@ export interface Services {
   log: Logger;
   apiKeys: ApiKeyService;
   people: PersonService;
+  catalog: CatalogService;
   activities: ActivityService;
   smartLists: SmartListService;
   campaigns: CampaignService;

@@ -36,29 +36,43 @@ export const isTokenLimitError = (message: string): boolean => TOKEN_LIMIT.test(
  * A field's own cost is 1 unless it declares more (`complexity` in its
  * type-graphql options, e.g. smart-list membership, an aggregate query per
  * evaluation). Connection fields (those taking `first`) add their children
- * once per requested item; other fields add them once.
+ * once per requested item (`first`, else `last`, else the default page size,
+ * as the resolvers read them: `first: null` is the default too); `nodes`
+ * once per id; other fields add them once.
  */
 const costEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   const declared = field.extensions?.complexity;
   const own = typeof declared === 'number' ? declared : 1;
-  if (!field.args.some((arg) => arg.name === 'first')) return own + childComplexity;
-  const first = typeof args.first === 'number' && args.first > 0 ? args.first : DEFAULT_PAGE_SIZE;
-  return own + first * Math.max(childComplexity, 1);
+  const count = (value: unknown) => (typeof value === 'number' && value > 0 ? value : null);
+  if (field.args.some((arg) => arg.name === 'first')) {
+    const items = count(args.first) ?? count(args.last) ?? DEFAULT_PAGE_SIZE;
+    return own + items * Math.max(childComplexity, 1);
+  }
+  if (field.args.some((arg) => arg.name === 'ids') && Array.isArray(args.ids))
+    return own + args.ids.length * Math.max(childComplexity, 1);
+  return own + childComplexity;
 };
 
 /**
- * The variables a document's cost depends on: `first` arguments (the
- * estimator's only input) and the `if` of @include/@skip (skipped fields cost
+ * The variables a document's cost depends on: `first`, `last` and `ids`
+ * arguments (the estimator's only inputs) and the `if` of @include/@skip (skipped fields cost
  * nothing). Everything else in the variables leaves the cost unchanged.
  */
 function costVariables(document: DocumentNode): string[] {
   const names = new Set<string>();
   const add = (args: readonly ArgumentNode[] | undefined, name: string) => {
-    for (const arg of args ?? [])
-      if (arg.name.value === name && arg.value.kind === Kind.VARIABLE) names.add(arg.value.name.value);
+    for (const arg of args ?? []) {
+      if (arg.name.value !== name) continue;
+      if (arg.value.kind === Kind.VARIABLE) names.add(arg.value.name.value);
+      // A list literal of ids may hold variables too.
+      if (arg.value.kind === Kind.LIST)
+        for (const item of arg.value.values) if (item.kind === Kind.VARIABLE) names.add(item.name.value);
+    }
   };
   visit(document, {
-    Field: (node) => add(node.arguments, 'first'),
+    Field: (node) => {
+      for (const name of ['first', 'last', 'ids']) add(node.arguments, name);
+    },
     Directive: (node) => {
       if (node.name.value === 'include' || node.name.value === 'skip') add(node.arguments, 'if');
     },

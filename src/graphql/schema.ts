@@ -15,6 +15,8 @@ import {
 import { PersonSmartListsResolver, SmartListResolver } from '../smart-list/smart-list.resolver';
 import { DeliveryResolver } from '../delivery/delivery.resolver';
 import { IdentityResolver } from '../identity/identity.resolver';
+import { CATALOG_RESOLVERS } from '../catalog/catalog.resolver';
+import { NodeResolver } from './node.resolver';
 import type { AppPubSub } from './topics';
 import { DateTimeScalar } from './scalars';
 import { validateArgument } from './validation';
@@ -32,6 +34,8 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   DeliveryResolver,
   DeliveryCampaignRunResolver,
   IdentityResolver,
+  ...CATALOG_RESOLVERS,
+  NodeResolver,
 ];
 
 /** Concrete types reached only through interfaces (e.g. the Activity implementations). */

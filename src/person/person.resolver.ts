@@ -13,10 +13,19 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import { ActivityConnection, ActivityFilter } from '../activity/activity-connection.type';
 import { toActivity } from '../activity/activity.type';
 import { isPublicKey, Scope } from '../auth/scope';
-import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
+import {
+  BidirectionalConnectionArgs,
+  ConnectionArgs,
+  connectionFrom,
+  decodeAfter,
+  decodeCursorArg,
+  pageConnection,
+  pageRequest,
+} from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { encodeCursor } from '../shared/cursor';
 import { IdentifyVisitorInput } from './identify-visitor.input';
@@ -33,7 +42,7 @@ class PeopleArgs extends ConnectionArgs {
 }
 
 @ArgsType()
-class ActivitiesArgs extends ConnectionArgs {
+class ActivitiesArgs extends BidirectionalConnectionArgs {
   @Field(() => ActivityFilter, { nullable: true })
   // Without it the filter's own bounds (types, chatIds) would never be checked.
   @ValidateNested()
@@ -45,7 +54,7 @@ export class PersonResolver {
   @Authorized(Scope.READ)
   @Query(() => Person, { nullable: true })
   async person(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Person | null> {
-    const row = await ctx.services.people.get(ctx.requireAuth().workspaceId, id);
+    const row = await ctx.services.people.get(ctx.requireAuth().workspaceId, rawIdOf(id, 'Person'));
     return row ? Person.from(row) : null;
   }
 
@@ -123,21 +132,34 @@ export class PersonResolver {
   }
 
   @Authorized(Scope.READ)
-  @FieldResolver(() => ActivityConnection, { description: "The person's activity log, newest first." })
+  @FieldResolver(() => ActivityConnection, {
+    description: "The person's activity log, newest first: forward pages with first/after, backward with last/before.",
+  })
   async activities(
     @Root() person: Person,
     @Ctx() ctx: RequestContext,
-    @Args(() => ActivitiesArgs) { first, after, filter }: ActivitiesArgs,
+    @Args(() => ActivitiesArgs) args: ActivitiesArgs,
   ): Promise<ActivityConnection> {
-    const key = decodeAfter<[number, string]>(after, ['number', 'string']);
+    const request = pageRequest(args);
+    const position = (key: [number, string] | null) => (key ? { occurredAt: key[0], id: key[1] } : null);
+    const after = position(decodeCursorArg<[number, string]>('after', args.after, ['number', 'string']));
+    const before = position(decodeCursorArg<[number, string]>('before', args.before, ['number', 'string']));
     const rows = await ctx.services.activities.timeline(person.id, {
-      limit: first + 1,
-      after: key ? { occurredAt: key[0], id: key[1] } : null,
-      filter,
+      limit: request.size + 1,
+      after,
+      before,
+      fromEnd: request.backward,
+      filter: args.filter,
     });
     return Object.assign(
       new ActivityConnection(),
-      connectionFrom(rows, first, key !== null, (row) => encodeCursor([row.occurredAt.getTime(), row.id]), toActivity),
+      pageConnection(
+        rows,
+        request,
+        { after: after !== null, before: before !== null },
+        (row) => encodeCursor([row.occurredAt.getTime(), row.id]),
+        toActivity,
+      ),
     );
   }
 }

@@ -1,5 +1,6 @@
 import { Authorized, Field, ID, Int, ObjectType } from 'type-graphql';
 import { Scope } from '../auth/scope';
+import { Node, toGlobalId } from '../graphql/node';
 import type { PersonEntity } from './person.entity';
 
 /**
@@ -11,10 +12,14 @@ import type { PersonEntity } from './person.entity';
  * and nothing else. Every other field needs READ, and answers FORBIDDEN
  * without it.
  */
-@ObjectType()
-export class Person {
-  @Field(() => ID)
+@ObjectType({ implements: Node })
+export class Person implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('Person', this.id);
+  }
 
   @Authorized(Scope.READ)
   @Field(() => String, { nullable: true, description: 'Null while the person is an anonymous visitor.' })

@@ -15,3 +15,12 @@ export function listsOfPersonLoader(ctx: RequestContext): DataLoader<string, Sma
       ),
   );
 }
+
+/** Smart lists by id for this request (node, nodes). */
+export function smartListLoader(ctx: RequestContext): DataLoader<string, SmartListEntity | null> {
+  return ctx.loader(
+    'smart-list-by-id',
+    () =>
+      new DataLoader((ids: readonly string[]) => ctx.services.smartLists.getMany(ctx.requireAuth().workspaceId, ids)),
+  );
+}

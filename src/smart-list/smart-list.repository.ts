@@ -1,4 +1,4 @@
-import { MoreThan, type DataSource, type EntityManager } from 'typeorm';
+import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { isMysql, isUniqueViolation, placeholders, selectEntities } from '../db/sql';
 import { PersonEntity } from '../person/person.entity';
 import type { FilterSetDef } from './filter.model';
@@ -61,6 +61,10 @@ export class SmartListRepository {
 
   async get(workspaceId: string, id: string): Promise<SmartListEntity | null> {
     return this.lists.findOne({ where: { workspaceId, id } });
+  }
+
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<SmartListEntity[]> {
+    return ids.length === 0 ? [] : this.lists.find({ where: { workspaceId, id: In([...new Set(ids)]) } });
   }
 
   /** Ordered by id (creation order), keyset after `afterId`. */

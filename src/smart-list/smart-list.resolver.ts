@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { rawIdOf } from '../graphql/node';
 import { Scope } from '../auth/scope';
 import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
@@ -22,7 +23,7 @@ export class SmartListResolver {
   @Authorized(Scope.READ)
   @Query(() => SmartList, { nullable: true })
   async smartList(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<SmartList | null> {
-    const entity = await ctx.services.smartLists.get(ctx.requireAuth().workspaceId, id);
+    const entity = await ctx.services.smartLists.get(ctx.requireAuth().workspaceId, rawIdOf(id, 'SmartList'));
     return entity ? SmartList.from(entity) : null;
   }
 
@@ -59,13 +60,15 @@ export class SmartListResolver {
     @Arg('id', () => ID) id: string,
     @Arg('input', () => SmartListInput) input: SmartListInput,
   ): Promise<SmartList> {
-    return SmartList.from(await ctx.services.smartLists.update(ctx.requireAuth().workspaceId, id, input));
+    return SmartList.from(
+      await ctx.services.smartLists.update(ctx.requireAuth().workspaceId, rawIdOf(id, 'SmartList'), input),
+    );
   }
 
   @Authorized(Scope.MANAGE)
   @Mutation(() => Boolean)
   async deleteSmartList(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
-    await ctx.services.smartLists.delete(ctx.requireAuth().workspaceId, id);
+    await ctx.services.smartLists.delete(ctx.requireAuth().workspaceId, rawIdOf(id, 'SmartList'));
     return true;
   }
 
@@ -104,7 +107,7 @@ export class SmartListResolver {
     @Ctx() ctx: RequestContext,
     @Arg('personId', () => ID) personId: string,
   ): Promise<boolean> {
-    return ctx.services.smartLists.includes(list.entity, personId, evaluationTime(ctx));
+    return ctx.services.smartLists.includes(list.entity, rawIdOf(personId, 'Person'), evaluationTime(ctx));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { newId } from '../db/columns';
 import type { PersonEntity } from '../person/person.entity';
+import { inKeyOrder } from '../shared/batch';
 import { parseNameAndDescription } from '../shared/definition-fields';
 import type { FilterSetDef } from './filter.model';
 import { parseFilterSet } from './filter.parser';
@@ -66,6 +67,11 @@ export class SmartListService {
 
   async get(workspaceId: string, id: string): Promise<SmartListEntity | null> {
     return this.lists.get(workspaceId, id);
+  }
+
+  /** Batch load for DataLoaders, in key order, null for unknown or foreign ids. */
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<Array<SmartListEntity | null>> {
+    return inKeyOrder(ids, await this.lists.getMany(workspaceId, ids));
   }
 
   /** Ordered by id (creation order), keyset after `afterId`. */

@@ -1,14 +1,19 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { Node, toGlobalId } from '../graphql/node';
 import { type Connection, connectionType } from '../graphql/connection';
 import { FilterLogic } from './filter.model';
 import { SmartListFilter } from './filter.type';
 import type { SmartListEntity } from './smart-list.entity';
 
 /** members, memberCount and includes are field resolvers evaluated from the activities when asked. */
-@ObjectType()
-export class SmartList {
-  @Field(() => ID)
+@ObjectType({ implements: Node })
+export class SmartList implements Node {
+  /** The raw id; the schema's `id` is the global one (Node). */
   id: string;
+
+  get nodeId(): string {
+    return toGlobalId('SmartList', this.id);
+  }
 
   @Field()
   name: string;

@@ -1,4 +1,5 @@
 import type { TestServer } from './server';
+import { rawOf } from './ids';
 
 export const CAMPAIGN_FIELDS = `id name description active filterLogic advancedLogic createdAt updatedAt
   triggers { activity constraints { chatKind chat { is isNot contains startsWith } goal { is contains } } }
@@ -60,7 +61,7 @@ export async function activeCampaign(
 export async function runCount(server: TestServer, campaignId: string, personId?: string): Promise<number> {
   const [row] = await server.app.dataSource.query<Array<{ n: number | string }>>(
     `SELECT COUNT(*) AS n FROM campaign_run WHERE campaign_id = ?${personId ? ' AND person_id = ?' : ''}`,
-    personId ? [campaignId, personId] : [campaignId],
+    personId ? [rawOf(campaignId), rawOf(personId)] : [rawOf(campaignId)],
   );
   return Number(row.n);
 }

@@ -15,13 +15,13 @@ export const recordManyMutation = (selection: string): string =>
   `mutation($inputs: [RecordChatActivityInput!]!) { recordChatActivities(inputs: $inputs) { ${selection} } }`;
 
 /** Every field of a recorded activity, on each of the six types. */
-export const ACTIVITY_FIELDS = `id type occurredAt recordedAt visitorId sessionId pageUrl clientEventId chat { kind id name }
+export const ACTIVITY_FIELDS = `id type occurredAt recordedAt visitorId sessionId pageUrl clientEventId chat { kind id: widgetId name }
   person { id email known score }
   ... on ChatEngagedActivity { prompt }
-  ... on AgentEngagedActivity { agent { id name } }
-  ... on DocumentInteractedActivity { document { id name url } }
+  ... on AgentEngagedActivity { agent { id: widgetId name } }
+  ... on DocumentInteractedActivity { document { id: widgetId name url } }
   ... on GoalAchievedActivity { goal }
-  ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id name } } }`;
+  ... on MeetingScheduledActivity { meeting { startsAt durationMinutes status agent { id: widgetId name } } }`;
 
 export const RECORD = recordMutation(`outcome activity { ${ACTIVITY_FIELDS} }`);
 export const RECORD_MANY = recordManyMutation(

@@ -8,6 +8,7 @@ import { BinaryNameKeys1764000000005 } from './1764000000005-BinaryNameKeys';
 import { FilterProbeIndex1764000000006 } from './1764000000006-FilterProbeIndex';
 import { ActivityStream1764000000100 } from './1764000000100-ActivityStream';
 import { SqliteIntegerColumns1764000000200 } from './1764000000200-SqliteIntegerColumns';
+import { Catalog1764000000300 } from './1764000000300-Catalog';
 import { OperationsJobs1764000000400 } from './1764000000400-OperationsJobs';
 import { IdentityAndOrigins1764000000500 } from './1764000000500-IdentityAndOrigins';
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   FilterProbeIndex1764000000006,
   ActivityStream1764000000100,
   SqliteIntegerColumns1764000000200,
+  Catalog1764000000300,
   OperationsJobs1764000000400,
   IdentityAndOrigins1764000000500,
 ];
