@@ -20,6 +20,7 @@ import { edgeErrors } from './http/edge-errors';
 import { health } from './http/health';
 import { authenticate } from './http/authenticate';
 import { graphqlOverHttp } from './http/graphql-http';
+import { explorer } from './http/explorer';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -46,7 +47,8 @@ export interface CreateAppOptions {
 
 /**
  * One port: Apollo Server on Fastify for queries and mutations on /graphql,
- * graphql-ws on the same path for subscriptions, /health and /ready.
+ * graphql-ws on the same path for subscriptions, /health and /ready, and the
+ * explorer for browsers (LANDING_PAGE).
  */
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
@@ -85,11 +87,14 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     log,
   });
   const apollo = await startApollo({ schema, config, log, httpServer: http.server, onDrain: () => ws.dispose() });
+  const apiExplorer = config.landingPage ? explorer({ path: GRAPHQL_PATH }) : undefined;
+  if (apiExplorer) await http.register(apiExplorer.plugin);
   await http.register(graphqlOverHttp, {
     apollo,
     services,
     path: GRAPHQL_PATH,
     authenticate: authenticate(services.apiKeys, rateLimits, config.requestTimeoutMs),
+    explorerPage: apiExplorer?.page,
   });
   await http.ready();
 

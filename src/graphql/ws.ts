@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { execute, type GraphQLSchema } from 'graphql';
 import { parseBearer, type AuthResult } from '../auth/api-key.service';
@@ -13,6 +12,7 @@ import { formatError } from './format-error';
 import { checkOperation } from './operation-check';
 import { budgetSpentError, rateLimitedError } from './rate-limited';
 import { sharedSubscribe } from './shared-subscribe';
+import { useServerWithOperationLog } from './ws-logging';
 
 export interface GraphQLOverWebSocketOptions {
   /** The HTTP server whose upgrade requests on `path` become graphql-ws connections. */
@@ -45,7 +45,7 @@ function secretOf(connectionParams: { authorization?: string } | undefined): str
 export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions): GraphQLOverWebSocket {
   const { schema, services, rateLimits, config, log } = options;
   const wsServer = new WebSocketServer({ server: options.server, path: options.path, maxPayload: MAX_MESSAGE_BYTES });
-  const server = useServer<{ authorization?: string }, { auth: AuthResult }>(
+  const server = useServerWithOperationLog<{ authorization?: string }, { auth: AuthResult }>(
     {
       schema,
       // A query or mutation sent over the socket has the deadline an HTTP request has.
@@ -86,6 +86,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error, log)),
     },
     wsServer,
+    log,
   );
   return { dispose: async () => server.dispose() };
 }

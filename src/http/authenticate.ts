@@ -1,8 +1,8 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { parseBearer, type ApiKeyService, type AuthResult } from '../auth/api-key.service';
 import { withDeadline } from '../db/deadline';
-import { budgetSpentError } from '../graphql/rate-limited';
 import type { RateLimits } from '../shared/rate-limit';
+import { sendRateLimited } from './graphql-response';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,10 +34,7 @@ export function authenticate(
       ? await rateLimits.consumeKey(auth.auth.apiKeyId)
       : await rateLimits.consumeUnauthenticated(request.ip ?? 'unknown');
     if (!decision.ok) {
-      return reply
-        .code(429)
-        .header('Retry-After', String(decision.retryAfterSeconds))
-        .send({ errors: [budgetSpentError(decision).toJSON()] });
+      return sendRateLimited(request, reply, decision);
     }
     request.auth = auth;
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger, type Logger } from '../../src/shared/logger';
 import { createApp, GRAPHQL_PATH, type App } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -40,6 +40,8 @@ export interface StartOptions {
   adminKey?: string;
   /** Pins the delivery worker's jitter (see CreateAppOptions). */
   deliveryRandom?: () => number;
+  /** The server's logger (helpers/logs.ts captures one); TEST_LOG_LEVEL on stdout by default. */
+  log?: Logger;
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
@@ -54,7 +56,10 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     shutdownGraceMs: 2_000,
     ...options.config,
   };
-  const app = await createApp(config, { log: createLogger(config.logLevel), deliveryRandom: options.deliveryRandom });
+  const app = await createApp(config, {
+    log: options.log ?? createLogger(config.logLevel),
+    deliveryRandom: options.deliveryRandom,
+  });
   const address = await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${address.port}`;
   const wsClients: Client[] = [];
