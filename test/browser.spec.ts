@@ -28,6 +28,10 @@ const RECORD = `mutation Record($visitorId: String!) {
   }) { activity { id streamCursor } }
 }`;
 
+interface Recorded {
+  recordChatActivity: { activity: { id: string; streamCursor: string } };
+}
+
 /** Replaces the text of a CodeMirror editor as a user would: focus, select all, type. */
 async function typeInto(page: Page, editor: string, text: string): Promise<void> {
   await page.locator(editor).first().click();
@@ -118,15 +122,15 @@ describeInBrowser(`in headless Chromium (${CHROMIUM})`, () => {
 
     // Subscribed after a known activity, so the next one arrives whether it is recorded before or after the
     // subscription is live (replayed, or live).
-    const first = await server.gql(RECORD, { visitorId: 'vis_browser_1' });
+    const first = await server.gql<Recorded>(RECORD, { visitorId: 'vis_browser_1' });
     await typeInto(
       page,
       'app-query-editor .cm-content',
-      `subscription Live { activityRecorded(after: ${JSON.stringify(first.data.recordChatActivity.activity.streamCursor)}) { id type } }`,
+      `subscription Live { activityRecorded(after: ${JSON.stringify(first.data!.recordChatActivity.activity.streamCursor)}) { id type } }`,
     );
     await page.getByRole('button', { name: 'Send Request' }).click();
-    const second = await server.gql(RECORD, { visitorId: 'vis_browser_2' });
-    const secondId: string = second.data.recordChatActivity.activity.id;
+    const second = await server.gql<Recorded>(RECORD, { visitorId: 'vis_browser_2' });
+    const secondId = second.data!.recordChatActivity.activity.id;
     await page.locator('app-query-result').getByText(secondId).first().waitFor();
 
     expect(sockets).toEqual([`${origin.replace(/^http/, 'ws')}/graphql`]);
@@ -165,13 +169,13 @@ describeInBrowser(`in headless Chromium (${CHROMIUM})`, () => {
           },
           body: JSON.stringify({ query: 'query Viewer { viewer { workspace { id } } }' }),
         });
-        return { status: res.status, requestId: res.headers.get('x-request-id'), body: (await res.json()) as unknown };
+        return { status: res.status, requestId: res.headers.get('x-request-id'), body: await res.json() };
       },
       { url: server.url, key: server.adminKey },
     );
     expect(result).toEqual({
       status: 200,
-      requestId: expect.any(String),
+      requestId: expect.any(String) as unknown,
       body: { data: { viewer: { workspace: { id: server.workspaceId } } } },
     });
     expect(requested).toEqual([`GET ${otherOrigin}/`, `POST ${server.url}`]);

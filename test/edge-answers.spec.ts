@@ -12,9 +12,17 @@ function post(server: TestServer, body: string, headers: Record<string, string> 
   return fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }
 
-async function answer(res: Response) {
-  return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as any };
+interface GraphQLBody {
+  data?: unknown;
+  errors?: Array<{ message: string; path?: unknown; extensions?: Record<string, unknown> }>;
 }
+
+async function answer(res: Response) {
+  return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as GraphQLBody };
+}
+
+/** A jest asymmetric matcher, typed for use inside expected objects. */
+const like = (matcher: unknown): unknown => matcher;
 
 describe('answers outside execution are GraphQL responses in the media type the client accepts', () => {
   it('a spent budget: 429 RATE_LIMITED with Retry-After', async () => {
@@ -42,7 +50,7 @@ describe('answers outside execution are GraphQL responses in the media type the 
       for (const accept of ['application/json', 'application/json, application/graphql-response+json', '*/*']) {
         const res = await post(server, VIEWER, { accept });
         expect([res.status, res.headers.get('content-type')]).toEqual([429, JSON_RESPONSE]);
-        expect(((await res.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+        expect((await answer(res)).body.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
       }
     } finally {
       await server.stop();
@@ -110,7 +118,7 @@ describe('GraphQL over HTTP: subscriptions, masked errors, logs and CORS', () =>
       status: 400,
       contentType: GRAPHQL_RESPONSE,
       body: {
-        errors: [{ message: expect.stringMatching(/graphql-ws/), extensions: { code: 'BAD_REQUEST' } }],
+        errors: [{ message: like(expect.stringMatching(/graphql-ws/)), extensions: { code: 'BAD_REQUEST' } }],
       },
     });
     const get = await fetch(`${server.url}?query=${encodeURIComponent(query)}`, {
@@ -134,12 +142,12 @@ describe('GraphQL over HTTP: subscriptions, masked errors, logs and CORS', () =>
         ...auth(),
         'x-request-id': 'masked-error-1',
       });
-      const body = (await res.json()) as any;
+      const { body } = await answer(res);
       expect(res.headers.get('x-request-id')).toBe('masked-error-1');
       expect(body.errors).toEqual([
         {
           message: 'Internal server error',
-          locations: expect.any(Array),
+          locations: like(expect.any(Array)),
           path: ['campaigns'],
           extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'masked-error-1' },
         },
@@ -147,7 +155,7 @@ describe('GraphQL over HTTP: subscriptions, masked errors, logs and CORS', () =>
       const logged = logs.lines.filter((line) => line.msg === 'unexpected error');
       expect(logged).toHaveLength(1);
       expect(logged[0]).toMatchObject({ level: 50, requestId: 'masked-error-1', path: ['campaigns'] });
-      expect(logged[0].err.message).toMatch(/campaign/);
+      expect(logged[0].err?.message).toMatch(/campaign/);
     } finally {
       await server.app.dataSource.query('ALTER TABLE campaign_gone RENAME TO campaign');
     }
@@ -175,12 +183,12 @@ describe('GraphQL over HTTP: subscriptions, masked errors, logs and CORS', () =>
     const overHttp = lines.find((line) => line.requestId === 'logged-over-http');
     const overWs = lines.find((line) => line.operationName === 'OverWs');
     expect(overHttp).toMatchObject({ level: 20, operationName: 'OverHttp', errors: 0 });
-    expect(overWs).toMatchObject({ level: 20, requestId: expect.stringMatching(/^ws:/), errors: 0 });
+    expect(overWs).toMatchObject({ level: 20, requestId: like(expect.stringMatching(/^ws:/)), errors: 0 });
     expect(Object.keys(overWs!).sort()).toEqual(Object.keys(overHttp!).sort());
     expect(overWs!.durationMs).toEqual(expect.any(Number));
     expect(lines.find((line) => line.operationName === 'Live')).toMatchObject({
       errors: 0,
-      durationMs: expect.any(Number),
+      durationMs: like(expect.any(Number)),
     });
     // Refused before execution: no request id yet, one error.
     expect(lines.filter((line) => line.operationName === null && line.errors === 1)).toHaveLength(1);

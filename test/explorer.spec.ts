@@ -88,8 +88,8 @@ describe('the API explorer (LANDING_PAGE)', () => {
     });
     expect(get.status).toBe(200);
     expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
-    const res = await server.gql('{ viewer { workspace { id } } }');
-    expect(res.data.viewer.workspace.id).toBe(server.workspaceId);
+    const res = await server.gql<{ viewer: { workspace: { id: string } } }>('{ viewer { workspace { id } } }');
+    expect(res.data?.viewer.workspace.id).toBe(server.workspaceId);
   });
 });
 
