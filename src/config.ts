@@ -72,7 +72,7 @@ export interface Config {
   bodyLimit: string;
   /** Expose introspection (schema browsing); turn off for hardened deployments. */
   introspection: boolean;
-  /** Serve Apollo Sandbox on GET /graphql from a browser. */
+  /** Serve the API explorer (Altair, from this server) on GET /graphql to a browser. */
   landingPage: boolean;
   /** Per-operation abuse limits, applied on HTTP and WebSocket alike. */
   limits: QueryLimits;
@@ -181,7 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: intFromEnv(env, 'SHUTDOWN_GRACE_MS', 10_000),
     bodyLimit: env.BODY_LIMIT || '1mb',
     introspection: boolFromEnv(env, 'INTROSPECTION', true),
-    landingPage: boolFromEnv(env, 'LANDING_PAGE', false),
+    // A developer's server shows the explorer; a production one only when asked to.
+    landingPage: boolFromEnv(env, 'LANDING_PAGE', env.NODE_ENV !== 'production'),
     limits: {
       maxDepth: intFromEnv(env, 'QUERY_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
       maxAliases: intFromEnv(env, 'QUERY_MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),

@@ -27,6 +27,7 @@ import { JobLeaseRepository } from './jobs/job-lease.repository';
 import { PeriodicJob } from './jobs/periodic-job';
 import { AppMetrics } from './metrics/metrics';
 import { registerDatabaseReadings } from './observability';
+import { explorer } from './http/explorer';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -56,7 +57,8 @@ export interface CreateAppOptions {
 
 /**
  * One port: Apollo Server on Fastify for queries and mutations on /graphql,
- * graphql-ws on the same path for subscriptions, /health and /ready.
+ * graphql-ws on the same path for subscriptions, /health and /ready, and the
+ * explorer for browsers (LANDING_PAGE).
  */
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
@@ -121,11 +123,14 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     onDrain: () => ws.dispose(),
     metrics,
   });
+  const apiExplorer = config.landingPage ? explorer({ path: GRAPHQL_PATH }) : undefined;
+  if (apiExplorer) await http.register(apiExplorer.plugin);
   await http.register(graphqlOverHttp, {
     apollo,
     services,
     path: GRAPHQL_PATH,
     authenticate: authenticate(services.apiKeys, rateLimits, config.requestTimeoutMs),
+    explorerPage: apiExplorer?.page,
   });
   await http.ready();
 

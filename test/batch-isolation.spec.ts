@@ -77,6 +77,11 @@ describe('one item whose write fails', () => {
         expect(answer.data).toBeNull();
         expect(answer.errors?.[0].message).toBe('Internal server error');
         expect(answer.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+        // The masked error names its request, and the log line with the cause is under the same id.
+        const requestId = answer.headers.get('x-request-id');
+        expect(answer.errors?.[0].extensions?.requestId).toBe(requestId);
+        const line = lines.find((l) => l.requestId === requestId);
+        expect(line?.err?.message).toBe('injected fault: this item breaks the batch write');
       } else {
         expect(answer.errors).toBeUndefined();
         expect(answer.data.recordChatActivity.outcome).toBe('RECORDED');

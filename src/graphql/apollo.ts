@@ -5,21 +5,22 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import type { AppMetrics } from '../metrics/metrics';
 import type { Logger } from '../shared/logger';
 import type { RequestContext } from './context';
 import { formatError } from './format-error';
+import { currentRequestId } from './request-scope';
 import { queryLimitsPlugin } from './limits';
 import { loggingPlugin } from './logging.plugin';
 import { errorStatusPlugin } from './error-status.plugin';
+import { subscriptionOverHttpPlugin } from './http-subscription.plugin';
 import { metricsPlugin } from './metrics.plugin';
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
-  config: Pick<Config, 'introspection' | 'limits' | 'shutdownGraceMs' | 'landingPage'>;
+  config: Pick<Config, 'introspection' | 'limits' | 'shutdownGraceMs'>;
   log: Logger;
   /** Drained by stop(): stops accepting, lets in-flight requests finish within the grace period. */
   httpServer: Server;
@@ -40,7 +41,8 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     // main.ts owns SIGTERM/SIGINT (drain, then close Redis and the database); Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    formatError: (formatted, error) => formatError(formatted, error, log),
+    // Apollo hands formatError no context: the request id comes from the request's async scope (graphql-http.ts).
+    formatError: (formatted, error) => formatError(formatted, error, log, currentRequestId()),
     plugins: [
       ApolloServerPluginDrainHttpServer({
         httpServer: options.httpServer,
@@ -50,15 +52,14 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
         serverWillStart: () => Promise.resolve({ drainServer: options.onDrain }),
       },
       queryLimitsPlugin<RequestContext>(config.limits),
+      subscriptionOverHttpPlugin<RequestContext>(),
       errorStatusPlugin<RequestContext>(),
       // No HTTP caching of this API's answers; the plugin would also instrument every field resolution.
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin(),
       metricsPlugin(options.metrics),
-      // The landing page (Apollo Sandbox) loads its UI from Apollo's CDN in the browser: opt-in.
-      config.landingPage
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
-        : ApolloServerPluginLandingPageDisabled(),
+      // Browsers get the explorer from this server's own origin (src/http/explorer.ts), never Apollo Sandbox's CDN.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();

@@ -18,6 +18,7 @@ import { clientIpResolver } from '../http/client-ip';
 import { ConnectionCaps } from './ws-connections';
 import { withOperationMetrics } from './ws-metrics';
 import { sharedSubscribe } from './shared-subscribe';
+import { withOperationLogging } from './ws-logging';
 
 export interface GraphQLOverWebSocketOptions {
   /** The HTTP server whose upgrade requests on `path` become graphql-ws connections. */
@@ -77,58 +78,64 @@ export function serveGraphQLOverWebSocket(options: GraphQLOverWebSocketOptions):
     socket.once('close', () => connections.closeFromIp(ip));
   });
   const server = useServer<Record<string, unknown>, { auth: AuthResult; ip?: string }>(
-    withOperationMetrics(options.metrics, {
-      schema,
-      // A query or mutation sent over the socket has the deadline an HTTP request has.
-      execute: (args) => withDeadline(Date.now() + config.requestTimeoutMs, () => execute(args)),
-      // One execution per event for all listeners asking the same thing.
-      subscribe: sharedSubscribe,
-      onSubscribe: async (ctx, _id, payload) => {
-        if (Object.keys(ctx.subscriptions).length > config.rateLimits.subscriptionsPerConnection) {
-          return [
-            rateLimitedError(
-              `At most ${config.rateLimits.subscriptionsPerConnection} operations at once per connection`,
-            ),
-          ];
-        }
-        if (ctx.extra.auth?.ok) {
-          const decision = await rateLimits.consumeCaller(rateCaller(ctx.extra.auth.auth), ctx.extra.ip ?? 'unknown');
-          if (!decision.ok) return [budgetSpentError(decision)];
-        }
-        return checkOperation(schema, payload, config);
-      },
-      // The HTTP rules (admission.ts) at connection_init; what fails closes the socket before any operation.
-      onConnect: async (ctx) => {
-        const { socket, request } = ctx.extra;
-        const ip = clientIp(request);
-        ctx.extra.ip = ip;
-        const admission = await admit(services.apiKeys, rateLimits, {
-          secret: secretOf(ctx.connectionParams),
-          ip,
-          origin: request.headers.origin,
-        });
-        if ('limited' in admission) return closeWith(socket, CLOSE.tooManyRequests);
-        if ('forbidden' in admission) return closeWith(socket, CLOSE.originNotAllowed);
-        if (!admission.auth.ok) return closeWith(socket, CLOSE.unauthorized);
-        const keyId = admission.auth.auth.apiKeyId;
-        if (!connections.openWithKey(keyId)) return closeWith(socket, CLOSE.tooManyConnections);
-        socket.once('close', () => connections.closeWithKey(keyId));
-        ctx.extra.auth = admission.auth;
-        return true;
-      },
-      context: async (ctx, id) => {
-        // Re-checked per operation so a key revoked mid-connection stops opening subscriptions.
-        const secret = secretOf(ctx.connectionParams);
-        const authenticate = () => services.apiKeys.authenticate(secret);
-        return new RequestContext(services, `ws:${id}:${randomUUID()}`, await authenticate(), authenticate);
-      },
-      onNext: (_ctx, _id, _payload, args, result) => {
-        if (!result.errors?.length) return;
-        const requestId = (args.contextValue as RequestContext | undefined)?.requestId;
-        return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error, log, requestId)) };
-      },
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error, log)),
-    }),
+    withOperationLogging(
+      withOperationMetrics(options.metrics, {
+        schema,
+        // A query or mutation sent over the socket has the deadline an HTTP request has.
+        execute: (args) => withDeadline(Date.now() + config.requestTimeoutMs, () => execute(args)),
+        // One execution per event for all listeners asking the same thing.
+        subscribe: sharedSubscribe,
+        onSubscribe: async (ctx, _id, payload) => {
+          if (Object.keys(ctx.subscriptions).length > config.rateLimits.subscriptionsPerConnection) {
+            return [
+              rateLimitedError(
+                `At most ${config.rateLimits.subscriptionsPerConnection} operations at once per connection`,
+              ),
+            ];
+          }
+          if (ctx.extra.auth?.ok) {
+            const decision = await rateLimits.consumeCaller(rateCaller(ctx.extra.auth.auth), ctx.extra.ip ?? 'unknown');
+            if (!decision.ok) return [budgetSpentError(decision)];
+          }
+          return checkOperation(schema, payload, config);
+        },
+        // The HTTP rules (admission.ts) at connection_init; what fails closes the socket before any operation.
+        onConnect: async (ctx) => {
+          const { socket, request } = ctx.extra;
+          const ip = clientIp(request);
+          ctx.extra.ip = ip;
+          const admission = await admit(services.apiKeys, rateLimits, {
+            secret: secretOf(ctx.connectionParams),
+            ip,
+            origin: request.headers.origin,
+          });
+          if ('limited' in admission) return closeWith(socket, CLOSE.tooManyRequests);
+          if ('forbidden' in admission) return closeWith(socket, CLOSE.originNotAllowed);
+          if (!admission.auth.ok) return closeWith(socket, CLOSE.unauthorized);
+          const keyId = admission.auth.auth.apiKeyId;
+          if (!connections.openWithKey(keyId)) return closeWith(socket, CLOSE.tooManyConnections);
+          socket.once('close', () => connections.closeWithKey(keyId));
+          ctx.extra.auth = admission.auth;
+          return true;
+        },
+        context: async (ctx, id) => {
+          // Re-checked per operation so a key revoked mid-connection stops opening subscriptions.
+          const secret = secretOf(ctx.connectionParams);
+          const authenticate = () => services.apiKeys.authenticate(secret);
+          return new RequestContext(services, `ws:${id}:${randomUUID()}`, await authenticate(), authenticate);
+        },
+        onNext: (_ctx, _id, _payload, args, result) => {
+          if (!result.errors?.length) return;
+          const requestId = (args.contextValue as RequestContext | undefined)?.requestId;
+          return {
+            ...result,
+            errors: result.errors.map((error) => formatError(error.toJSON(), error, log, requestId)),
+          };
+        },
+        onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error, log)),
+      }),
+      log,
+    ),
     wsServer,
   );
   return { dispose: async () => server.dispose() };

@@ -1,9 +1,9 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { parseBearer, type ApiKeyService, type AuthResult } from '../auth/api-key.service';
 import { withDeadline } from '../db/deadline';
-import { budgetSpentError } from '../graphql/rate-limited';
 import { admit } from './admission';
 import type { RateLimits } from '../shared/rate-limit';
+import { sendGraphQLErrors, sendRateLimited } from './graphql-response';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,17 +37,12 @@ export function authenticate(
         origin: request.headers.origin,
       }),
     );
-    if ('limited' in admission) {
-      return reply
-        .code(429)
-        .header('Retry-After', String(admission.limited.retryAfterSeconds))
-        .send({ errors: [budgetSpentError(admission.limited).toJSON()] });
-    }
+    if ('limited' in admission) return sendRateLimited(request, reply, admission.limited);
     if ('forbidden' in admission) {
       const error = admission.forbidden;
-      return reply.code(403).send({
-        errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason } }],
-      });
+      return sendGraphQLErrors(request, reply, 403, [
+        { message: error.message, extensions: { code: error.code, reason: error.reason } },
+      ]);
     }
     request.auth = admission.auth;
   };

@@ -3,7 +3,9 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyPluginCallback, onRequestAsyncHookHandler } from 'fastify';
 import { RequestContext, type Services } from '../graphql/context';
 import { withDeadline } from '../db/deadline';
+import { withRequestId } from '../graphql/request-scope';
 import { authOf } from './authenticate';
+import { sendGraphQLErrors } from './graphql-response';
 
 export interface GraphQLOverHttpOptions {
   apollo: ApolloServer<RequestContext>;
@@ -11,6 +13,8 @@ export interface GraphQLOverHttpOptions {
   path: string;
   /** Runs before the body is read: authentication and rate limits (authenticate.ts). */
   authenticate: onRequestAsyncHookHandler;
+  /** Runs first when set: answers a browser's GET with the explorer page (explorer.ts). */
+  explorerPage?: onRequestAsyncHookHandler;
 }
 
 /**
@@ -28,7 +32,7 @@ export const graphqlOverHttp: FastifyPluginCallback<GraphQLOverHttpOptions> = (f
   fastify.route<{ Reply: string }>({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: options.path,
-    onRequest: options.authenticate,
+    onRequest: options.explorerPage ? [options.explorerPage, options.authenticate] : options.authenticate,
     // Every database call made for the request sees its deadline (db/deadline.ts); and whatever else holds it
     // up, the client is answered at the deadline.
     handler: function (request, reply) {
@@ -36,29 +40,24 @@ export const graphqlOverHttp: FastifyPluginCallback<GraphQLOverHttpOptions> = (f
       const timer = setTimeout(
         () => {
           if (!reply.sent)
-            void reply
-              .code(503)
-              .header('Retry-After', '1')
-              .header('content-type', 'application/json; charset=utf-8')
-              .send(JSON.stringify(deadlineExceeded(request.id)));
+            void sendGraphQLErrors(request, reply.header('Retry-After', '1'), 503, deadlineExceeded(request.id));
         },
         Math.max(0, deadline - Date.now()),
       );
-      return Promise.resolve(withDeadline(deadline, () => handle.call(this, request, reply))).finally(() =>
-        clearTimeout(timer),
-      );
+      // The request id scope lets Apollo's formatError name the request (apollo.ts).
+      return Promise.resolve(
+        withRequestId(request.id, () => withDeadline(deadline, () => handle.call(this, request, reply))),
+      ).finally(() => clearTimeout(timer));
     },
   });
   done();
 };
 
 function deadlineExceeded(requestId: string) {
-  return {
-    errors: [
-      {
-        message: 'The request was not answered within its deadline: retry in 1 s',
-        extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'DEADLINE_EXCEEDED', retryAfterSeconds: 1, requestId },
-      },
-    ],
-  };
+  return [
+    {
+      message: 'The request was not answered within its deadline: retry in 1 s',
+      extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'DEADLINE_EXCEEDED', retryAfterSeconds: 1, requestId },
+    },
+  ];
 }

@@ -6,6 +6,24 @@ import { requestIdFrom } from '../graphql/context';
 import { parseByteSize } from './byte-size';
 import { trustProxyOption } from './client-ip';
 
+/**
+ * What browsers may send cross-origin: the key, JSON bodies, request ids,
+ * Apollo's CSRF header, W3C trace context (OpenTelemetry's fetch
+ * instrumentation adds it) and the headers Apollo Client sets (client
+ * awareness, and the operation name our CSRF error suggests).
+ */
+export const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'X-Request-Id',
+  'Apollo-Require-Preflight',
+  'X-Apollo-Operation-Name',
+  'Apollographql-Client-Name',
+  'Apollographql-Client-Version',
+  'Traceparent',
+  'Tracestate',
+];
+
 /** Node's own limit for receiving one request, which Fastify turns off by default. */
 const REQUEST_TIMEOUT_MS = 300_000;
 
@@ -35,7 +53,7 @@ export async function createHttpServer(
   await fastify.register(cors, {
     origin: config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((origin) => origin.trim()),
     methods: ['GET', 'POST', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Apollo-Require-Preflight'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
     // Every OPTIONS is answered as a preflight, as the Express cors middleware did, not refused with a 400.

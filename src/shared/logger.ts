@@ -1,13 +1,14 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
 /**
  * JSON logs on stdout. Authorization headers and secrets are redacted at the
- * source so a careless `log.info({ req })` cannot leak a key.
+ * source so a careless `log.info({ req })` cannot leak a key. `destination`
+ * (stdout by default) lets tests read what was logged.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'dynamic-chat-api' },
     redact: {
@@ -21,5 +22,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -50,7 +50,7 @@ export interface StartOptions {
   adminKey?: string;
   /** Pins the delivery worker's jitter (see CreateAppOptions). */
   deliveryRandom?: () => number;
-  /** The server's logger (a test that reads log lines passes its own). */
+  /** The server's logger (helpers/logs.ts captures one); TEST_LOG_LEVEL on stdout by default. */
   log?: Logger;
 }
 
