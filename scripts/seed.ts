@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/shared/logger';
 import { createApp } from '../src/server';
 import type { RecordChatActivityInput } from '../src/activity/record-activity.input';
+import { RecordOutcome } from '../src/activity/activity.model';
 import { ChatActivityType, ChatKind, MeetingStatus, PromptType } from '../src/activity/activity.entity';
 import { ALL_SCOPES, Scope } from '../src/auth/scope';
 
@@ -54,7 +55,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config, { log: createLogger('warn') });
   try {
-    const [workspace] = await app.dataSource.query('SELECT id FROM workspace ORDER BY id LIMIT 1');
+    const [workspace] = await app.dataSource.query<
+      Array<{
+        id: string;
+      }>
+    >('SELECT id FROM workspace ORDER BY id LIMIT 1');
     const rand = random(7);
     const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)];
     const DAY = 86_400_000;
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
             clientEventId: event(0),
             type: ChatActivityType.TRIGGERED,
             occurredAt: at(0),
-          } as RecordChatActivityInput);
+          });
           if (rand() < 0.8)
             inputs.push({
               ...common,
@@ -88,7 +93,7 @@ async function main(): Promise<void> {
               type: ChatActivityType.ENGAGED,
               prompt: pick(Object.values(PromptType)),
               occurredAt: at(1),
-            } as RecordChatActivityInput);
+            });
           if (rand() < 0.4)
             inputs.push({
               ...common,
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
               type: ChatActivityType.ENGAGED_WITH_AGENT,
               agent: pick(AGENTS),
               occurredAt: at(2),
-            } as RecordChatActivityInput);
+            });
           if (rand() < 0.5)
             inputs.push({
               ...common,
@@ -104,7 +109,7 @@ async function main(): Promise<void> {
               type: ChatActivityType.INTERACTED_WITH_DOCUMENT,
               document: pick(DOCUMENTS),
               occurredAt: at(3),
-            } as RecordChatActivityInput);
+            });
           if (rand() < 0.6)
             inputs.push({
               ...common,
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
               type: ChatActivityType.GOAL_ACHIEVED,
               goal: pick(GOALS),
               occurredAt: at(4),
-            } as RecordChatActivityInput);
+            });
           if (rand() < 0.3) {
             const meeting = {
               startsAt: new Date(start + 3 * DAY),
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
               type: ChatActivityType.MEETING_SCHEDULED,
               meeting,
               occurredAt: at(5),
-            } as RecordChatActivityInput);
+            });
             if (rand() < 0.3) {
               inputs.push({
                 ...common,
@@ -134,7 +139,7 @@ async function main(): Promise<void> {
                 type: ChatActivityType.MEETING_SCHEDULED,
                 meeting: { ...meeting, status: MeetingStatus.RESCHEDULED, startsAt: new Date(start + 5 * DAY) },
                 occurredAt: at(6),
-              } as RecordChatActivityInput);
+              });
             }
           }
         }
@@ -155,7 +160,7 @@ async function main(): Promise<void> {
       const results = await app.services.activities.recordMany(workspace.id, inputs, { trusted: true });
       for (const result of results) {
         if (!result.ok) throw result.error;
-        if (result.outcome === 'RECORDED') recorded += 1;
+        if (result.outcome === RecordOutcome.RECORDED) recorded += 1;
         else repeated += 1;
       }
     }

@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   installProcessGuard(log);
 
   // Signal handlers first: a SIGTERM that arrives while starting must still shut down cleanly.
-  let starting: Promise<App> | undefined;
+  // Assigned once createApp starts; undefined until then (the handlers above may run first).
+  let starting: Promise<App> | undefined = undefined;
   let exiting = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (exiting) return;

@@ -9,7 +9,6 @@ import { createAppPubSub } from './shared/pubsub';
 import { RateLimits } from './shared/rate-limit';
 import { createServices } from './services';
 import type { BootstrapResult } from './auth/api-key.service';
-import { DeliveryWorker } from './delivery/delivery.worker';
 import type { Services } from './graphql/context';
 import { buildAppSchema } from './graphql/schema';
 import type { Topics } from './graphql/topics';
@@ -20,14 +19,11 @@ import { edgeErrors } from './http/edge-errors';
 import { health } from './http/health';
 import { authenticate } from './http/authenticate';
 import { graphqlOverHttp } from './http/graphql-http';
-import { countResponses, MetricsServer, metricsRoute } from './http/metrics';
-import { DeliveryRepository } from './delivery/delivery.repository';
-import { DELIVERY_RETENTION_JOB, deliveryRetention } from './delivery/delivery-retention';
-import { JobLeaseRepository } from './jobs/job-lease.repository';
-import { PeriodicJob } from './jobs/periodic-job';
+import { mountMetrics } from './http/metrics';
+import { explorer } from './http/explorer';
 import { AppMetrics } from './metrics/metrics';
 import { registerDatabaseReadings } from './observability';
-import { explorer } from './http/explorer';
+import { createWorkers } from './workers';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -79,31 +75,13 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     await Promise.allSettled([pubSubHandle.close(), dataSource.destroy()]);
     throw err;
   }
-  // The outbox worker runs in every instance; leased claims keep them from sending one delivery at the same time.
-  const deliveryWorker = new DeliveryWorker(dataSource, services.deliveries, config.delivery, log, {
-    random: options.deliveryRandom,
-    outbound: { allowPrivate: config.outboundAllowPrivate },
-    metrics,
-  });
-  // Runs in every instance; its lease lets one of them work per interval.
-  const retention =
-    config.retention.deliveryDays > 0
-      ? new PeriodicJob(
-          new JobLeaseRepository(dataSource),
-          { name: DELIVERY_RETENTION_JOB, intervalMs: config.retention.intervalMs },
-          deliveryRetention(new DeliveryRepository(dataSource), config.retention.deliveryDays, log),
-          log,
-        )
-      : undefined;
+  const workers = createWorkers(dataSource, services.deliveries, config, log, metrics, options);
   if (config.metrics.enabled) registerDatabaseReadings(metrics, dataSource, config);
-  const metricsServer =
-    config.metrics.enabled && config.metrics.port !== undefined ? new MetricsServer(metrics) : undefined;
   let draining = false;
 
   const http = await createHttpServer(config);
-  countResponses(http, metrics);
+  const metricsServer = mountMetrics(http, metrics, config.metrics);
   http.setErrorHandler(edgeErrors(config.bodyLimit, log));
-  if (config.metrics.enabled && !metricsServer) metricsRoute(http, metrics);
   await http.register(health, { dataSource, draining: () => draining });
   const ws = serveGraphQLOverWebSocket({
     server: http.server,
@@ -134,9 +112,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   });
   await http.ready();
 
-  // Started last: nothing above can fail and leave it running.
-  deliveryWorker.start();
-  retention?.start();
+  // Started last: nothing above can fail and leave them running.
+  workers.start();
   let stopping: Promise<void> | undefined;
   return {
     httpServer: http.server,
@@ -160,8 +137,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         await http.close();
         await metricsServer?.close();
         log.info('http and websocket clients drained');
-        await retention?.stop();
-        await deliveryWorker.stop();
+        await workers.stop();
         await pubSubHandle.close();
         await dataSource.destroy();
         log.info('database closed');

@@ -51,7 +51,7 @@ export function createServices(
       items.map((item) =>
         item.input.person
           ? identity.decide(workspaceId, item.input.person, item.caller.trusted, [...item.path, 'person'])
-          : null,
+          : Promise.resolve(null),
       ),
     ),
   );

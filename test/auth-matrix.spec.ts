@@ -58,9 +58,7 @@ describe('access to every operation', () => {
     expect(unknown).toEqual([]);
     for (const root of roots) {
       const authorized = storage.authorizedFields.find(
-        (f) =>
-          (f.target === root.target || (f.target as Function).name === (root.target as Function).name) &&
-          f.fieldName === root.methodName,
+        (f) => (f.target === root.target || f.target.name === root.target.name) && f.fieldName === root.methodName,
       );
       expect({ operation: root.schemaName, guarded: Boolean(authorized) }).toEqual({
         operation: root.schemaName,

@@ -37,10 +37,10 @@ describe('one item whose write fails', () => {
 
   const stored = async (visitorIds: string[]) =>
     (
-      (await server.app.dataSource.query(
+      await server.app.dataSource.query<Array<{ visitor_id: string }>>(
         `SELECT visitor_id FROM activity WHERE visitor_id IN (${visitorIds.map(() => '?').join(', ')})`,
         visitorIds,
-      )) as Array<{ visitor_id: string }>
+      )
     )
       .map((r) => r.visitor_id)
       .sort();

@@ -99,12 +99,14 @@ describe('delivery worker processes', () => {
     const ds = createDataSource(database.config);
     await ds.initialize();
     try {
-      return (await ds.query('SELECT id, status, attempts, lease_owner FROM delivery')) as Array<{
-        id: string;
-        status: string;
-        attempts: number;
-        lease_owner: string | null;
-      }>;
+      return await ds.query<
+        Array<{
+          id: string;
+          status: string;
+          attempts: number;
+          lease_owner: string | null;
+        }>
+      >('SELECT id, status, attempts, lease_owner FROM delivery');
     } finally {
       await ds.destroy();
     }

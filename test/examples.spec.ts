@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { startTestServer, type TestServer } from './helpers/server';
 
 const source = readFileSync(join(__dirname, '..', 'examples.graphql'), 'utf8');
@@ -21,7 +21,7 @@ describe('examples.graphql', () => {
   });
 
   it('runs every query and mutation in order without an error', async () => {
-    for (const operation of operations.filter((op) => op.operation !== 'subscription')) {
+    for (const operation of operations.filter((op) => op.operation !== OperationTypeNode.SUBSCRIPTION)) {
       const res = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${server.adminKey}` },

@@ -30,6 +30,7 @@ describe('graceful shutdown (the real process)', () => {
       });
       await new Promise<void>((resolve, reject) => {
         client.on('connected', () => resolve());
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         client.on('closed', (event) => reject(event));
       });
 

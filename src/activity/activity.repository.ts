@@ -98,16 +98,16 @@ export class ActivityRepository {
     let last: number;
     if (this.mysql) {
       // LAST_INSERT_ID(expr) hands the new head back in the statement's own answer: no second round trip.
-      const result = (await tx.query(
+      const result = await tx.query<{ insertId: number | string }>(
         'INSERT INTO activity_stream_head (workspace_id, seq) VALUES (?, LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)',
         [workspaceId, count, count],
-      )) as { insertId: number | string };
+      );
       last = Number(result.insertId);
     } else {
-      const [head] = (await tx.query(
+      const [head] = await tx.query<Array<{ seq: number | string }>>(
         'INSERT INTO activity_stream_head (workspace_id, seq) VALUES (?, ?) ON CONFLICT (workspace_id) DO UPDATE SET seq = seq + excluded.seq RETURNING seq',
         [workspaceId, count],
-      )) as Array<{ seq: number | string }>;
+      );
       last = Number(head.seq);
     }
     const first = last - count + 1;
@@ -212,9 +212,10 @@ export class ActivityRepository {
 
   /** The workspace stream's last position (0 before its first activity). */
   async streamHead(workspaceId: string): Promise<number> {
-    const [row] = (await this.dataSource.query('SELECT seq FROM activity_stream_head WHERE workspace_id = ?', [
-      workspaceId,
-    ])) as Array<{ seq: number | string }>;
+    const [row] = await this.dataSource.query<Array<{ seq: number | string }>>(
+      'SELECT seq FROM activity_stream_head WHERE workspace_id = ?',
+      [workspaceId],
+    );
     return row ? Number(row.seq) : 0;
   }
 

@@ -101,6 +101,7 @@ export class ActivityResolver {
   })
   activityRecorded(
     @Root() row: ActivityEntity,
+    // Declared for the schema; `subscribe` above reads them.
     @Arg('personId', () => ID, { nullable: true }) _personId?: string,
     @Arg('after', () => String, { nullable: true }) _after?: string,
   ): Activity {

@@ -328,6 +328,6 @@ export class ActivityService {
       wants: personId === null ? undefined : (event) => event.activity.personId === personId,
       maxBuffered: this.options.maxPendingEvents,
     });
-    return mapEvents(stream, async (event) => activityFromEvent(event));
+    return mapEvents(stream, activityFromEvent);
   }
 }

@@ -148,9 +148,7 @@ export class CampaignResolver {
     @Root() event: CampaignRunEvent,
     @Ctx() ctx: RequestContext,
     // Declared for the schema; `subscribe` above reads them.
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     @Arg('campaignId', () => ID) _campaignId: string,
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     @Arg('after', () => String, { nullable: true }) _after?: string,
   ): CampaignRun {
     // The run's person as published, wherever it appears in this event's answer (run.person and

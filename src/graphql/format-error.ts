@@ -1,19 +1,14 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { asDatabaseUnavailable } from '../db/deadline';
-import { AppError, ErrorCode } from '../shared/errors';
+import { AppError, ErrorCode, REQUEST_ERROR_CODES } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { isTokenLimitError } from './limits';
 
 /** Codes whose messages are safe to show: they describe the request, not the server. */
 const CLIENT_CODES = new Set<string>([
   ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
+  ...REQUEST_ERROR_CODES,
 ]);
 
 export function originalOf(error: unknown): unknown {

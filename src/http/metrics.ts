@@ -21,6 +21,23 @@ export function countResponses(fastify: FastifyInstance, metrics: AppMetrics): v
   });
 }
 
+/**
+ * Metrics on the Fastify instance: responses counted, and /metrics on the API
+ * port, or on a server of its own (returned, to listen and close with the
+ * app) when METRICS_PORT is set. Nothing when metrics are off.
+ */
+export function mountMetrics(
+  fastify: FastifyInstance,
+  metrics: AppMetrics,
+  config: { enabled: boolean; port?: number },
+): MetricsServer | undefined {
+  countResponses(fastify, metrics);
+  if (!config.enabled) return undefined;
+  if (config.port !== undefined) return new MetricsServer(metrics);
+  metricsRoute(fastify, metrics);
+  return undefined;
+}
+
 /** GET /metrics on the API's own port. */
 export function metricsRoute(fastify: FastifyInstance, metrics: AppMetrics): void {
   fastify.get(METRICS_PATH, async (_request, reply) => {

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DEFAULT_METRICS_CONFIG, type MetricsConfig } from '../config';
+import { ErrorCode, REQUEST_ERROR_CODES } from '../shared/errors';
 
 /** The label of everything a bounded label set has no room or no name for. */
 export const OTHER = 'other';
@@ -12,25 +13,7 @@ export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
  * codes and GraphQL's request codes (src/graphql/format-error.ts); anything
  * else still gets one bucket, so no client can mint label values.
  */
-const OUTCOMES = new Set([
-  'ok',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'QUERY_TOO_COMPLEX',
-  'SUBSCRIBER_TOO_SLOW',
-  'SERVICE_UNAVAILABLE',
-  'INTERNAL_SERVER_ERROR',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+const OUTCOMES = new Set<string>(['ok', ...Object.values(ErrorCode), ...REQUEST_ERROR_CODES]);
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 

@@ -64,10 +64,10 @@ export class PersonRepository {
 
   async count(workspaceId: string, search?: string | null): Promise<number> {
     const { where, params } = this.listWhere(workspaceId, search);
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<Array<{ n: number | string }>>(
       `SELECT COUNT(*) AS n FROM person p WHERE ${where.join(' AND ')}`,
       params,
-    )) as Array<{ n: number | string }>;
+    );
     return Number(row.n);
   }
 
@@ -142,10 +142,10 @@ export class PersonRepository {
   /** Visitor id → person id, for the visitors that exist. */
   async findVisitors(db: Db, workspaceId: string, visitorIds: readonly string[]): Promise<Map<string, string>> {
     if (visitorIds.length === 0) return new Map();
-    const rows = (await db.query(
+    const rows = await db.query<Array<{ visitor_id: string; person_id: string }>>(
       `SELECT visitor_id, person_id FROM visitor WHERE workspace_id = ? AND visitor_id IN (${placeholders(visitorIds.length)})`,
       [workspaceId, ...visitorIds],
-    )) as Array<{ visitor_id: string; person_id: string }>;
+    );
     return new Map(rows.map((row) => [row.visitor_id, row.person_id]));
   }
 
@@ -189,10 +189,10 @@ export class PersonRepository {
 
   /** Batch load for DataLoaders: visitor ids per person, oldest first. */
   async visitorIdsOf(workspaceId: string, personIds: readonly string[]): Promise<string[][]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ person_id: string; visitor_id: string }>>(
       `SELECT person_id, visitor_id FROM visitor WHERE workspace_id = ? AND person_id IN (${placeholders(personIds.length)}) ORDER BY created_at, visitor_id`,
       [workspaceId, ...personIds],
-    )) as Array<{ person_id: string; visitor_id: string }>;
+    );
     const byPerson = new Map<string, string[]>();
     for (const row of rows) {
       const list = byPerson.get(row.person_id) ?? [];

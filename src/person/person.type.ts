@@ -1,4 +1,4 @@
-import { Authorized, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Authorized, Field, Int, ObjectType } from 'type-graphql';
 import { Scope } from '../auth/scope';
 import { Node, toGlobalId } from '../graphql/node';
 import type { PersonEntity } from './person.entity';
@@ -53,7 +53,7 @@ export class Person implements Node {
   @Field()
   updatedAt: Date;
 
-  static from(entity: PersonEntity): Person {
+  static from(this: void, entity: PersonEntity): Person {
     return Object.assign(new Person(), {
       id: entity.id,
       email: entity.email,

@@ -19,6 +19,16 @@ export enum ErrorCode {
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
+/** The codes Apollo Server gives a request that fails before execution (parse, validation, APQ, a bad body). */
+export const REQUEST_ERROR_CODES = [
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+] as const;
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,

@@ -65,7 +65,7 @@ class LocalFirstEventTarget extends EventTarget {
   }
 
   override dispatchEvent(event: Event): boolean {
-    const detail = (event as CustomEvent).detail;
+    const detail: unknown = (event as CustomEvent<unknown>).detail;
     super.dispatchEvent(new CustomEvent(event.type, { detail }));
     this.remote.dispatchEvent(new CustomEvent<Relayed>(event.type, { detail: { origin: this.origin, detail } }));
     return true;
@@ -87,12 +87,12 @@ function tolerant(client: Redis, log: Logger): Redis {
   };
   return new Proxy(client, {
     get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
+      const value: unknown = Reflect.get(target, property, receiver);
       if (property === 'publish' || property === 'subscribe' || property === 'unsubscribe') {
         return (...args: unknown[]) =>
           (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(warn(String(property)));
       }
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
 }
@@ -120,7 +120,7 @@ export function createAppPubSub<T extends TopicMap>(options: PubSubOptions, log:
   if (!redisUrl)
     return {
       pubSub: boundedPubSub<T>(unlimitedListeners(new EventTarget()), { maxPending, onPublishError }),
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
 
   // Publishing fails fast while Redis is away instead of queueing stale events without bound.

@@ -99,6 +99,8 @@ export class ReplayStream<E extends SequencedEvent> implements Subscription<E> {
     if (this.failure) {
       const failure = this.failure;
       this.failure = null;
+      // Whatever the source threw, passed on as it was.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       return Promise.reject(failure);
     }
     if (this.closed) return Promise.resolve({ value: undefined, done: true });

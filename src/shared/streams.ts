@@ -6,7 +6,7 @@ export type EventStream<T> = AsyncIterableIterator<T> & { return(value?: unknown
  * leaves a quiet stream would keep its pubsub subscription (and Redis
  * channel) until the next event. Here return() closes the source at once.
  */
-export function mapEvents<T, U>(source: AsyncIterable<T>, map: (value: T) => Promise<U>): EventStream<U> {
+export function mapEvents<T, U>(source: AsyncIterable<T>, map: (value: T) => U | Promise<U>): EventStream<U> {
   const iterator = source[Symbol.asyncIterator]();
   let done = false;
   const finish = async (): Promise<IteratorResult<U>> => {

@@ -14,7 +14,10 @@ import { UserInputError } from './errors';
 export const MALFORMED_TEXT = 'MALFORMED_TEXT';
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
+// Control characters are what these match: the rule against them in patterns guards against typos.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
 const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 

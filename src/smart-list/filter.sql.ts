@@ -192,7 +192,7 @@ function mentionedPositions(expression: LogicExpr, into = new Set<number>()): Se
  * activities of the mentioned types counts, per filter, the rows that match
  * it, and the logic is evaluated on those counts. Used where the logic has OR
  * or NOT: there a person may need every filter's probe, and each correlated
- * subquery costs MariaDB a fixed few microseconds, so three probes per person
+ * subquery has a fixed cost per execution in MariaDB, so three probes per person
  * cost more than one that reads a few more index entries. The aggregate
  * always yields one row (zero counts for a person without activities), so
  * negated filters hold for people who never had the activity.

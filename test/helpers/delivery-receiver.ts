@@ -19,13 +19,14 @@ export async function startReceiver(behaviour: Behaviour = () => ({ status: 200 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
+    req.on('end', () => {
       const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       received.push(request);
       waiters.splice(0).forEach((w) => w());
-      const answer = await behaviour(request, received.length - 1);
-      if (answer === 'hang' || res.destroyed) return;
-      res.writeHead(answer.status, answer.headers).end(answer.body ?? 'ok');
+      void Promise.resolve(behaviour(request, received.length - 1)).then((answer) => {
+        if (answer === 'hang' || res.destroyed) return;
+        res.writeHead(answer.status, answer.headers).end(answer.body ?? 'ok');
+      });
     });
   });
   server.on('connection', (s) => {

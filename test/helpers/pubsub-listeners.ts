@@ -11,12 +11,12 @@ void (async () => {
   const handle = createAppPubSub({ redisUrl, maxPending: 1_000 }, createLogger('silent'));
   const iterators = Array.from({ length: 50 }, () => handle.pubSub.subscribe('TOPIC', 'scope')[Symbol.asyncIterator]());
   // A subscription registers its listener on its first next().
-  const received = iterators.map((iterator) => iterator.next());
+  const received = iterators.map((iterator) => Promise.resolve(iterator.next()));
   // Through Redis the channel must be subscribed before a publish can come back.
   if (redisUrl) await new Promise((resolve) => setTimeout(resolve, 300));
   handle.pubSub.publish('TOPIC', 'scope', { n: 1 });
   const values = await Promise.all(received);
   process.stdout.write(JSON.stringify(values.map((result) => result.value)));
-  await Promise.all(iterators.map((iterator) => iterator.return?.()));
+  await Promise.all(iterators.map((iterator) => Promise.resolve(iterator.return?.())));
   await handle.close();
 })();

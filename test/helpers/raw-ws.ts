@@ -19,7 +19,7 @@ export class RawWsClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as ProtocolMessage);
+      this.messages.push(JSON.parse((data as Buffer).toString('utf8')) as ProtocolMessage);
       this.notify();
     });
     ws.on('close', (code, reason) => {

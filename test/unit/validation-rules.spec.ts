@@ -6,7 +6,7 @@ import { violationsOf } from '../../src/shared/validation';
 // validation.ts keeps class-validator's per-class rule lookups (they rescan every registered class per call).
 describe('memoized class-validator rule lookups', () => {
   const storage = getMetadataStorage();
-  const uncached = (target: Function, groups?: string[]) =>
+  const uncached = (target: abstract new (...args: never[]) => unknown, groups?: string[]) =>
     MetadataStorage.prototype.getTargetValidationMetadatas.call(
       storage,
       target,

@@ -12,9 +12,9 @@ export class BinaryNameKeys1764000000005 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     if (!['mysql', 'mariadb'].includes(queryRunner.connection.options.type)) return;
-    const available: Array<{ Collation: string }> = await queryRunner.query(
+    const available = (await queryRunner.query(
       "SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-    );
+    )) as Array<{ Collation: string }>;
     const names = available.map((row) => row.Collation);
     const collation = names.includes('utf8mb4_nopad_bin')
       ? 'utf8mb4_nopad_bin'
