@@ -61,14 +61,19 @@ function compilePerson(person: PersonCriteriaDef, options: CompileOptions): Sql 
   if (person.known !== undefined)
     parts.push({ text: `${alias}.email IS ${person.known ? 'NOT ' : ''}NULL`, params: [] });
   if (person.emailDomain !== undefined) {
-    // email_normalized is lower-cased; the domain never holds "@", so "ends with @domain" is "the domain after the last @".
+    // email_normalized is lower-cased; the domain never holds "@", so "ends with @domain" is "the domain after the
+    // last @". IS NOT NULL keeps the condition true or false, never NULL: NOT of it (a negated nested list, `not`
+    // in advancedLogic) must hold for a person without one.
     parts.push({
-      text: `${bytes(`${alias}.email_normalized`)} LIKE ? ${LIKE_ESCAPE}`,
+      text: `(${alias}.email_normalized IS NOT NULL AND ${bytes(`${alias}.email_normalized`)} LIKE ? ${LIKE_ESCAPE})`,
       params: [likePattern(`@${person.emailDomain}`, 'endsWith')],
     });
   }
   if (person.company !== undefined)
-    parts.push({ text: `${bytes(`LOWER(${alias}.company)`)} = ?`, params: [person.company.toLowerCase()] });
+    parts.push({
+      text: `(${alias}.company IS NOT NULL AND ${bytes(`LOWER(${alias}.company)`)} = ?)`,
+      params: [person.company.toLowerCase()],
+    });
   if (person.score?.atLeast !== undefined) parts.push({ text: `${alias}.score >= ?`, params: [person.score.atLeast] });
   if (person.score?.atMost !== undefined) parts.push({ text: `${alias}.score <= ?`, params: [person.score.atMost] });
   if (person.createdAt) parts.push(compileDateOfActivity(person.createdAt, options.now, alias, 'created_at'));
