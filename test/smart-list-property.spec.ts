@@ -1,5 +1,4 @@
 import { ChatActivityType } from '../src/activity/activity.entity';
-import type { CampaignInput } from '../src/campaign/campaign.input';
 import { newId } from '../src/db/columns';
 import { parseFilterSet } from '../src/smart-list/filter.parser';
 import type { SmartListEntity } from '../src/smart-list/smart-list.entity';
@@ -406,7 +405,7 @@ describe(`smart lists: SQL membership equals a plain evaluator on random data (s
       const campaign = await server.app.services.campaigns.create(server.workspaceId, {
         name: `campaign ${c}`,
         triggers: [{ activity: ChatActivityType.GOAL_ACHIEVED }],
-      } as CampaignInput);
+      });
       campaigns.push(campaign.id);
     }
     world.runs = Array.from({ length: 60 }, () => gen.run(PEOPLE, campaigns));
