@@ -257,7 +257,7 @@ describe('person and membership filters', () => {
 
     it('refuses an update that would nest deeper than 3 from above, and changes nothing', async () => {
       const x = await create([{ activity: 'ENGAGED' }]);
-      const y = await create([{ memberOfSmartList: { smartListId: x } }]);
+      await create([{ memberOfSmartList: { smartListId: x } }]); // y, above x
       const z = await create([{ activity: 'TRIGGERED' }]);
       const w = await create([{ activity: 'GOAL_ACHIEVED' }]);
       // y → x → z is 3 deep: allowed.
