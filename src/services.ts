@@ -56,7 +56,7 @@ export function createServices(
     ),
   );
   const campaignRepository = new CampaignRepository(dataSource);
-  const campaigns = new CampaignService(campaignRepository, people, activities, outbound);
+  const campaigns = new CampaignService(campaignRepository, people, activities, outbound, smartLists);
   // Campaign runs enqueue their INTERESTING_MOMENT and WEBHOOK deliveries inside the recording transaction.
   activities.registerHook(new CampaignRunner(campaignRepository, smartLists, deliveries, pubSub, metrics));
   activities.registerHook(deliveries.activityHook);

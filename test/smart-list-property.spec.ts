@@ -1,10 +1,14 @@
+import { ChatActivityType } from '../src/activity/activity.entity';
+import { newId } from '../src/db/columns';
 import { parseFilterSet } from '../src/smart-list/filter.parser';
 import type { SmartListEntity } from '../src/smart-list/smart-list.entity';
 import { insertActivities, insertPerson, type ActivitySpec } from './helpers/activity-data';
 import { startTestServer, type TestServer } from './helpers/server';
 
 /**
- * Property test: random activity data and random smart lists (seeded), each
+ * Property test: random people, activities and campaign runs, and random
+ * smart lists (seeded) mixing activity, person, wasInCampaign and
+ * memberOfSmartList filters (nested up to 3 lists deep), each
  * evaluated by the SQL path of the real service on the real database and by
  * the plain evaluator below, written for this test from DESIGN.md and
  * sharing no code with src/. The member sets must be equal for every case.
@@ -58,6 +62,21 @@ interface Row extends Required<Omit<ActivitySpec, 'type'>> {
   type: Type;
   person: number;
 }
+interface PersonRow {
+  email: string | null;
+  company: string | null;
+  score: number;
+  createdAt: number;
+}
+interface RunRow {
+  person: number;
+  campaign: string;
+  at: number;
+}
+const DOMAINS = ['acme.io', 'mail.acme.io', 'ACME.IO', 'beta.com', 'x_y.org', 'xay.org'];
+const COMPANIES = [null, 'Acme', 'ACME', 'Acme Inc', 'Ünïcode GmbH', 'ünïcode gmbh', 'a_b%'];
+/** A list may be named by another while it is less than 3 deep. */
+const MAX_DEPTH = 3;
 
 // ------------------------------------------------------- the test's evaluator
 
@@ -94,6 +113,28 @@ function textHolds(value: string | null, match: Record<string, string[]>): boole
   return ws.some((w) => v.startsWith(w));
 }
 
+function dateHolds(at: number, date: any): boolean {
+  if (date?.inPast && !(at >= durationBefore(NOW, date.inPast))) return false;
+  if (date?.inPastBefore && !(at < durationBefore(NOW, date.inPastBefore))) return false;
+  if (date?.before && !(at < Date.parse(date.before))) return false;
+  if (date?.after && !(at >= Date.parse(date.after))) return false;
+  if (date?.betweenFrom && !(at >= Date.parse(date.betweenFrom) && at < Date.parse(date.betweenTo))) return false;
+  return true;
+}
+
+function personHolds(person: PersonRow, f: any): boolean {
+  if (f.known !== undefined && (person.email !== null) !== f.known) return false;
+  if (f.emailDomain !== undefined) {
+    if (person.email === null) return false;
+    const domain = person.email.slice(person.email.lastIndexOf('@') + 1).toLowerCase();
+    if (domain !== f.emailDomain.toLowerCase()) return false;
+  }
+  if (f.company !== undefined && person.company?.toLowerCase() !== f.company.toLowerCase()) return false;
+  if (f.score?.atLeast !== undefined && person.score < f.score.atLeast) return false;
+  if (f.score?.atMost !== undefined && person.score > f.score.atMost) return false;
+  return f.createdAt === undefined || dateHolds(person.createdAt, f.createdAt);
+}
+
 function activityHolds(row: Row, filter: any): boolean {
   if (row.type !== filter.activity) return false;
   const c = filter.constraints ?? {};
@@ -107,14 +148,7 @@ function activityHolds(row: Row, filter: any): boolean {
   };
   for (const key of Object.keys(values)) if (c[key] && !textHolds(values[key], c[key])) return false;
   if (c.meetingStatus && !c.meetingStatus.includes(row.meetingStatus)) return false;
-  const date = filter.dateOfActivity;
-  if (date?.inPast && !(row.at >= durationBefore(NOW, date.inPast))) return false;
-  if (date?.inPastBefore && !(row.at < durationBefore(NOW, date.inPastBefore))) return false;
-  if (date?.before && !(row.at < Date.parse(date.before))) return false;
-  if (date?.after && !(row.at >= Date.parse(date.after))) return false;
-  if (date?.betweenFrom && !(row.at >= Date.parse(date.betweenFrom) && row.at < Date.parse(date.betweenTo)))
-    return false;
-  return true;
+  return dateHolds(row.at, filter.dateOfActivity);
 }
 
 type Expr = number | { not: Expr } | { and: Expr[] } | { or: Expr[] };
@@ -137,12 +171,32 @@ function render(expr: Expr, random: () => number): string {
     .join(` ${kw(op)} `);
 }
 
-function members(people: number, rows: Row[], list: { filters: any[]; expr: Expr }): number[] {
+interface World {
+  people: PersonRow[];
+  rows: Row[];
+  runs: RunRow[];
+  /** Members of the lists made so far, by list id, as this evaluator found them. */
+  members: Map<string, number[]>;
+}
+
+function members(world: World, list: { filters: any[]; expr: Expr }): number[] {
   const out: number[] = [];
-  for (let p = 0; p < people; p++) {
-    const mine = rows.filter((r) => r.person === p);
+  for (let p = 0; p < world.people.length; p++) {
+    const mine = world.rows.filter((r) => r.person === p);
     const holds = (n: number) => {
       const f = list.filters[n - 1];
+      if (f.person) return personHolds(world.people[p], f.person);
+      if (f.wasInCampaign) {
+        const { campaignId, dateOfActivity, negated } = f.wasInCampaign;
+        const ran = world.runs.some(
+          (r) => r.person === p && r.campaign === campaignId && dateHolds(r.at, dateOfActivity),
+        );
+        return negated ? !ran : ran;
+      }
+      if (f.memberOfSmartList) {
+        const member = world.members.get(f.memberOfSmartList.smartListId)!.includes(p);
+        return f.memberOfSmartList.negated ? !member : member;
+      }
       const count = mine.filter((r) => activityHolds(r, f)).length;
       const has = count >= (f.minNumberOfTimes ?? 1);
       return f.negated ? !has : has;
@@ -191,7 +245,60 @@ function generator(random: () => number) {
     return { [op]: Array.from({ length: int(1, 2) }, value) };
   };
 
-  const filter = () => {
+  const dateOfActivity = (): Record<string, unknown> => {
+    const unit = pick(['MINUTES', 'HOURS', 'DAYS', 'WEEKS', 'MONTHS']);
+    const amount = {
+      MINUTES: int(1, 10) * 60,
+      HOURS: int(1, 72),
+      DAYS: int(1, 60),
+      WEEKS: int(1, 10),
+      MONTHS: int(1, 4),
+    }[unit]!;
+    const form = pick(['inPast', 'inPastBefore', 'before', 'after', 'between']);
+    if (form === 'inPast' || form === 'inPastBefore') return { [form]: { amount, unit } };
+    if (form === 'between') {
+      const [a, b] = [instant(), instant()].sort();
+      return a === b ? { after: a } : { betweenFrom: a, betweenTo: b };
+    }
+    return { [form]: instant() };
+  };
+
+  const personRow = (p: number): PersonRow => ({
+    email: p % 5 === 0 ? null : mangleCase(`p${p}@${pick(DOMAINS)}`),
+    company: pick(COMPANIES),
+    score: int(-5, 20),
+    createdAt: NOW - hoursAgo() * H,
+  });
+
+  const personFilter = () => {
+    const person: Record<string, unknown> = {};
+    if (random() < 0.3) person.known = random() < 0.5;
+    if (random() < 0.35) person.emailDomain = mangleCase(pick([...DOMAINS, 'acme', 'io', 'x%y.org']));
+    if (random() < 0.3) person.company = mangleCase(pick(['acme', 'Acme Inc', 'ünïcode GMBH', 'a_b%', 'a%', 'none']));
+    if (random() < 0.35) {
+      const [a, b] = [int(-5, 20), int(-5, 20)].sort((x, y) => x - y);
+      person.score = pick([{ atLeast: a }, { atMost: b }, { atLeast: a, atMost: b }]);
+    }
+    if (random() < 0.3) person.createdAt = dateOfActivity();
+    if (Object.keys(person).length === 0) person.known = true;
+    return { person };
+  };
+
+  const filter = (refs: Refs): Record<string, unknown> => {
+    const kind = random();
+    if (kind < 0.2) return personFilter();
+    if (kind < 0.3 && refs.campaigns.length > 0) {
+      return {
+        wasInCampaign: {
+          campaignId: pick(refs.campaigns),
+          negated: random() < 0.3,
+          ...(random() < 0.5 ? { dateOfActivity: dateOfActivity() } : {}),
+        },
+      };
+    }
+    const nestable = refs.lists.filter((l) => l.depth < MAX_DEPTH);
+    if (kind < 0.42 && nestable.length > 0)
+      return { memberOfSmartList: { smartListId: pick(nestable).id, negated: random() < 0.3 } };
     const activity = pick(TYPES);
     const constraints: Record<string, unknown> = {};
     if (random() < 0.2) constraints.chatKind = pick(['DIALOGUE', 'CONVERSATIONAL_FLOW']);
@@ -200,29 +307,12 @@ function generator(random: () => number) {
     }
     if (activity === 'MEETING_SCHEDULED' && random() < 0.4)
       constraints.meetingStatus = [...new Set([pick(STATUSES), pick(STATUSES)])];
-    let dateOfActivity: Record<string, unknown> | undefined;
-    if (random() < 0.5) {
-      const unit = pick(['MINUTES', 'HOURS', 'DAYS', 'WEEKS', 'MONTHS']);
-      const amount = {
-        MINUTES: int(1, 10) * 60,
-        HOURS: int(1, 72),
-        DAYS: int(1, 60),
-        WEEKS: int(1, 10),
-        MONTHS: int(1, 4),
-      }[unit]!;
-      const form = pick(['inPast', 'inPastBefore', 'before', 'after', 'between']);
-      if (form === 'inPast' || form === 'inPastBefore') dateOfActivity = { [form]: { amount, unit } };
-      else if (form === 'between') {
-        const [a, b] = [instant(), instant()].sort();
-        dateOfActivity = a === b ? { after: a } : { betweenFrom: a, betweenTo: b };
-      } else dateOfActivity = { [form]: instant() };
-    }
     return {
       activity,
       negated: random() < 0.25,
       minNumberOfTimes: random() < 0.6 ? 1 : int(2, 4),
       ...(Object.keys(constraints).length || random() < 0.5 ? { constraints } : {}),
-      ...(dateOfActivity ? { dateOfActivity } : {}),
+      ...(random() < 0.5 ? { dateOfActivity: dateOfActivity() } : {}),
     };
   };
 
@@ -234,8 +324,8 @@ function generator(random: () => number) {
     return r < 0.6 ? { and: items } : { or: items };
   };
 
-  const list = (index: number) => {
-    const filters = Array.from({ length: int(1, 4) }, filter);
+  const list = (index: number, refs: Refs) => {
+    const filters = Array.from({ length: int(1, 4) }, () => filter(refs));
     const n = filters.length;
     const logic = pick(['ALL', 'ANY', 'ADVANCED'] as const);
     const tree: Expr =
@@ -258,27 +348,72 @@ function generator(random: () => number) {
     };
   };
 
-  return { row, list, int };
+  const run = (people: number, campaigns: string[]): RunRow => ({
+    person: int(0, people - 1),
+    campaign: pick(campaigns),
+    at: NOW - hoursAgo() * H,
+  });
+
+  return { row, list, int, personRow, run };
 }
+
+interface Refs {
+  lists: Array<{ id: string; depth: number }>;
+  campaigns: string[];
+}
+
+const depthOf = (filters: any[], lists: Refs['lists']): number =>
+  1 +
+  Math.max(
+    0,
+    ...filters.map((f) =>
+      f.memberOfSmartList ? lists.find((l) => l.id === f.memberOfSmartList.smartListId)!.depth : 0,
+    ),
+  );
 
 describe(`smart lists: SQL membership equals a plain evaluator on random data (seed ${SEED}, ${CASES} lists)`, () => {
   let server: TestServer;
   const PEOPLE = 40;
   const personIds: string[] = [];
-  const rows: Row[] = [];
+  const world: World = { people: [], rows: [], runs: [], members: new Map() };
+  const campaigns: string[] = [];
   const random = mulberry32(SEED);
   const gen = generator(random);
 
   beforeAll(async () => {
     server = await startTestServer();
     const db = server.app.dataSource;
-    for (let p = 0; p < PEOPLE; p++)
-      personIds.push(await insertPerson(db, server.workspaceId, p % 3 === 0 ? null : `p${p}@example.com`));
+    for (let p = 0; p < PEOPLE; p++) {
+      const person = gen.personRow(p);
+      world.people.push(person);
+      const id = await insertPerson(db, server.workspaceId, person.email);
+      await db.query('UPDATE person SET company = ?, score = ?, created_at = ? WHERE id = ?', [
+        person.company,
+        person.score,
+        person.createdAt,
+        id,
+      ]);
+      personIds.push(id);
+    }
     for (let p = 0; p < PEOPLE; p++) {
       // Some people have nothing, some a lot: min-times and negation need both.
       const mine = Array.from({ length: p % 7 === 0 ? 0 : gen.int(1, 30) }, () => gen.row(p));
-      rows.push(...mine);
+      world.rows.push(...mine);
       await insertActivities(db, server.workspaceId, personIds[p], mine);
+    }
+    for (let c = 0; c < 3; c++) {
+      const campaign = await server.app.services.campaigns.create(server.workspaceId, {
+        name: `campaign ${c}`,
+        triggers: [{ activity: ChatActivityType.GOAL_ACHIEVED }],
+      });
+      campaigns.push(campaign.id);
+    }
+    world.runs = Array.from({ length: 60 }, () => gen.run(PEOPLE, campaigns));
+    for (const [seq, run] of world.runs.entries()) {
+      await db.query(
+        'INSERT INTO campaign_run (id, workspace_id, campaign_id, seq, person_id, activity_id, triggered_at, steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [newId(), server.workspaceId, run.campaign, seq + 1, personIds[run.person], newId(), run.at, '[]'],
+      );
     }
   });
   afterAll(() => server.stop());
@@ -286,13 +421,20 @@ describe(`smart lists: SQL membership equals a plain evaluator on random data (s
   it('agrees on members, memberCount, includes and Person.smartLists for every random list', async () => {
     const service = server.app.services.smartLists;
     const lists: Array<{ record: SmartListEntity; expected: number[]; advancedLogic?: string }> = [];
+    const refs: Refs = { lists: [], campaigns };
     let nonTrivial = 0;
+    const kinds = { person: 0, wasInCampaign: 0, memberOfSmartList: 0, nestedTwice: 0 };
     for (let i = 0; i < CASES; i++) {
-      const list = gen.list(i);
+      const list = gen.list(i, refs);
       // The parser is part of the path under test: the definition goes in as a client would send it.
       parseFilterSet(list.input, ['input']);
       const record = await service.create(server.workspaceId, list.input);
-      const expected = members(PEOPLE, rows, list);
+      const expected = members(world, list);
+      world.members.set(record.id, expected);
+      const depth = depthOf(list.filters, refs.lists);
+      refs.lists.push({ id: record.id, depth });
+      for (const f of list.filters) for (const kind of Object.keys(kinds)) if (kind in f) kinds[kind as 'person'] += 1;
+      if (depth === MAX_DEPTH) kinds.nestedTwice += 1;
       if (expected.length > 0 && expected.length < PEOPLE) nonTrivial += 1;
 
       const got = (await service.members(record, { limit: 1000, now: NOW })).map((person) =>
@@ -309,8 +451,9 @@ describe(`smart lists: SQL membership equals a plain evaluator on random data (s
       });
       lists.push({ record, expected });
     }
-    // The generator must produce lists that split the people, or equality proves little.
+    // The generator must produce lists that split the people, and every kind of filter, or equality proves little.
     expect(nonTrivial).toBeGreaterThan(CASES * 0.4);
+    for (const count of Object.values(kinds)) expect(count).toBeGreaterThan(CASES * 0.05);
 
     const byPerson = await service.listsOf(server.workspaceId, personIds, NOW);
     personIds.forEach((_, p) => {

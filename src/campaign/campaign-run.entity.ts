@@ -6,7 +6,7 @@ import type { StepResult } from './campaign.model';
 /** A person's run through a campaign's flow, numbered per campaign (`seq`, the subscription cursor). */
 @Entity('campaign_run')
 @Index('uq_campaign_run_seq', ['campaignId', 'seq'], { unique: true })
-@Index('idx_campaign_run_person', ['personId'])
+@Index('idx_campaign_run_person_campaign', ['personId', 'campaignId', 'triggeredAt'])
 export class CampaignRunEntity {
   @IdColumn()
   id: string;

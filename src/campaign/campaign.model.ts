@@ -1,5 +1,6 @@
 import type { ChatActivityType } from '../activity/activity.entity';
-import type { ConstraintsDef, DurationDef, FilterDef, FilterLogic } from '../smart-list/filter.model';
+import type { ConstraintsDef, DurationDef, FilterLogic } from '../smart-list/filter.model';
+import type { AnyFilterDef } from '../smart-list/person-filter.model';
 
 /** Values are stored (definitions, step results); never rename them. */
 export enum QualificationKind {
@@ -55,7 +56,7 @@ export interface CampaignDef {
   triggers: TriggerDef[];
   filterLogic: FilterLogic;
   advancedLogic: string | null;
-  filters: FilterDef[];
+  filters: AnyFilterDef[];
   qualification: QualificationDef;
   flow: FlowStepDef[];
 }

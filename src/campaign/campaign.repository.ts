@@ -13,6 +13,8 @@ import type { CampaignDef } from './campaign.model';
 const BUMP_UPDATED_AT = 'updated_at = CASE WHEN updated_at >= ? THEN updated_at + 1 ELSE ? END';
 const RUN_COLUMNS = 'id, workspace_id, campaign_id, seq, person_id, activity_id, triggered_at, steps';
 
+type WriteCheck = (tx: EntityManager) => Promise<void>;
+
 const inOrder = <T extends { id: string }>(ids: readonly string[], rows: readonly T[]): Array<T | null> => {
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id) ?? null);
@@ -30,8 +32,10 @@ export class CampaignRepository {
 
   // ------------------------------------------------------------ definitions
 
-  async create(campaign: CampaignEntity): Promise<void> {
+  /** `check` runs first in the transaction: what the definition names must still exist when it commits. */
+  async create(campaign: CampaignEntity, check: WriteCheck): Promise<void> {
     await inTransaction(this.dataSource, async (tx) => {
+      await check(tx);
       await tx.getRepository(CampaignEntity).insert(campaign);
       await this.writeTriggers(tx, campaign.workspaceId, campaign.id, campaign.definition);
     });
@@ -42,8 +46,10 @@ export class CampaignRepository {
     workspaceId: string,
     id: string,
     fields: { name: string; description: string | null; definition: CampaignDef },
+    check: WriteCheck,
   ): Promise<boolean> {
     return inTransaction(this.dataSource, async (tx) => {
+      await check(tx);
       const now = Date.now();
       const affected = await execAffected(
         tx,

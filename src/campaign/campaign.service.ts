@@ -11,6 +11,10 @@ import type { CampaignInput } from './campaign.input';
 import { parseCampaignInput } from './campaign.parser';
 import type { OutboundPolicy } from '../shared/outbound';
 import type { CampaignRepository } from './campaign.repository';
+import type { SmartListService } from '../smart-list/smart-list.service';
+import { restoreFilterSet } from '../smart-list/filter.parser';
+import type { CampaignDef } from './campaign.model';
+import type { EntityManager } from 'typeorm';
 
 /**
  * Campaigns: definitions, their runs, and the replay source of run streams
@@ -22,7 +26,14 @@ export class CampaignService implements RunSource {
     private readonly people: PersonService,
     private readonly activities: ActivityService,
     private readonly outbound: OutboundPolicy,
+    private readonly smartLists: Pick<SmartListService, 'checkCampaignFilters'>,
   ) {}
+
+  /** The lists and campaigns the filters name exist, checked in the writing transaction. */
+  private filtersCheck(workspaceId: string, { filterLogic: logic, advancedLogic, filters }: CampaignDef) {
+    return (tx: EntityManager) =>
+      this.smartLists.checkCampaignFilters(tx, workspaceId, restoreFilterSet({ logic, advancedLogic, filters }));
+  }
 
   // ------------------------------------------------------------ definitions
 
@@ -40,12 +51,14 @@ export class CampaignService implements RunSource {
         createdAt: now,
         updatedAt: now,
       }),
+      this.filtersCheck(workspaceId, parsed.definition),
     );
     return this.found(workspaceId, id);
   }
 
   async update(workspaceId: string, id: string, input: CampaignInput): Promise<CampaignEntity> {
-    if (!(await this.campaigns.update(workspaceId, id, parseCampaignInput(input, this.outbound))))
+    const parsed = parseCampaignInput(input, this.outbound);
+    if (!(await this.campaigns.update(workspaceId, id, parsed, this.filtersCheck(workspaceId, parsed.definition))))
       throw campaignNotFound(id);
     return this.found(workspaceId, id);
   }

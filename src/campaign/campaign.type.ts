@@ -4,6 +4,8 @@ import { ChatActivityType } from '../activity/activity.entity';
 import { type Connection, connectionType } from '../graphql/connection';
 import { FilterLogic } from '../smart-list/filter.model';
 import { ActivityConstraints, Duration, SmartListFilter } from '../smart-list/filter.type';
+import { isActivityFilter } from '../smart-list/person-filter.model';
+import { AnySmartListFilter } from '../smart-list/person-filter.type';
 import { encodeCursor } from '../shared/cursor';
 import type { CampaignRunEntity } from './campaign-run.entity';
 import type { CampaignEntity } from './campaign.entity';
@@ -103,8 +105,14 @@ export class Campaign implements Node {
   @Field(() => String, { nullable: true })
   advancedLogic: string | null;
 
-  @Field(() => [SmartListFilter])
+  @Field(() => [SmartListFilter], {
+    description:
+      'The activity filters (every filter, unless the campaign has person or membership filters: allFilters has every kind).',
+  })
   filters: SmartListFilter[];
+
+  @Field(() => [AnySmartListFilter], { description: 'Every filter, of every kind, in position order.' })
+  allFilters: AnySmartListFilter[];
 
   @Field(() => Qualification)
   qualification: Qualification;
@@ -133,7 +141,8 @@ export class Campaign implements Node {
       ),
       filterLogic: d.filterLogic,
       advancedLogic: d.advancedLogic,
-      filters: d.filters.map(SmartListFilter.from),
+      filters: d.filters.filter(isActivityFilter).map(SmartListFilter.from),
+      allFilters: d.filters.map(AnySmartListFilter.from),
       qualification: Object.assign(new Qualification(), {
         kind: d.qualification.kind,
         interval: d.qualification.interval ? Duration.from(d.qualification.interval) : null,

@@ -21,9 +21,9 @@ export const placeholders = (count: number): string => Array(count).fill('?').jo
  * escape in MySQL string literals and not in SQLite's, so one pattern could
  * not serve both.
  */
-export function likePattern(text: string, mode: 'contains' | 'startsWith'): string {
+export function likePattern(text: string, mode: 'contains' | 'startsWith' | 'endsWith'): string {
   const escaped = text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`);
-  return mode === 'contains' ? `%${escaped}%` : `${escaped}%`;
+  return mode === 'contains' ? `%${escaped}%` : mode === 'startsWith' ? `${escaped}%` : `%${escaped}`;
 }
 
 export const LIKE_ESCAPE = "ESCAPE '!'";

@@ -13,6 +13,7 @@ import {
   FlowStepResolver,
 } from '../campaign/campaign.resolver';
 import { PersonSmartListsResolver, SmartListResolver } from '../smart-list/smart-list.resolver';
+import { MemberOfSmartListFilterResolver, WasInCampaignFilterResolver } from '../smart-list/person-filter.resolver';
 import { DeliveryResolver } from '../delivery/delivery.resolver';
 import { IdentityResolver } from '../identity/identity.resolver';
 import { CATALOG_RESOLVERS } from '../catalog/catalog.resolver';
@@ -28,6 +29,8 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   PersonResolver,
   SmartListResolver,
   PersonSmartListsResolver,
+  MemberOfSmartListFilterResolver,
+  WasInCampaignFilterResolver,
   CampaignResolver,
   CampaignRunResolver,
   FlowStepResolver,

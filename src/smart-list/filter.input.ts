@@ -1,6 +1,7 @@
 import { Field, InputType, Int } from 'type-graphql';
 import { ChatActivityType, ChatKind, MeetingStatus } from '../activity/activity.entity';
 import { TimeUnit } from './filter.model';
+import { MemberOfSmartListInput, PersonFilterInput, WasInCampaignInput } from './person-filter.input';
 
 /*
  * Filter inputs carry no class-validator rules: their rules depend on each
@@ -81,10 +82,13 @@ export class ActivityConstraintsInput {
   meetingStatus?: MeetingStatus[] | null;
 }
 
-@InputType()
+@InputType({
+  description:
+    'Exactly one of activity (with negated, constraints, dateOfActivity and minNumberOfTimes), person, memberOfSmartList or wasInCampaign.',
+})
 export class SmartListFilterInput {
-  @Field(() => ChatActivityType)
-  activity: ChatActivityType;
+  @Field(() => ChatActivityType, { nullable: true, description: 'An activity filter: the person did this activity.' })
+  activity?: ChatActivityType | null;
 
   @Field(() => Boolean, { nullable: true, defaultValue: false })
   negated?: boolean | null;
@@ -97,4 +101,13 @@ export class SmartListFilterInput {
 
   @Field(() => Int, { nullable: true, defaultValue: 1, description: 'At least 1.' })
   minNumberOfTimes?: number | null;
+
+  @Field(() => PersonFilterInput, { nullable: true })
+  person?: PersonFilterInput | null;
+
+  @Field(() => MemberOfSmartListInput, { nullable: true })
+  memberOfSmartList?: MemberOfSmartListInput | null;
+
+  @Field(() => WasInCampaignInput, { nullable: true })
+  wasInCampaign?: WasInCampaignInput | null;
 }

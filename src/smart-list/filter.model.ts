@@ -1,4 +1,5 @@
 import type { ChatActivityType, ChatKind, MeetingStatus } from '../activity/activity.entity';
+import type { AnyFilterDef } from './person-filter.model';
 
 /**
  * Smart-list filters and activity constraints after parsing: the one shape the
@@ -57,6 +58,7 @@ export type DateOfActivityDef =
   | { kind: 'after'; at: number }
   | { kind: 'between'; from: number; to: number };
 
+/** An activity filter; person-filter.model.ts has the other kinds (AnyFilterDef). */
 export interface FilterDef {
   /** 1-based, as advancedLogic refers to it. */
   position: number;
@@ -76,7 +78,7 @@ export type LogicExpr =
 export interface FilterSetDef {
   logic: FilterLogic;
   advancedLogic: string | null;
-  filters: FilterDef[];
+  filters: AnyFilterDef[];
   /** Derived from logic/advancedLogic; not stored. */
   expression: LogicExpr;
 }

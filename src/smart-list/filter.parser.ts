@@ -4,7 +4,6 @@ import {
   type ConstraintsDef,
   type DateOfActivityDef,
   type DurationDef,
-  type FilterDef,
   FilterLogic,
   type FilterSetDef,
   type LogicExpr,
@@ -14,6 +13,8 @@ import {
   type TextMatchDef,
   TimeUnit,
 } from './filter.model';
+import { type AnyFilterDef, isActivityFilter } from './person-filter.model';
+import { filterKind, parsePersonLevelFilter } from './person-filter.parser';
 import { filterInputError, SmartListErrorReason } from './smart-list.errors';
 
 /**
@@ -159,9 +160,11 @@ export function parseDateOfActivity(input: unknown, path: Path): DateOfActivityD
   return { kind: form as 'before' | 'after', at: parseInstant(raw[form], [...path, form]) };
 }
 
-export function parseFilter(input: unknown, path: Path, position: number): FilterDef {
+export function parseFilter(input: unknown, path: Path, position: number): AnyFilterDef {
   if (typeof input !== 'object' || input === null) throw filterInputError('must be an object', path);
   const raw = input as Loose;
+  const kind = filterKind(raw, path);
+  if (kind !== 'activity') return parsePersonLevelFilter(raw, path, position, kind);
   const activity = enumValue(ChatActivityType, raw.activity, [...path, 'activity'], 'activity');
   const negated = isSet(raw.negated) ? raw.negated : false;
   if (typeof negated !== 'boolean') throw filterInputError('must be a boolean', [...path, 'negated']);
@@ -270,8 +273,12 @@ function countMentions(expression: LogicExpr, into = new Map<number, number>()):
   return into;
 }
 
-/** Bound parameters one mention of the filter compiles to (type, dates, counts and every constraint value). */
-export function parameterCount(filter: FilterDef): number {
+/**
+ * Bound parameters one mention of the filter compiles to (type, dates, counts and every constraint value); a
+ * person-level filter's own (a nested list's are bounded with the nesting, membership-graph.ts).
+ */
+export function parameterCount(filter: AnyFilterDef): number {
+  if (!isActivityFilter(filter)) return 8;
   const c = filter.constraints;
   const text = TEXT_CONSTRAINTS.reduce((sum, name) => sum + (c[name]?.values.length ?? 0), 0);
   return 4 + text + (c.meetingStatus?.length ?? 0) + (c.chatKind ? 1 : 0);

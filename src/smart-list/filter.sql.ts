@@ -9,6 +9,8 @@ import type {
   TextConstraint,
   TextMatchDef,
 } from './filter.model';
+import { type AnyFilterDef, isActivityFilter } from './person-filter.model';
+import { compilePersonLevelFilter, costRank } from './person-filter.sql';
 
 /**
  * Compiles parsed filters to SQL that both MySQL/MariaDB and SQLite run: one
@@ -42,6 +44,14 @@ export interface CompileOptions {
    * a batch, whose later activities are already stored but must not count yet.
    */
   excludeActivityIds?: readonly string[];
+  /**
+   * The definitions memberOfSmartList filters name, transitively, by raw list
+   * id: a nested list compiles inline, so a list stays one query. An id
+   * missing here names no list (see person-filter.sql.ts).
+   */
+  lists?: ReadonlyMap<string, FilterSetDef>;
+  /** memberOfSmartList levels above the set being compiled; set by the nesting itself. */
+  nesting?: number;
 }
 
 /** Activity columns read by the text constraints (chat/agent/document match ids). */
@@ -111,8 +121,14 @@ export function compileConstraints(constraints: ConstraintsDef, alias = 'a', mys
   return parts;
 }
 
-export function compileDateOfActivity(date: DateOfActivityDef, now: number, alias = 'a'): Sql {
-  const column = `${alias}.occurred_at`;
+/** Also a person's createdAt and a campaign run's time: `columnName` is the epoch-ms column of `alias` it reads. */
+export function compileDateOfActivity(
+  date: DateOfActivityDef,
+  now: number,
+  alias = 'a',
+  columnName = 'occurred_at',
+): Sql {
+  const column = `${alias}.${columnName}`;
   switch (date.kind) {
     case 'inPast':
       return { text: `${column} >= ?`, params: [subtractDuration(now, date.duration)] };
@@ -165,12 +181,25 @@ export function compileFilter(filter: FilterDef, options: CompileOptions): Sql {
   };
 }
 
-/** A conjunction as per-filter probes joined by AND, in the order written. */
-function compileConjunction(expression: LogicExpr, filters: readonly FilterDef[], options: CompileOptions): Sql {
-  if (expression.kind === 'filter') return compileFilter(filters[expression.position - 1], options);
+function compileAnyFilter(filter: AnyFilterDef, options: CompileOptions): Sql {
+  return isActivityFilter(filter)
+    ? compileFilter(filter, options)
+    : compilePersonLevelFilter(filter, options, compileFilterSet);
+}
+
+/**
+ * A conjunction as per-filter probes joined by AND: the person row's own
+ * columns first (no probe at all), nested lists last (the dearest), else in
+ * the order written.
+ */
+function compileConjunction(expression: LogicExpr, filters: readonly AnyFilterDef[], options: CompileOptions): Sql {
+  if (expression.kind === 'filter') return compileAnyFilter(filters[expression.position - 1], options);
   if (expression.kind !== 'and') throw new Error(`not a conjunction: ${expression.kind}`);
+  const rank = (operand: LogicExpr) => (operand.kind === 'filter' ? costRank(filters[operand.position - 1]) : 1);
   return join(
-    expression.operands.map((operand) => compileConjunction(operand, filters, options)),
+    [...expression.operands]
+      .sort((a, b) => rank(a) - rank(b))
+      .map((operand) => compileConjunction(operand, filters, options)),
     'AND',
   );
 }
@@ -199,9 +228,12 @@ function mentionedPositions(expression: LogicExpr, into = new Set<number>()): Se
  */
 function compileCounted(set: FilterSetDef, options: CompileOptions): Sql {
   const counts = new Map<number, Sql>();
-  const positions = [...mentionedPositions(set.expression)].sort((a, b) => a - b);
+  const activityAt = (position: number) => set.filters[position - 1] as FilterDef;
+  const positions = [...mentionedPositions(set.expression)]
+    .filter((position) => isActivityFilter(set.filters[position - 1]))
+    .sort((a, b) => a - b);
   for (const position of positions) {
-    const condition = filterConditions(set.filters[position - 1], options);
+    const condition = filterConditions(activityAt(position), options);
     counts.set(position, {
       text: `COALESCE(SUM(CASE WHEN ${condition.text} THEN 1 END), 0)`,
       params: condition.params,
@@ -211,6 +243,8 @@ function compileCounted(set: FilterSetDef, options: CompileOptions): Sql {
     switch (expression.kind) {
       case 'filter': {
         const filter = set.filters[expression.position - 1];
+        // A person-level filter is a condition of its own beside the counts (on the person row, or a probe).
+        if (!isActivityFilter(filter)) return compilePersonLevelFilter(filter, options, compileFilterSet);
         const count = counts.get(expression.position)!;
         return {
           text: `${count.text} ${filter.negated ? '<' : '>='} ?`,
@@ -227,7 +261,8 @@ function compileCounted(set: FilterSetDef, options: CompileOptions): Sql {
     }
   };
   const passes = logic(set.expression);
-  const types = [...new Set(positions.map((position) => set.filters[position - 1].activity))];
+  if (positions.length === 0) return passes;
+  const types = [...new Set(positions.map((position) => activityAt(position).activity))];
   const conditions: Sql[] = [
     { text: `a.person_id = ${options.personId}`, params: [] },
     { text: `a.type IN (${placeholders(types.length)})`, params: types },

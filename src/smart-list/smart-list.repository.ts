@@ -1,8 +1,11 @@
 import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { isMysql, isUniqueViolation, placeholders, selectEntities } from '../db/sql';
+import { inTransaction } from '../db/transaction';
 import { PersonEntity } from '../person/person.entity';
-import type { FilterSetDef } from './filter.model';
+import type { FilterLogic, FilterSetDef } from './filter.model';
+import { restoreFilterSet } from './filter.parser';
 import { compileFilterSet, type Sql } from './filter.sql';
+import { type AnyFilterDef, MAX_LIST_NESTING, referencedListIds } from './person-filter.model';
 import { SmartListEntity } from './smart-list.entity';
 import { smartListNameTaken } from './smart-list.errors';
 
@@ -39,24 +42,91 @@ export class SmartListRepository {
     return this.lists.count({ where: { workspaceId } });
   }
 
+  /**
+   * A write of definitions: `work` gets the workspace's lists, locked on
+   * MySQL until the commit (SQLite runs one transaction at a time), so the
+   * rules that span lists (membership-graph.ts) are checked against what is
+   * there when the write commits.
+   */
+  async writing<T>(workspaceId: string, work: (tx: EntityManager, lists: SmartListEntity[]) => Promise<T>): Promise<T> {
+    return inTransaction(this.dataSource, async (tx) => {
+      const lists = await tx.getRepository(SmartListEntity).find({
+        where: { workspaceId },
+        order: { id: 'ASC' },
+        ...(this.mysql ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      });
+      return work(tx, lists);
+    });
+  }
+
   /** Throws NAME_TAKEN when the name is taken (the unique index settles concurrent creates with one name). */
-  async insert(list: SmartListEntity): Promise<void> {
-    await this.nameIsFree(list.name, () => this.lists.insert(list));
+  async insert(tx: EntityManager, list: SmartListEntity): Promise<void> {
+    await this.nameIsFree(list.name, () => tx.getRepository(SmartListEntity).insert(list));
   }
 
   /** False when the workspace has no such list; throws NAME_TAKEN when another list has the name. */
   async update(
+    tx: EntityManager,
     workspaceId: string,
     id: string,
     changes: Pick<SmartListEntity, 'name' | 'nameKey' | 'description' | 'definition' | 'updatedAt'>,
   ): Promise<boolean> {
-    const { affected } = await this.nameIsFree(changes.name, () => this.lists.update({ workspaceId, id }, changes));
+    const { affected } = await this.nameIsFree(changes.name, () =>
+      tx.getRepository(SmartListEntity).update({ workspaceId, id }, changes),
+    );
     return (affected ?? 0) > 0;
   }
 
-  async delete(workspaceId: string, id: string): Promise<boolean> {
-    const { affected } = await this.lists.delete({ workspaceId, id });
+  async delete(tx: EntityManager, workspaceId: string, id: string): Promise<boolean> {
+    const { affected } = await tx.getRepository(SmartListEntity).delete({ workspaceId, id });
     return (affected ?? 0) > 0;
+  }
+
+  /**
+   * Campaigns whose filters name one of these lists, with those filters. The
+   * ids are UUIDs (no LIKE wildcards), so a text match on the stored JSON
+   * finds the candidates and parsing settles them.
+   */
+  async campaignsNaming(
+    db: EntityManager,
+    workspaceId: string,
+    listIds: readonly string[],
+  ): Promise<Array<{ id: string; name: string; filters: FilterSetDef }>> {
+    if (listIds.length === 0) return [];
+    const rows: Array<{ id: string; name: string; definition: string }> = await db.query(
+      `SELECT id, name, definition FROM campaign WHERE workspace_id = ? AND (${listIds.map(() => 'definition LIKE ?').join(' OR ')})`,
+      [workspaceId, ...listIds.map((id) => `%${id}%`)],
+    );
+    return rows.flatMap((row) => {
+      const definition = JSON.parse(row.definition) as {
+        filterLogic: FilterLogic;
+        advancedLogic: string | null;
+        filters: AnyFilterDef[];
+      };
+      const named = referencedListIds(definition.filters).some((id) => listIds.includes(id));
+      if (!named) return [];
+      const { filterLogic: logic, advancedLogic, filters } = definition;
+      return [{ id: row.id, name: row.name, filters: restoreFilterSet({ logic, advancedLogic, filters }) }];
+    });
+  }
+
+  /** Locks these lists until the commit (MySQL; SQLite runs one transaction at a time): a delete waits for it. */
+  async lockLists(tx: EntityManager, workspaceId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0 || !this.mysql) return;
+    await tx.query(
+      `SELECT id FROM smart_list WHERE workspace_id = ? AND id IN (${placeholders(ids.length)}) ORDER BY id FOR UPDATE`,
+      [workspaceId, ...ids],
+    );
+  }
+
+  /** Which of these campaign ids are campaigns of the workspace. */
+  async existingCampaignIds(db: EntityManager, workspaceId: string, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await db.query(
+      `SELECT id FROM campaign WHERE workspace_id = ? AND id IN (${placeholders(ids.length)})`,
+      [workspaceId, ...ids],
+    );
+    return new Set(rows.map((row) => row.id));
   }
 
   async get(workspaceId: string, id: string): Promise<SmartListEntity | null> {
@@ -91,8 +161,31 @@ export class SmartListRepository {
 
   // ------------------------------------------------------------- membership
 
-  private condition(definition: FilterSetDef, now: number): Sql {
-    return compileFilterSet(definition, { now, personId: 'p.id', mysql: this.mysql });
+  /**
+   * The definitions of the lists a definition names, transitively: a
+   * primary-key read per level of nesting (none for a definition without
+   * memberOfSmartList), so the membership query itself stays one query.
+   */
+  async nestedLists(
+    db: EntityManager | DataSource,
+    workspaceId: string,
+    definition: FilterSetDef,
+  ): Promise<Map<string, FilterSetDef>> {
+    const lists = new Map<string, FilterSetDef>();
+    let wanted = referencedListIds(definition.filters);
+    for (let level = 0; level < MAX_LIST_NESTING && wanted.length > 0; level++) {
+      const rows = await db.getRepository(SmartListEntity).find({ where: { workspaceId, id: In(wanted) } });
+      for (const row of rows) lists.set(row.id, row.definition);
+      wanted = [...new Set(rows.flatMap((row) => referencedListIds(row.definition.filters)))].filter(
+        (id) => !lists.has(id),
+      );
+    }
+    return lists;
+  }
+
+  private async condition(list: SmartListEntity, now: number): Promise<Sql> {
+    const lists = await this.nestedLists(this.dataSource, list.workspaceId, list.definition);
+    return compileFilterSet(list.definition, { now, personId: 'p.id', mysql: this.mysql, lists });
   }
 
   /** Members ordered by person id, keyset after `afterId`. */
@@ -100,7 +193,7 @@ export class SmartListRepository {
     list: SmartListEntity,
     options: { limit: number; afterId?: string | null; now: number },
   ): Promise<PersonEntity[]> {
-    const condition = this.condition(list.definition, options.now);
+    const condition = await this.condition(list, options.now);
     return selectEntities(
       this.dataSource,
       PersonEntity,
@@ -118,7 +211,7 @@ export class SmartListRepository {
    * per person in total) and the shares are counted concurrently.
    */
   async memberCount(list: SmartListEntity, now: number): Promise<number> {
-    const condition = this.condition(list.definition, now);
+    const condition = await this.condition(list, now);
     const parts = this.countParallelism;
     const count = async (share: string, shareParams: unknown[]): Promise<number> => {
       const [row]: Array<{ n: number | string }> = await this.dataSource.query(
@@ -144,7 +237,14 @@ export class SmartListRepository {
     excludeActivityIds: readonly string[] = [],
   ): Promise<boolean> {
     const db = tx ?? this.dataSource.manager;
-    const condition = compileFilterSet(definition, { now, personId: 'p.id', excludeActivityIds, mysql: this.mysql });
+    const lists = await this.nestedLists(db, workspaceId, definition);
+    const condition = compileFilterSet(definition, {
+      now,
+      personId: 'p.id',
+      excludeActivityIds,
+      mysql: this.mysql,
+      lists,
+    });
     const rows: unknown[] = await db.query(
       `SELECT 1 AS hit FROM person p WHERE p.workspace_id = ? AND p.id = ? AND ${condition.text}`,
       [workspaceId, personId, ...condition.params],
@@ -163,8 +263,15 @@ export class SmartListRepository {
     now: number,
   ): Promise<Map<string, Set<number>>> {
     const hits = new Map<string, Set<number>>();
+    // `lists` is every list of the workspace: the nested ones are among them.
+    const definitions = new Map(lists.map((list) => [list.id, list.definition]));
     const parts = lists.map((list, index) => {
-      const condition = this.condition(list.definition, now);
+      const condition = compileFilterSet(list.definition, {
+        now,
+        personId: 'p.id',
+        mysql: this.mysql,
+        lists: definitions,
+      });
       return {
         // The list's index is an integer literal from this loop, never input.
         text: `SELECT ${index} AS list_index, p.id AS person_id FROM person p WHERE p.workspace_id = ? AND p.id IN (${placeholders(personIds.length)}) AND ${condition.text}`,

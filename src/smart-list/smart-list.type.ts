@@ -3,6 +3,8 @@ import { Node, toGlobalId } from '../graphql/node';
 import { type Connection, connectionType } from '../graphql/connection';
 import { FilterLogic } from './filter.model';
 import { SmartListFilter } from './filter.type';
+import { isActivityFilter } from './person-filter.model';
+import { AnySmartListFilter } from './person-filter.type';
 import type { SmartListEntity } from './smart-list.entity';
 
 /** members, memberCount and includes are field resolvers evaluated from the activities when asked. */
@@ -27,8 +29,14 @@ export class SmartList implements Node {
   @Field(() => String, { nullable: true })
   advancedLogic: string | null;
 
-  @Field(() => [SmartListFilter])
+  @Field(() => [SmartListFilter], {
+    description:
+      'The activity filters (every filter, unless the list has person or membership filters: allFilters has every kind).',
+  })
   filters: SmartListFilter[];
+
+  @Field(() => [AnySmartListFilter], { description: 'Every filter, of every kind, in position order.' })
+  allFilters: AnySmartListFilter[];
 
   @Field()
   createdAt: Date;
@@ -46,7 +54,8 @@ export class SmartList implements Node {
       description: entity.description,
       logic: entity.definition.logic,
       advancedLogic: entity.definition.advancedLogic,
-      filters: entity.definition.filters.map(SmartListFilter.from),
+      filters: entity.definition.filters.filter(isActivityFilter).map(SmartListFilter.from),
+      allFilters: entity.definition.filters.map(AnySmartListFilter.from),
       createdAt: entity.createdAt,
       updatedAt: entity.updatedAt,
       entity,

@@ -211,3 +211,55 @@ describe('constraint parsing and in-memory matching', () => {
     expect(error.message).toMatch(message);
   });
 });
+
+describe('person and membership filters in SQL', () => {
+  const NOW = utc('2026-03-31T12:00:00Z');
+  const set = (input: Record<string, unknown>) => parseFilterSet(input, ['input']);
+
+  it('puts person-row conditions first in an ALL, nested lists last, and binds every value', () => {
+    const nested = set({ filters: [{ activity: 'ENGAGED' }, { person: { company: "O'Brien & Co" } }] });
+    const outer = set({
+      filters: [
+        { memberOfSmartList: { smartListId: 'list-b' } },
+        { activity: 'GOAL_ACHIEVED' },
+        { person: { emailDomain: 'Acme.io', score: { atLeast: 5 } } },
+      ],
+    });
+    const sql = compileFilterSet(outer, { now: NOW, personId: 'p.id', lists: new Map([['list-b', nested]]) });
+    expect(sql.text.split('?').length - 1).toBe(sql.params.length);
+    expect(sql.text).not.toContain('Brien');
+    expect(sql.text.indexOf('p.email_normalized')).toBeLessThan(sql.text.indexOf('FROM activity'));
+    expect(sql.text.lastIndexOf('p.company')).toBeGreaterThan(sql.text.indexOf('FROM activity'));
+    expect(sql.params.slice(0, 2)).toEqual(['%@acme.io', 5]);
+    expect(sql.params).toContain("o'brien & co");
+    // The nested list reads the same person row: no second scan of person.
+    expect(sql.text).not.toMatch(/FROM person/);
+  });
+
+  it('a list missing from the definitions has no members (negated: everyone)', () => {
+    const member = set({ filters: [{ memberOfSmartList: { smartListId: 'gone' } }] });
+    const notMember = set({ filters: [{ memberOfSmartList: { smartListId: 'gone', negated: true } }] });
+    expect(compileFilterSet(member, { now: NOW, personId: 'p.id', lists: new Map() }).text).toBe('1 = 0');
+    expect(compileFilterSet(notMember, { now: NOW, personId: 'p.id', lists: new Map() }).text).toBe('1 = 1');
+  });
+
+  it('reads the person row by id when the person is not a `<alias>.id` expression', () => {
+    const sql = compileFilterSet(set({ filters: [{ person: { known: true } }] }), { now: NOW, personId: '?' });
+    expect(sql.text).toBe('EXISTS (SELECT 1 FROM person pf WHERE pf.id = ? AND pf.email IS NOT NULL)');
+  });
+
+  it('wasInCampaign probes the runs of one campaign on their time', () => {
+    const sql = compileFilterSet(
+      set({
+        filters: [
+          { wasInCampaign: { campaignId: 'c-1', negated: true, dateOfActivity: { before: '2026-03-01T00:00:00Z' } } },
+        ],
+      }),
+      { now: NOW, personId: 'p.id' },
+    );
+    expect(sql.text).toBe(
+      'NOT EXISTS (SELECT 1 FROM campaign_run r WHERE r.person_id = p.id AND r.campaign_id = ? AND r.triggered_at < ?)',
+    );
+    expect(sql.params).toEqual(['c-1', utc('2026-03-01T00:00:00Z')]);
+  });
+});
