@@ -44,8 +44,8 @@ export async function execAffected(tx: EntityManager, sql: string, params: unkno
 interface EntityReader {
   table: string;
   columns: string;
-  /** The column a row's primary key is read from (a LEFT JOIN that matched nothing leaves it NULL). */
-  keyColumn: string;
+  /** The columns a row's primary key is read from (a LEFT JOIN that matched nothing leaves them NULL). */
+  keyColumns: string[];
   hydrate(row: Record<string, unknown>): object;
 }
 const readers = new WeakMap<object, Map<string, EntityReader>>();
@@ -82,7 +82,7 @@ function readerFor<T extends object>(
     reader = {
       table: metadata.tableName,
       columns: named.map(({ column, name }) => `${alias}.${column.databaseName} AS ${name}`).join(', '),
-      keyColumn: named.find(({ column }) => column.isPrimary)!.name,
+      keyColumns: named.filter(({ column }) => column.isPrimary).map(({ name }) => name),
       hydrate: (row) => {
         const target = metadata.create() as object;
         for (const { column, name } of named)
@@ -130,7 +130,9 @@ type Hydrated<Parts extends readonly JoinedPart[]> = {
  * query (a row and what it joins), each row hydrated as one entity per part,
  * null for a part its LEFT JOIN did not match. The query names the tables
  * (`from` holds FROM, the joins and the rest); the result columns are
- * `<alias>_<column>`, so parts never collide.
+ * `<alias>_<column>`, so parts never collide. A part's row that recurs (the
+ * one side of a one-to-many join) is hydrated once and is the same object in
+ * every row it appears in.
  */
 export async function selectJoined<const Parts extends readonly JoinedPart[]>(
   db: DataSource | EntityManager,
@@ -143,7 +145,16 @@ export async function selectJoined<const Parts extends readonly JoinedPart[]>(
     `SELECT ${readers.map((reader) => reader.columns).join(', ')} ${from}`,
     params,
   );
+  const hydrated = readers.map(() => new Map<string, object>());
   return rows.map(
-    (row) => readers.map((reader) => (row[reader.keyColumn] == null ? null : reader.hydrate(row))) as Hydrated<Parts>,
+    (row) =>
+      readers.map((reader, i) => {
+        const key = reader.keyColumns.map((name) => row[name]);
+        if (key.some((value) => value == null)) return null;
+        const id = key.length === 1 ? String(key[0]) : JSON.stringify(key);
+        let entity = hydrated[i].get(id);
+        if (!entity) hydrated[i].set(id, (entity = reader.hydrate(row)));
+        return entity;
+      }) as Hydrated<Parts>,
   );
 }
