@@ -73,7 +73,7 @@ export const timeline: Scenario = {
       value: deep.p50Ms,
       baseline: 'page 1 p50',
       baselineValue: first.p50Ms,
-      target: '≤ 2×',
+      target: '≤ 1.5×',
       p99Ms: deep.p99Ms,
     });
     pass.report({
