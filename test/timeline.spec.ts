@@ -293,4 +293,38 @@ describe("a person's activity log", () => {
     expect(from('visitor')).toBeLessThanOrEqual(2);
     expect(from('activity')).toBe(1);
   });
+  it('reads the person, a page and its chats in one query, answering as the fields read one by one would', async () => {
+    await recordMany(Array.from({ length: 6 }, (_, i) => input('rt-visitor', 200 + i)));
+    const owner = (
+      await server.gql('query($v: String!) { personByVisitor(visitorId: $v) { id } }', { v: 'rt-visitor' })
+    ).data.personByVisitor.id;
+    // With @include the person field cannot know ahead whether the page is read: each field reads on its own.
+    const page = (directive: string) => `query($id: ID!, $yes: Boolean!) {
+      person(id: $id) { id email @include(if: $yes) activities(first: 4) ${directive} {
+        edges { cursor node { id type occurredAt chat { id name kind widgetId } ... on GoalAchievedActivity { goal } } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }
+    }`;
+    const ds = server.app.dataSource;
+    const statements: string[] = [];
+    const originalLogger = ds.logger;
+    (ds as any).logger = { ...noopLogger, logQuery: (sql: string) => statements.push(sql) };
+    let together: any;
+    let apart: any;
+    try {
+      together = await server.gql(page(''), { id: owner, yes: true });
+      const reads = (sql: string) =>
+        /\b(person|activity|catalog_entry)\b/i.test(sql) && /^\s*(SET STATEMENT .* FOR )?SELECT/i.test(sql);
+      expect(statements.filter(reads)).toHaveLength(1);
+      statements.length = 0;
+      apart = await server.gql(page('@include(if: $yes)'), { id: owner, yes: true });
+      expect(statements.filter(reads).length).toBeGreaterThan(1);
+    } finally {
+      (ds as any).logger = originalLogger;
+    }
+    expect(together.errors).toBeUndefined();
+    expect(together.data.person.activities.edges).toHaveLength(4);
+    expect(together.data.person.activities.edges[0].node.chat.name).toBe('Chat');
+    expect(apart.errors).toBeUndefined();
+    expect(together.data).toEqual(apart.data);
+  });
 });

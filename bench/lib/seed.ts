@@ -60,7 +60,7 @@ export function mysqlWriter(pool: Pool): BulkWriter {
       await pool.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ?`, [rows]);
     },
     analyze: async () => {
-      await pool.query('ANALYZE TABLE person, visitor, activity');
+      await pool.query('ANALYZE TABLE person, visitor, activity, catalog_entry');
     },
   };
 }
@@ -200,6 +200,30 @@ export async function seedBulk(
     }
     await writer.insert('activity', ACTIVITY_COLUMNS, rows);
   }
+  // The catalog the server keeps beside the activities: every chat, agent and document an activity names has its
+  // entry (the server creates one with the first activity), so reads show it as it is now.
+  const entry = (type: string, widgetId: string, name: string, chatKind: string | null, url: string | null) => [
+    workspaceId,
+    type,
+    widgetId,
+    chatKind,
+    name,
+    name.toLowerCase(),
+    url,
+    now - 90 * DAY,
+    now - 90 * DAY,
+  ];
+  await writer.insert(
+    'catalog_entry',
+    ['workspace_id', 'entry_type', 'widget_id', 'chat_kind', 'name', 'name_key', 'url', 'created_at', 'updated_at'],
+    [
+      ...CHATS.map((chat) => entry('CHAT', chat, `Chat ${chat}`, 'DIALOGUE', null)),
+      ...Array.from({ length: 10 }, (_, i) => entry('AGENT', `agent-${i}`, `Agent agent-${i}`, null, null)),
+      ...Array.from({ length: 50 }, (_, i) =>
+        entry('DOCUMENT', `doc-${i}`, 'Whitepaper', null, `https://example.com/docs/doc-${i}.pdf`),
+      ),
+    ],
+  );
   await writer.analyze();
   return { people, activities, busiestPersonId, busiestPersonActivities: Math.min(busiest, activities) };
 }

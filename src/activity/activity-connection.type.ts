@@ -22,7 +22,8 @@ export class ActivityFilter {
   until?: Date | null;
 }
 
-@ObjectType()
+/** Pages are read field by field: plain properties, no resolver wrapper per field (no auth or middleware on them). */
+@ObjectType({ simpleResolvers: true })
 export class ActivityEdge {
   @Field()
   cursor: string;
@@ -31,7 +32,7 @@ export class ActivityEdge {
   node: Activity;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ActivityConnection {
   @Field(() => [ActivityEdge])
   edges: ActivityEdge[];

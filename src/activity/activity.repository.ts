@@ -1,6 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { execAffected, isMysql, placeholders, selectEntities } from '../db/sql';
+import { CatalogEntryEntity } from '../catalog/catalog.entity';
+import { CatalogType } from '../catalog/catalog.model';
+import { execAffected, isMysql, placeholders, selectEntities, selectJoined } from '../db/sql';
+import { PersonEntity } from '../person/person.entity';
 import { ActivityEntity, type ChatActivityType } from './activity.entity';
 
 /** A keyset position in a person's timeline: an activity's (occurredAt in epoch ms, id). */
@@ -14,6 +17,15 @@ export interface TimelineFilter {
   chatIds?: string[] | null;
   since?: Date | null;
   until?: Date | null;
+}
+
+/** What a timeline page asks for: how many rows, between which positions, from which end, which activities. */
+export interface TimelinePage {
+  limit: number;
+  after: TimelinePosition | null;
+  before?: TimelinePosition | null;
+  fromEnd?: boolean;
+  filter?: TimelineFilter | null;
 }
 
 /** The activity table's SQL: the write path's statements, the timeline and the workspace stream. */
@@ -152,16 +164,58 @@ export class ActivityRepository {
    * Either way one range scan of idx_activity_person_time, in the direction
    * of the page, so a page costs the same at page 1 and page 1000.
    */
-  async timeline(
+  async timeline(personId: string, options: TimelinePage): Promise<ActivityEntity[]> {
+    const page = this.pageQuery(personId, options);
+    const rows = await selectEntities(this.dataSource, ActivityEntity, 'a', page.rest, page.params);
+    return options.fromEnd ? rows.reverse() : rows;
+  }
+
+  /**
+   * The person (in the workspace) and a page of its timeline, as `timeline`
+   * reads it, with the current catalog entry of each activity's chat: one
+   * query, so a timeline request is one round trip to the database. The
+   * person is null when the workspace has no such person (and then there is
+   * no page either).
+   */
+  async personPage(
+    workspaceId: string,
     personId: string,
-    options: {
-      limit: number;
-      after: TimelinePosition | null;
-      before?: TimelinePosition | null;
-      fromEnd?: boolean;
-      filter?: TimelineFilter | null;
-    },
-  ): Promise<ActivityEntity[]> {
+    options: TimelinePage,
+  ): Promise<{
+    person: PersonEntity | null;
+    activities: ActivityEntity[];
+    /** By chat id, null for a chat with no catalog entry. */
+    chats: Map<string, CatalogEntryEntity | null>;
+  }> {
+    const page = this.pageQuery(personId, options);
+    // The page is a derived table (its own ORDER BY and LIMIT, the same range scan); the person's row joins it.
+    const rows = await selectJoined(
+      this.dataSource,
+      [
+        { entity: PersonEntity, alias: 'p' },
+        { entity: ActivityEntity, alias: 'a' },
+        { entity: CatalogEntryEntity, alias: 'c' },
+      ] as const,
+      `FROM person p
+        LEFT JOIN (SELECT a.* FROM activity a ${page.rest}) a ON a.person_id = p.id
+        LEFT JOIN catalog_entry c ON c.workspace_id = p.workspace_id AND c.entry_type = ? AND c.widget_id = a.chat_id
+        WHERE p.workspace_id = ? AND p.id = ?
+        ORDER BY ${page.order}`,
+      [...page.params, CatalogType.CHAT, workspaceId, personId],
+    );
+    const activities: ActivityEntity[] = [];
+    const chats = new Map<string, CatalogEntryEntity | null>();
+    for (const [, activity, chat] of rows) {
+      if (!activity) continue;
+      activities.push(activity);
+      chats.set(activity.chatId, chat);
+    }
+    if (options.fromEnd) activities.reverse();
+    return { person: rows[0]?.[0] ?? null, activities, chats };
+  }
+
+  /** What follows `FROM activity a` for a timeline page (index hint, bounds, order, limit), and its order alone. */
+  private pageQuery(personId: string, options: TimelinePage): { rest: string; order: string; params: unknown[] } {
     const where = ['a.person_id = ?'];
     const params: unknown[] = [personId];
     const filter = options.filter;
@@ -200,14 +254,11 @@ export class ActivityRepository {
     // SQLite spells the hint INDEXED BY; both fail loudly if the index goes away.
     const hint = this.mysql ? 'FORCE INDEX (idx_activity_person_time)' : 'INDEXED BY idx_activity_person_time';
     const order = options.fromEnd ? 'a.occurred_at ASC, a.id ASC' : 'a.occurred_at DESC, a.id DESC';
-    const rows = await selectEntities(
-      this.dataSource,
-      ActivityEntity,
-      'a',
-      `${hint} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
-      [...params, options.limit],
-    );
-    return options.fromEnd ? rows.reverse() : rows;
+    return {
+      rest: `${hint} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+      order,
+      params: [...params, options.limit],
+    };
   }
 
   /** The workspace stream's last position (0 before its first activity). */

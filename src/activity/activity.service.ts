@@ -21,7 +21,7 @@ import {
   type ActivityTopics,
 } from './activity.events';
 import { RecordOutcome, type RecordResult } from './activity.model';
-import { ActivityRepository } from './activity.repository';
+import { ActivityRepository, type TimelinePage } from './activity.repository';
 import { activityRow, checkActivityInput } from './activity.rules';
 import type { RecordChatActivityInput } from './record-activity.input';
 import { WriteCoalescer } from './write-coalescer';
@@ -306,8 +306,17 @@ export class ActivityService {
   }
 
   /** A page of a person's activities, newest first, keyset-paginated both ways (see ActivityRepository.timeline). */
-  timeline(personId: string, options: Parameters<ActivityRepository['timeline']>[1]): Promise<ActivityEntity[]> {
+  timeline(personId: string, options: TimelinePage): Promise<ActivityEntity[]> {
     return this.repository.timeline(personId, options);
+  }
+
+  /** The person (null if the workspace has none by that id) and a page of its timeline, with the page's chats, read together. */
+  personPage(
+    workspaceId: string,
+    personId: string,
+    options: TimelinePage,
+  ): ReturnType<ActivityRepository['personPage']> {
+    return this.repository.personPage(workspaceId, personId, options);
   }
 
   /**

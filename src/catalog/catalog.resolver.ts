@@ -6,7 +6,7 @@ import { ConnectionArgs, connectionFrom, decodeAfter } from '../graphql/connecti
 import type { RequestContext } from '../graphql/context';
 import { encodeCursor } from '../shared/cursor';
 import { CatalogEntryEntity } from './catalog.entity';
-import { catalogLoader } from './catalog.loader';
+import { catalogLoader, seenCatalogEntry } from './catalog.loader';
 import { CatalogType } from './catalog.model';
 import { Agent, AgentConnection, Chat, ChatConnection, Document, DocumentConnection } from './catalog.type';
 
@@ -21,25 +21,33 @@ class PickerArgs extends ConnectionArgs {
 
 /**
  * The entry an activity names, as it is now. An entry is created with the
- * first activity that names it, so it is always there; the activity's own
+ * first activity that names one, so it is always there; the activity's own
  * copy is only a fallback that keeps a response whole if it were not.
+ * Synchronous when the request has read the entry already (a timeline page
+ * reads its chats with it): a page's fields then need no promise each.
  */
-async function current(
+function current<T>(
   ctx: RequestContext,
   type: CatalogType,
   widgetId: string,
   fallback: { name: string; chatKind?: ChatKind; url?: string | null },
-): Promise<CatalogEntryEntity> {
-  const entry = await catalogLoader(ctx).load({ type, widgetId });
-  if (entry) return entry;
-  return Object.assign(new CatalogEntryEntity(), {
-    workspaceId: ctx.requireAuth().workspaceId,
-    type,
-    widgetId,
-    chatKind: fallback.chatKind ?? null,
-    name: fallback.name,
-    url: fallback.url ?? null,
-  });
+  as: (entry: CatalogEntryEntity) => T,
+): T | Promise<T> {
+  const orFallback = (entry: CatalogEntryEntity | null) =>
+    as(
+      entry ??
+        Object.assign(new CatalogEntryEntity(), {
+          workspaceId: ctx.requireAuth().workspaceId,
+          type,
+          widgetId,
+          chatKind: fallback.chatKind ?? null,
+          name: fallback.name,
+          url: fallback.url ?? null,
+        }),
+    );
+  const seen = seenCatalogEntry(ctx, { type, widgetId });
+  if (seen !== undefined) return orFallback(seen);
+  return catalogLoader(ctx).load({ type, widgetId }).then(orFallback);
 }
 
 @Resolver()
@@ -81,35 +89,34 @@ async function picker<T>(
 @Resolver(() => Activity)
 export class ActivityChatResolver {
   @FieldResolver(() => Chat)
-  async chat(@Root() activity: Activity, @Ctx() ctx: RequestContext): Promise<Chat> {
-    return Chat.from(
-      await current(ctx, CatalogType.CHAT, activity.chatId, { name: activity.chatName, chatKind: activity.chatKind }),
-    );
+  chat(@Root() activity: Activity, @Ctx() ctx: RequestContext): Chat | Promise<Chat> {
+    const fallback = { name: activity.chatName, chatKind: activity.chatKind };
+    return current(ctx, CatalogType.CHAT, activity.chatId, fallback, Chat.from);
   }
 }
 
 @Resolver(() => AgentEngagedActivity)
 export class AgentEngagedActivityResolver {
   @FieldResolver(() => Agent)
-  async agent(@Root() activity: AgentEngagedActivity, @Ctx() ctx: RequestContext): Promise<Agent> {
-    return Agent.from(await current(ctx, CatalogType.AGENT, activity.agentId, { name: activity.agentName }));
+  agent(@Root() activity: AgentEngagedActivity, @Ctx() ctx: RequestContext): Agent | Promise<Agent> {
+    return current(ctx, CatalogType.AGENT, activity.agentId, { name: activity.agentName }, Agent.from);
   }
 }
 
 @Resolver(() => DocumentInteractedActivity)
 export class DocumentInteractedActivityResolver {
   @FieldResolver(() => Document)
-  async document(@Root() activity: DocumentInteractedActivity, @Ctx() ctx: RequestContext): Promise<Document> {
+  document(@Root() activity: DocumentInteractedActivity, @Ctx() ctx: RequestContext): Document | Promise<Document> {
     const fallback = { name: activity.documentName, url: activity.documentUrl };
-    return Document.from(await current(ctx, CatalogType.DOCUMENT, activity.documentId, fallback));
+    return current(ctx, CatalogType.DOCUMENT, activity.documentId, fallback, Document.from);
   }
 }
 
 @Resolver(() => Meeting)
 export class MeetingAgentResolver {
   @FieldResolver(() => Agent)
-  async agent(@Root() meeting: Meeting, @Ctx() ctx: RequestContext): Promise<Agent> {
-    return Agent.from(await current(ctx, CatalogType.AGENT, meeting.agentId, { name: meeting.agentName }));
+  agent(@Root() meeting: Meeting, @Ctx() ctx: RequestContext): Agent | Promise<Agent> {
+    return current(ctx, CatalogType.AGENT, meeting.agentId, { name: meeting.agentName }, Agent.from);
   }
 }
 

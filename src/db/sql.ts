@@ -44,6 +44,8 @@ export async function execAffected(tx: EntityManager, sql: string, params: unkno
 interface EntityReader {
   table: string;
   columns: string;
+  /** The columns a row's primary key is read from (a LEFT JOIN that matched nothing leaves them NULL). */
+  keyColumns: string[];
   hydrate(row: Record<string, unknown>): object;
 }
 const readers = new WeakMap<object, Map<string, EntityReader>>();
@@ -60,24 +62,31 @@ function readerFor<T extends object>(
   entity: new () => T,
   alias: string,
   include: readonly string[],
+  /** Result columns named `<alias>_<column>`, so several entities can share one row (selectJoined). */
+  prefixed = false,
 ): EntityReader {
   const dataSource = dataSourceOf(db);
   const metadata = dataSource.getMetadata(entity);
   let byKey = readers.get(metadata);
   if (!byKey) readers.set(metadata, (byKey = new Map<string, EntityReader>()));
-  const key = include.length === 0 ? alias : [alias, ...include].join(' ');
+  const key = [prefixed ? `${alias}_` : alias, ...include].join(' ');
   let reader = byKey.get(key);
   if (!reader) {
     const driver = dataSource.driver;
     // As TypeORM's own reads: a `select: false` column (a large payload, a counter) only when asked for by name.
     const columns = metadata.columns.filter((column) => column.isSelect || include.includes(column.propertyName));
+    const named = columns.map((column) => ({
+      column,
+      name: prefixed ? `${alias}_${column.databaseName}` : column.databaseName,
+    }));
     reader = {
       table: metadata.tableName,
-      columns: columns.map((column) => `${alias}.${column.databaseName} AS ${column.databaseName}`).join(', '),
+      columns: named.map(({ column, name }) => `${alias}.${column.databaseName} AS ${name}`).join(', '),
+      keyColumns: named.filter(({ column }) => column.isPrimary).map(({ name }) => name),
       hydrate: (row) => {
         const target = metadata.create() as object;
-        for (const column of columns)
-          column.setEntityValue(target, driver.prepareHydratedValue(row[column.databaseName], column));
+        for (const { column, name } of named)
+          column.setEntityValue(target, driver.prepareHydratedValue(row[name], column));
         return target;
       },
     };
@@ -104,4 +113,48 @@ export async function selectEntities<T extends object>(
     params,
   );
   return rows.map((row) => reader.hydrate(row) as T);
+}
+
+/** One entity of a joined read: its class and the alias the query gives its table. */
+export interface JoinedPart<T extends object = object> {
+  entity: new () => T;
+  alias: string;
+}
+
+type Hydrated<Parts extends readonly JoinedPart[]> = {
+  [K in keyof Parts]: Parts[K] extends JoinedPart<infer T> ? T | null : never;
+};
+
+/**
+ * `SELECT <every column of each part> <from>`: several entities read in one
+ * query (a row and what it joins), each row hydrated as one entity per part,
+ * null for a part its LEFT JOIN did not match. The query names the tables
+ * (`from` holds FROM, the joins and the rest); the result columns are
+ * `<alias>_<column>`, so parts never collide. A part's row that recurs (the
+ * one side of a one-to-many join) is hydrated once and is the same object in
+ * every row it appears in.
+ */
+export async function selectJoined<const Parts extends readonly JoinedPart[]>(
+  db: DataSource | EntityManager,
+  parts: Parts,
+  from: string,
+  params: unknown[],
+): Promise<Array<Hydrated<Parts>>> {
+  const readers = parts.map((part) => readerFor(db, part.entity, part.alias, [], true));
+  const rows: Array<Record<string, unknown>> = await db.query(
+    `SELECT ${readers.map((reader) => reader.columns).join(', ')} ${from}`,
+    params,
+  );
+  const hydrated = readers.map(() => new Map<string, object>());
+  return rows.map(
+    (row) =>
+      readers.map((reader, i) => {
+        const key = reader.keyColumns.map((name) => row[name]);
+        if (key.some((value) => value == null)) return null;
+        const id = key.length === 1 ? String(key[0]) : JSON.stringify(key);
+        let entity = hydrated[i].get(id);
+        if (!entity) hydrated[i].set(id, (entity = reader.hydrate(row)));
+        return entity;
+      }) as Hydrated<Parts>,
+  );
 }

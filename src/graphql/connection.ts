@@ -6,7 +6,8 @@ import { decodeCursor, InvalidCursorError, type CursorKey } from '../shared/curs
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType()
+/** Plain properties (no auth or middleware on them), so graphql-js reads them without a resolver wrapper each. */
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage: boolean;
@@ -168,7 +169,7 @@ export function connectionType<TNode extends object>(
   name: string,
   node: () => ClassType<TNode>,
 ): ClassType<Connection<TNode>> {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field()
     cursor: string;
@@ -177,7 +178,7 @@ export function connectionType<TNode extends object>(
     node: TNode;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionOf {
     @Field(() => [Edge])
     edges: Edge[];

@@ -1,4 +1,4 @@
-import { ValidateNested } from 'class-validator';
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
   Args,
@@ -8,24 +8,17 @@ import {
   Field,
   FieldResolver,
   ID,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
 import { rawIdOf } from '../graphql/node';
-import { ActivityConnection, ActivityFilter } from '../activity/activity-connection.type';
+import { ActivityConnection } from '../activity/activity-connection.type';
 import { toActivity } from '../activity/activity.type';
 import { isPublicKey, Scope } from '../auth/scope';
-import {
-  BidirectionalConnectionArgs,
-  ConnectionArgs,
-  connectionFrom,
-  decodeAfter,
-  decodeCursorArg,
-  pageConnection,
-  pageRequest,
-} from '../graphql/connection';
+import { ConnectionArgs, connectionFrom, decodeAfter, pageConnection } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { encodeCursor } from '../shared/cursor';
 import { IdentifyVisitorInput } from './identify-visitor.input';
@@ -33,6 +26,7 @@ import { IdentifyVisitorPayload } from './identify-visitor.type';
 import { visitorRefusals } from '../graphql/visitor-budget';
 import { visitorIdsLoader } from './person.loader';
 import { PersonConnection } from './person-connection.type';
+import { ActivitiesArgs, personWithTimeline, timelinePage, timelineRead } from './person-timeline';
 import { Person } from './person.type';
 
 @ArgsType()
@@ -41,20 +35,16 @@ class PeopleArgs extends ConnectionArgs {
   search?: string | null;
 }
 
-@ArgsType()
-class ActivitiesArgs extends BidirectionalConnectionArgs {
-  @Field(() => ActivityFilter, { nullable: true })
-  // Without it the filter's own bounds (types, chatIds) would never be checked.
-  @ValidateNested()
-  filter?: ActivityFilter | null;
-}
-
 @Resolver(() => Person)
 export class PersonResolver {
   @Authorized(Scope.READ)
   @Query(() => Person, { nullable: true })
-  async person(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Person | null> {
-    const row = await ctx.services.people.get(ctx.requireAuth().workspaceId, rawIdOf(id, 'Person'));
+  async person(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Person | null> {
+    const row = await personWithTimeline(ctx, info, ctx.requireAuth().workspaceId, rawIdOf(id, 'Person'));
     return row ? Person.from(row) : null;
   }
 
@@ -139,27 +129,13 @@ export class PersonResolver {
     @Root() person: Person,
     @Ctx() ctx: RequestContext,
     @Args(() => ActivitiesArgs) args: ActivitiesArgs,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ActivityConnection> {
-    const request = pageRequest(args);
-    const position = (key: [number, string] | null) => (key ? { occurredAt: key[0], id: key[1] } : null);
-    const after = position(decodeCursorArg<[number, string]>('after', args.after, ['number', 'string']));
-    const before = position(decodeCursorArg<[number, string]>('before', args.before, ['number', 'string']));
-    const rows = await ctx.services.activities.timeline(person.id, {
-      limit: request.size + 1,
-      after,
-      before,
-      fromEnd: request.backward,
-      filter: args.filter,
-    });
+    const { request, cursors, page } = timelineRead(args);
+    const rows = await timelinePage(ctx, info, person.id, page);
     return Object.assign(
       new ActivityConnection(),
-      pageConnection(
-        rows,
-        request,
-        { after: after !== null, before: before !== null },
-        (row) => encodeCursor([row.occurredAt.getTime(), row.id]),
-        toActivity,
-      ),
+      pageConnection(rows, request, cursors, (row) => encodeCursor([row.occurredAt.getTime(), row.id]), toActivity),
     );
   }
 }
