@@ -16,6 +16,8 @@ import { PersonSmartListsResolver, SmartListResolver } from '../smart-list/smart
 import { DeliveryResolver } from '../delivery/delivery.resolver';
 import { IdentityResolver } from '../identity/identity.resolver';
 import { CATALOG_RESOLVERS } from '../catalog/catalog.resolver';
+import { ConversationResolver } from '../conversation/conversation.resolver';
+import { WorkspaceSettingsResolver } from '../workspace/workspace-settings.resolver';
 import { NodeResolver } from './node.resolver';
 import type { AppPubSub } from './topics';
 import { DateTimeScalar } from './scalars';
@@ -34,6 +36,8 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   DeliveryResolver,
   DeliveryCampaignRunResolver,
   IdentityResolver,
+  ConversationResolver,
+  WorkspaceSettingsResolver,
   ...CATALOG_RESOLVERS,
   NodeResolver,
 ];

@@ -2,7 +2,9 @@ import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { isMysql, isUniqueViolation, placeholders, selectEntities } from '../db/sql';
 import { PersonEntity } from '../person/person.entity';
 import type { FilterSetDef } from './filter.model';
+import { DEFAULT_TIME_ZONE } from '../shared/time-zone';
 import { compileFilterSet, type Sql } from './filter.sql';
+import { usesTimeFrame } from './time-frame';
 import { SmartListEntity } from './smart-list.entity';
 import { smartListNameTaken } from './smart-list.errors';
 
@@ -19,12 +21,18 @@ const MAX_PARAMS_PER_QUERY = 30_000;
 export class SmartListRepository {
   private readonly mysql: boolean;
   private readonly countParallelism: number;
+  private readonly timeZoneOf: (workspaceId: string) => Promise<string>;
 
   constructor(
     private readonly dataSource: DataSource,
-    options: { countParallelism?: number } = {},
+    options: {
+      countParallelism?: number;
+      /** The workspace's IANA time zone, for inTimeFrame (default: UTC everywhere). */
+      timeZoneOf?: (workspaceId: string) => Promise<string>;
+    } = {},
   ) {
     this.mysql = isMysql(dataSource);
+    this.timeZoneOf = options.timeZoneOf ?? (() => Promise.resolve(DEFAULT_TIME_ZONE));
     // SQLite has one connection: splitting would only queue the parts.
     this.countParallelism = this.mysql ? Math.max(1, options.countParallelism ?? 1) : 1;
   }
@@ -91,8 +99,14 @@ export class SmartListRepository {
 
   // ------------------------------------------------------------- membership
 
-  private condition(definition: FilterSetDef, now: number): Sql {
-    return compileFilterSet(definition, { now, personId: 'p.id', mysql: this.mysql });
+  /** Only a definition with a time frame reads the workspace's time zone. */
+  private async timeZone(workspaceId: string, definition: FilterSetDef): Promise<string> {
+    return usesTimeFrame(definition) ? this.timeZoneOf(workspaceId) : DEFAULT_TIME_ZONE;
+  }
+
+  private async condition(workspaceId: string, definition: FilterSetDef, now: number): Promise<Sql> {
+    const timeZone = await this.timeZone(workspaceId, definition);
+    return compileFilterSet(definition, { now, timeZone, personId: 'p.id', mysql: this.mysql });
   }
 
   /** Members ordered by person id, keyset after `afterId`. */
@@ -100,7 +114,7 @@ export class SmartListRepository {
     list: SmartListEntity,
     options: { limit: number; afterId?: string | null; now: number },
   ): Promise<PersonEntity[]> {
-    const condition = this.condition(list.definition, options.now);
+    const condition = await this.condition(list.workspaceId, list.definition, options.now);
     return selectEntities(
       this.dataSource,
       PersonEntity,
@@ -118,7 +132,7 @@ export class SmartListRepository {
    * per person in total) and the shares are counted concurrently.
    */
   async memberCount(list: SmartListEntity, now: number): Promise<number> {
-    const condition = this.condition(list.definition, now);
+    const condition = await this.condition(list.workspaceId, list.definition, now);
     const parts = this.countParallelism;
     const count = async (share: string, shareParams: unknown[]): Promise<number> => {
       const [row]: Array<{ n: number | string }> = await this.dataSource.query(
@@ -144,7 +158,14 @@ export class SmartListRepository {
     excludeActivityIds: readonly string[] = [],
   ): Promise<boolean> {
     const db = tx ?? this.dataSource.manager;
-    const condition = compileFilterSet(definition, { now, personId: 'p.id', excludeActivityIds, mysql: this.mysql });
+    const timeZone = await this.timeZone(workspaceId, definition);
+    const condition = compileFilterSet(definition, {
+      now,
+      timeZone,
+      personId: 'p.id',
+      excludeActivityIds,
+      mysql: this.mysql,
+    });
     const rows: unknown[] = await db.query(
       `SELECT 1 AS hit FROM person p WHERE p.workspace_id = ? AND p.id = ? AND ${condition.text}`,
       [workspaceId, personId, ...condition.params],
@@ -163,8 +184,9 @@ export class SmartListRepository {
     now: number,
   ): Promise<Map<string, Set<number>>> {
     const hits = new Map<string, Set<number>>();
+    const conditions = await Promise.all(lists.map((list) => this.condition(workspaceId, list.definition, now)));
     const parts = lists.map((list, index) => {
-      const condition = this.condition(list.definition, now);
+      const condition = conditions[index];
       return {
         // The list's index is an integer literal from this loop, never input.
         text: `SELECT ${index} AS list_index, p.id AS person_id FROM person p WHERE p.workspace_id = ? AND p.id IN (${placeholders(personIds.length)}) AND ${condition.text}`,

@@ -11,6 +11,7 @@ import { SqliteIntegerColumns1764000000200 } from './1764000000200-SqliteInteger
 import { Catalog1764000000300 } from './1764000000300-Catalog';
 import { OperationsJobs1764000000400 } from './1764000000400-OperationsJobs';
 import { IdentityAndOrigins1764000000500 } from './1764000000500-IdentityAndOrigins';
+import { ChatConstraints1764000000610 } from './1764000000610-ChatConstraints';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Catalog1764000000300,
   OperationsJobs1764000000400,
   IdentityAndOrigins1764000000500,
+  ChatConstraints1764000000610,
 ];
