@@ -30,6 +30,7 @@ export const EMBEDDED_TYPES = [
   'FlowStepResult',
   'IdentifyVisitorPayload',
   'IdentityVerificationSettings',
+  'Link',
   'Meeting',
   'PageInfo',
   'PersonConnection',
@@ -43,6 +44,7 @@ export const EMBEDDED_TYPES = [
   'SmartListEdge',
   'SmartListFilter',
   'TextMatch',
+  'UpdateConversationPayload',
   'UserError',
   'Viewer',
 ];

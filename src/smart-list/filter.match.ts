@@ -106,12 +106,3 @@ export function constraintsMatch(
     constraints.meetingCurrentStatus ? context.meetingCurrentStatus(activity) : null,
   );
 }
-
-/** The context of an activity that is its booking's latest and names its entities as they are now. */
-export const OWN_CONTEXT: MatchContext = {
-  currentName: (name, activity) => {
-    const a = activity as MatchableActivity & Partial<Pick<ActivityEntity, 'chatName' | 'agentName' | 'documentName'>>;
-    return (name === 'chatName' ? a.chatName : name === 'agentName' ? a.agentName : a.documentName) ?? null;
-  },
-  meetingCurrentStatus: (activity) => activity.meetingStatus,
-};
