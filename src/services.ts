@@ -22,6 +22,8 @@ import { IdentityService } from './identity/identity.service';
 import type { AppPubSub } from './graphql/topics';
 import type { Services } from './graphql/context';
 import type { AppMetrics } from './metrics/metrics';
+import { ConversationService } from './conversation/conversation.service';
+import { WorkspaceSettingsService } from './workspace/workspace-settings.service';
 
 export function createServices(
   config: Config,
@@ -38,8 +40,12 @@ export function createServices(
     maxPendingEvents: config.subscriptionMaxPending,
     metrics,
   });
+  const workspaceSettings = new WorkspaceSettingsService(dataSource);
   const smartLists = new SmartListService(
-    new SmartListRepository(dataSource, { countParallelism: config.smartListCountParallelism }),
+    new SmartListRepository(dataSource, {
+      countParallelism: config.smartListCountParallelism,
+      timeZoneOf: (workspaceId) => workspaceSettings.timeZone(workspaceId),
+    }),
   );
   const secrets = new SecretBox(loadSecretsKey(config, log));
   const outbound = { allowPrivate: config.outboundAllowPrivate };
@@ -79,6 +85,8 @@ export function createServices(
     campaigns,
     deliveries,
     identity,
+    workspaceSettings,
+    conversations: new ConversationService(dataSource, activities),
     rateLimits,
   };
 }

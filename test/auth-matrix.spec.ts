@@ -13,6 +13,8 @@ const REQUIRED_SCOPE: Record<string, string | null> = {
   recordChatActivity: 'RECORD',
   recordChatActivities: 'RECORD',
   identifyVisitor: 'RECORD',
+  updateConversation: 'RECORD',
+  updateWorkspaceSettings: 'MANAGE',
   identify: 'RECORD',
   identityVerificationSettings: 'READ',
   updateIdentityVerification: 'MANAGE',
@@ -243,6 +245,18 @@ const OPERATIONS: Array<{
     variables: () => ({}),
   },
   {
+    name: 'updateConversation',
+    // No such engagement: an allowed key gets NOT_FOUND, never an access error.
+    query:
+      'mutation { updateConversation(input: { visitorId: "matrix-4", sessionId: "s", chat: "c", status: COMPLETED }) { outcome } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'updateWorkspaceSettings',
+    query: 'mutation { updateWorkspaceSettings(input: { timeZone: "UTC" }) { timeZone } }',
+    variables: () => ({}),
+  },
+  {
     name: 'chats',
     query: '{ chats { edges { node { id widgetId kind name } } } }',
     variables: () => ({}),
@@ -388,6 +402,20 @@ describe('the scope × operation × workspace matrix', () => {
       });
     }
   }
+
+  it("updateConversation cannot touch another workspace's engagement, nor updateWorkspaceSettings its time zone", async () => {
+    await record(server, { type: 'ENGAGED', visitorId: 'owner-visitor', sessionId: 's-engaged', chat });
+    const update =
+      'mutation { updateConversation(input: { visitorId: "owner-visitor", sessionId: "s-engaged", chat: "c", status: COMPLETED }) { outcome } }';
+    expect((await server.gql(update, {}, otherAdmin)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    await server.gql(
+      'mutation { updateWorkspaceSettings(input: { timeZone: "Asia/Tokyo" }) { timeZone } }',
+      {},
+      otherAdmin,
+    );
+    expect((await server.gql('{ viewer { workspace { timeZone } } }')).data.viewer.workspace.timeZone).toBe('UTC');
+    expect((await server.gql(update)).data.updateConversation.outcome).toBe('UPDATED');
+  });
 
   it("updateSmartList and deleteSmartList cannot touch another workspace's list", async () => {
     for (const operation of OPERATIONS.filter((o) => o.name === 'updateSmartList' || o.name === 'deleteSmartList')) {

@@ -10,6 +10,7 @@ const SCOPE: Record<string, string | null> = {
   AgentEngagedActivity: 'READ',
   DocumentInteractedActivity: 'READ',
   MeetingScheduledActivity: 'READ',
+  LinkClickedActivity: 'READ',
   ChatTriggeredActivity: 'READ',
   ChatEngagedActivity: 'READ',
   SmartList: 'READ',
@@ -75,6 +76,7 @@ describe('Relay object identification: node and nodes', () => {
       { type: 'ENGAGED_WITH_AGENT', agent: { id: 'node-agent', name: 'Agent' } },
       { type: 'INTERACTED_WITH_DOCUMENT', document: { id: 'node-doc', name: 'Doc', url: 'https://example.com/d' } },
       { type: 'MEETING_SCHEDULED', meeting: { startsAt: meetingAt, agent: { id: 'node-agent', name: 'Agent' } } },
+      { type: 'LINK_CLICKED', link: { url: 'https://example.com/l', text: 'L' } },
       { type: 'GOAL_ACHIEVED', goal: 'g', person: { email: 'node@example.com' } },
     ]) {
       const recorded = await record(server, { ...base, ...input });
@@ -296,5 +298,6 @@ function typeName(type: string): string {
     INTERACTED_WITH_DOCUMENT: 'DocumentInteractedActivity',
     GOAL_ACHIEVED: 'GoalAchievedActivity',
     MEETING_SCHEDULED: 'MeetingScheduledActivity',
+    LINK_CLICKED: 'LinkClickedActivity',
   }[type]!;
 }

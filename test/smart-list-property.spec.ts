@@ -12,6 +12,10 @@ import { startTestServer, type TestServer } from './helpers/server';
  * evaluated by the SQL path of the real service on the real database and by
  * the plain evaluator below, written for this test from DESIGN.md and
  * sharing no code with src/. The member sets must be equal for every case.
+ *
+ * The workspace's time zone is America/New_York, and the data spans its DST
+ * changes (2025-11-02, 2026-03-08): the evaluator decides inTimeFrame by
+ * comparing calendar dates in that zone (Intl), never from instants.
  */
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261125);
@@ -19,6 +23,7 @@ const CASES = Number(process.env.PROPERTY_CASES ?? 220);
 const H = 3_600_000;
 // Mar 31: "1 month ago" must clamp to Feb 28.
 const NOW = Date.UTC(2026, 2, 31, 12, 0, 0);
+const ZONE = 'America/New_York';
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -38,6 +43,7 @@ const TYPES = [
   'INTERACTED_WITH_DOCUMENT',
   'GOAL_ACHIEVED',
   'MEETING_SCHEDULED',
+  'LINK_CLICKED',
 ] as const;
 type Type = (typeof TYPES)[number];
 const POOLS = {
@@ -46,14 +52,55 @@ const POOLS = {
   document: ['d1', 'D_2', 'd3%'],
   goal: ['Signup', 'signup-pro', 'demo'],
   pageUrl: ['https://x.com/a', 'https://x.com/A_b', 'https://x.com/100%', 'http://y.org/'],
+  link: ['https://x.com/pricing', 'https://x.com/Docs_1', 'http://y.org/100%'],
+  linkText: ['Pricing', 'read the DOCS', '100% off'],
 };
+// The current names of the catalog's entries; 'gam_ma' and 'a_3' have none (a missing name).
+const NAMES: Record<string, Record<string, string>> = {
+  chatName: {
+    alpha: 'Pricing bot',
+    Beta: 'Support',
+    'beta-2': 'support (EU)',
+    '100%': '100% Sale',
+    Ünïcode: 'Ünïcode Chat',
+  },
+  agentName: { a1: 'Sam Rivera', A2: 'sam_ortiz' },
+  documentName: { d1: 'Security whitepaper', D_2: 'Price list', 'd3%': '50% off' },
+};
+const NAME_OF: Record<string, keyof Row> = { chatName: 'chat', agentName: 'agent', documentName: 'document' };
+const CATALOG_TYPE: Record<string, string> = { chatName: 'CHAT', agentName: 'AGENT', documentName: 'DOCUMENT' };
+const BOOKINGS = ['b-1', 'b-2', 'b-3', 'b-4'];
 const STATUSES = ['SCHEDULED', 'RESCHEDULED', 'CANCELLED'] as const;
+const CONVERSATION = ['INITIATED', 'DROPPED', 'COMPLETED'] as const;
+const FRAMES = [
+  'TODAY',
+  'YESTERDAY',
+  'THIS_WEEK',
+  'LAST_WEEK',
+  'THIS_MONTH',
+  'LAST_MONTH',
+  'THIS_QUARTER',
+  'LAST_QUARTER',
+  'THIS_YEAR',
+  'LAST_YEAR',
+] as const;
 const APPLIES: Record<string, readonly Type[]> = {
   chat: TYPES,
   pageUrl: TYPES,
+  chatName: TYPES,
   agent: ['ENGAGED_WITH_AGENT', 'MEETING_SCHEDULED'],
+  agentName: ['ENGAGED_WITH_AGENT', 'MEETING_SCHEDULED'],
   document: ['INTERACTED_WITH_DOCUMENT'],
+  documentName: ['INTERACTED_WITH_DOCUMENT'],
   goal: ['GOAL_ACHIEVED'],
+  link: ['LINK_CLICKED'],
+  linkText: ['LINK_CLICKED'],
+};
+const TEXT_POOLS: Record<string, readonly string[]> = {
+  ...POOLS,
+  chatName: Object.values(NAMES.chatName),
+  agentName: Object.values(NAMES.agentName),
+  documentName: Object.values(NAMES.documentName),
 };
 // Hours before NOW that sit exactly on the boundaries the random durations produce.
 const BOUNDARY_HOURS = [0, 1, 2, 12, 24, 48, 168, 336, 31 * 24, (31 + 28) * 24, (31 + 28 + 31) * 24];
@@ -77,6 +124,52 @@ const DOMAINS = ['acme.io', 'mail.acme.io', 'ACME.IO', 'beta.com', 'x_y.org', 'x
 const COMPANIES = [null, 'Acme', 'ACME', 'Acme Inc', 'Ünïcode GmbH', 'ünïcode gmbh', 'a_b%'];
 /** A list may be named by another while it is less than 3 deep. */
 const MAX_DEPTH = 3;
+
+// ------------------------------------------------------- calendar dates in ZONE
+
+const localDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+/** [year, month 1..12, day] of the instant's calendar date in ZONE. */
+const dateOf = (at: number): [number, number, number] =>
+  localDate.format(at).split('-').map(Number) as [number, number, number];
+/** Day number of a calendar date (days since 1970-01-01, as a plain calendar). */
+const dayNumber = ([y, m, d]: [number, number, number]) => Math.round(Date.UTC(y, m - 1, d) / (24 * H));
+const mondayOf = (date: [number, number, number]) => {
+  const n = dayNumber(date);
+  return n - ((n + 3) % 7); // 1970-01-01 was a Thursday.
+};
+const monthIndex = ([y, m]: [number, number, number]) => y * 12 + (m - 1);
+
+function inFrame(at: number, frame: string): boolean {
+  const row = dateOf(at);
+  const now = dateOf(NOW);
+  switch (frame) {
+    case 'TODAY':
+      return dayNumber(row) === dayNumber(now);
+    case 'YESTERDAY':
+      return dayNumber(row) === dayNumber(now) - 1;
+    case 'THIS_WEEK':
+      return mondayOf(row) === mondayOf(now);
+    case 'LAST_WEEK':
+      return mondayOf(row) === mondayOf(now) - 7;
+    case 'THIS_MONTH':
+      return monthIndex(row) === monthIndex(now);
+    case 'LAST_MONTH':
+      return monthIndex(row) === monthIndex(now) - 1;
+    case 'THIS_QUARTER':
+      return Math.floor(monthIndex(row) / 3) === Math.floor(monthIndex(now) / 3);
+    case 'LAST_QUARTER':
+      return Math.floor(monthIndex(row) / 3) === Math.floor(monthIndex(now) / 3) - 1;
+    case 'THIS_YEAR':
+      return row[0] === now[0];
+    default:
+      return row[0] === now[0] - 1;
+  }
+}
 
 // ------------------------------------------------------- the test's evaluator
 
@@ -102,15 +195,19 @@ function durationBefore(at: number, d: { amount: number; unit: string }): number
   return d.unit === 'MONTHS' ? monthsBefore(at, d.amount) : at - d.amount * unitMs[d.unit];
 }
 
-function textHolds(value: string | null, match: Record<string, string[]>): boolean {
-  if (value === null) return false;
+function textHolds(value: string | null, match: Record<string, string[] | boolean>): boolean {
+  const [[op, operand]] = Object.entries(match);
+  const missing = value === null || value === '';
+  if (op === 'isEmpty') return operand === missing;
+  if (missing) return false;
   const v = value.toLowerCase();
-  const [[op, values]] = Object.entries(match);
-  const ws = values.map((w) => w.toLowerCase());
+  const ws = (operand as string[]).map((w) => w.toLowerCase());
   if (op === 'is') return ws.includes(v);
   if (op === 'isNot') return !ws.includes(v);
   if (op === 'contains') return ws.some((w) => v.includes(w));
-  return ws.some((w) => v.startsWith(w));
+  if (op === 'notContains') return !ws.some((w) => v.includes(w));
+  if (op === 'startsWith') return ws.some((w) => v.startsWith(w));
+  return !ws.some((w) => v.startsWith(w));
 }
 
 function dateHolds(at: number, date: any): boolean {
@@ -119,6 +216,9 @@ function dateHolds(at: number, date: any): boolean {
   if (date?.before && !(at < Date.parse(date.before))) return false;
   if (date?.after && !(at >= Date.parse(date.after))) return false;
   if (date?.betweenFrom && !(at >= Date.parse(date.betweenFrom) && at < Date.parse(date.betweenTo))) return false;
+  if (date?.onOrBefore && !(at <= Date.parse(date.onOrBefore))) return false;
+  if (date?.onOrAfter && !(at >= Date.parse(date.onOrAfter))) return false;
+  if (date?.inTimeFrame && !inFrame(at, date.inTimeFrame)) return false;
   return true;
 }
 
@@ -135,19 +235,41 @@ function personHolds(person: PersonRow, f: any): boolean {
   return f.createdAt === undefined || dateHolds(person.createdAt, f.createdAt);
 }
 
-function activityHolds(row: Row, filter: any): boolean {
+/** A booking's status now: its latest row in the workspace by (at, id); a meeting without a booking id is its own. */
+function bookingStatus(row: Row, rows: readonly Row[]): string | null {
+  if (row.meetingId === null) return row.meetingStatus;
+  let latest = row;
+  for (const other of rows) {
+    if (other.meetingId !== row.meetingId) continue;
+    if (other.at > latest.at || (other.at === latest.at && other.id > latest.id)) latest = other;
+  }
+  return latest.meetingStatus;
+}
+
+function activityHolds(row: Row, filter: any, rows: readonly Row[]): boolean {
   if (row.type !== filter.activity) return false;
   const c = filter.constraints ?? {};
   if (c.chatKind && row.chatKind !== c.chatKind) return false;
+  const nameOf = (constraint: string) => {
+    const id = row[NAME_OF[constraint]] as string | null;
+    return id === null ? null : (NAMES[constraint][id] ?? null);
+  };
   const values: Record<string, string | null> = {
     chat: row.chat,
     agent: row.agent,
     document: row.document,
     goal: row.goal,
     pageUrl: row.pageUrl,
+    link: row.linkUrl,
+    linkText: row.linkText,
+    chatName: nameOf('chatName'),
+    agentName: nameOf('agentName'),
+    documentName: nameOf('documentName'),
   };
   for (const key of Object.keys(values)) if (c[key] && !textHolds(values[key], c[key])) return false;
   if (c.meetingStatus && !c.meetingStatus.includes(row.meetingStatus)) return false;
+  if (c.meetingCurrentStatus && !c.meetingCurrentStatus.includes(bookingStatus(row, rows))) return false;
+  if (c.conversationStatus && !c.conversationStatus.includes(row.conversationStatus)) return false;
   return dateHolds(row.at, filter.dateOfActivity);
 }
 
@@ -197,7 +319,7 @@ function members(world: World, list: { filters: any[]; expr: Expr }): number[] {
         const member = world.members.get(f.memberOfSmartList.smartListId)!.includes(p);
         return f.memberOfSmartList.negated ? !member : member;
       }
-      const count = mine.filter((r) => activityHolds(r, f)).length;
+      const count = mine.filter((r) => activityHolds(r, f, world.rows)).length;
       const has = count >= (f.minNumberOfTimes ?? 1);
       return f.negated ? !has : has;
     };
@@ -218,9 +340,11 @@ function generator(random: () => number) {
   const row = (person: number): Row => {
     const type = pick(TYPES);
     return {
+      id: newId(),
       type,
       person,
-      at: NOW - hoursAgo() * H,
+      // Now and then a millisecond before an hour: just before a local midnight, a frame's last instant.
+      at: NOW - hoursAgo() * H - (random() < 0.1 ? 1 : 0),
       chatKind: pick(['DIALOGUE', 'CONVERSATIONAL_FLOW'] as const),
       chat: pick(POOLS.chat),
       pageUrl: random() < 0.25 ? null : pick(POOLS.pageUrl),
@@ -228,18 +352,23 @@ function generator(random: () => number) {
       document: type === 'INTERACTED_WITH_DOCUMENT' ? pick(POOLS.document) : null,
       goal: type === 'GOAL_ACHIEVED' ? pick(POOLS.goal) : null,
       meetingStatus: type === 'MEETING_SCHEDULED' ? pick(STATUSES) : null,
+      meetingId: type === 'MEETING_SCHEDULED' && random() < 0.7 ? pick(BOOKINGS) : null,
+      linkUrl: type === 'LINK_CLICKED' ? pick(POOLS.link) : null,
+      linkText: type === 'LINK_CLICKED' && random() < 0.75 ? pick(POOLS.linkText) : null,
+      conversationStatus: type === 'ENGAGED' ? pick(CONVERSATION) : null,
     };
   };
 
   const textMatch = (pool: readonly string[]) => {
-    const op = pick(['is', 'isNot', 'contains', 'startsWith'] as const);
+    const op = pick(['is', 'isNot', 'contains', 'startsWith', 'notContains', 'notStartsWith', 'isEmpty'] as const);
+    if (op === 'isEmpty') return { isEmpty: random() < 0.5 };
     const value = () => {
       const whole = pick(pool);
-      if (op === 'contains')
+      if (op === 'contains' || op === 'notContains')
         return random() < 0.3
           ? pick(['%', '_', '!', 'a'])
           : mangleCase(whole.slice(int(0, whole.length - 1), whole.length));
-      if (op === 'startsWith') return mangleCase(whole.slice(0, int(1, whole.length)));
+      if (op === 'startsWith' || op === 'notStartsWith') return mangleCase(whole.slice(0, int(1, whole.length)));
       return mangleCase(random() < 0.1 ? 'nothing-like-it' : whole);
     };
     return { [op]: Array.from({ length: int(1, 2) }, value) };
@@ -254,8 +383,19 @@ function generator(random: () => number) {
       WEEKS: int(1, 10),
       MONTHS: int(1, 4),
     }[unit]!;
-    const form = pick(['inPast', 'inPastBefore', 'before', 'after', 'between']);
+    const form = pick([
+      'inPast',
+      'inPastBefore',
+      'before',
+      'after',
+      'between',
+      'onOrBefore',
+      'onOrAfter',
+      'inTimeFrame',
+      'inTimeFrame',
+    ]);
     if (form === 'inPast' || form === 'inPastBefore') return { [form]: { amount, unit } };
+    if (form === 'inTimeFrame') return { inTimeFrame: pick(FRAMES) };
     if (form === 'between') {
       const [a, b] = [instant(), instant()].sort();
       return a === b ? { after: a } : { betweenFrom: a, betweenTo: b };
@@ -302,11 +442,15 @@ function generator(random: () => number) {
     const activity = pick(TYPES);
     const constraints: Record<string, unknown> = {};
     if (random() < 0.2) constraints.chatKind = pick(['DIALOGUE', 'CONVERSATIONAL_FLOW']);
-    for (const key of Object.keys(POOLS) as Array<keyof typeof POOLS>) {
-      if (APPLIES[key].includes(activity) && random() < 0.3) constraints[key] = textMatch(POOLS[key]);
+    for (const key of Object.keys(TEXT_POOLS)) {
+      if (APPLIES[key].includes(activity) && random() < 0.25) constraints[key] = textMatch(TEXT_POOLS[key]);
     }
     if (activity === 'MEETING_SCHEDULED' && random() < 0.4)
       constraints.meetingStatus = [...new Set([pick(STATUSES), pick(STATUSES)])];
+    if (activity === 'MEETING_SCHEDULED' && random() < 0.4)
+      constraints.meetingCurrentStatus = [...new Set([pick(STATUSES), pick(STATUSES)])];
+    if (activity === 'ENGAGED' && random() < 0.4)
+      constraints.conversationStatus = [...new Set([pick(CONVERSATION), pick(CONVERSATION)])];
     return {
       activity,
       negated: random() < 0.25,
@@ -383,6 +527,15 @@ describe(`smart lists: SQL membership equals a plain evaluator on random data (s
   beforeAll(async () => {
     server = await startTestServer();
     const db = server.app.dataSource;
+    await server.app.services.workspaceSettings.update(server.workspaceId, { timeZone: ZONE });
+    for (const [constraint, names] of Object.entries(NAMES)) {
+      for (const [widgetId, name] of Object.entries(names)) {
+        await db.query(
+          'INSERT INTO catalog_entry (workspace_id, entry_type, widget_id, chat_kind, name, name_key, url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [server.workspaceId, CATALOG_TYPE[constraint], widgetId, null, name, name.toLowerCase(), null, NOW, NOW],
+        );
+      }
+    }
     for (let p = 0; p < PEOPLE; p++) {
       const person = gen.personRow(p);
       world.people.push(person);

@@ -24,14 +24,26 @@ export interface PreparedHook {
   recorded(recorded: RecordedActivities): Promise<AfterCommit | void>;
 }
 
+/**
+ * Why the hooks run: activities RECORDED now, or stored ones whose
+ * conversation status moved forward (updateConversation): Sales Insight
+ * gets the activity again, and only campaign triggers that constrain the
+ * conversation status look at it.
+ */
+export type HookReason = 'recorded' | 'statusChanged';
+
 export interface PendingActivities {
   workspaceId: string;
+  /** Omitted: 'recorded'. */
+  reason?: HookReason;
   /** The rows about to be inserted (people resolved); some may yet be ignored as duplicates. */
   activities: readonly ActivityEntity[];
 }
 
 export interface RecordedActivities {
   workspaceId: string;
+  /** Omitted: 'recorded'. */
+  reason?: HookReason;
   /** The activities stored by this transaction, in input order. */
   activities: readonly ActivityEntity[];
 }

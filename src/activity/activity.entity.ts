@@ -11,6 +11,7 @@ export enum ChatActivityType {
   INTERACTED_WITH_DOCUMENT = 'INTERACTED_WITH_DOCUMENT',
   GOAL_ACHIEVED = 'GOAL_ACHIEVED',
   MEETING_SCHEDULED = 'MEETING_SCHEDULED',
+  LINK_CLICKED = 'LINK_CLICKED',
 }
 
 /** Stored at most once per (workspace, visitor, session, chat, type). */
@@ -40,6 +41,25 @@ export enum MeetingStatus {
 }
 
 /**
+ * An engagement's conversation (ENGAGED only). Statuses only move forward:
+ * INITIATED, then DROPPED, then COMPLETED (a dropped conversation the visitor
+ * resumes may still complete; a completed one is final). Values are stored;
+ * never rename them.
+ */
+export enum ConversationStatus {
+  INITIATED = 'INITIATED',
+  DROPPED = 'DROPPED',
+  COMPLETED = 'COMPLETED',
+}
+
+/** Forward order of conversation statuses: a status may replace only those ranked lower. */
+export const CONVERSATION_STATUS_RANK: Readonly<Record<ConversationStatus, number>> = {
+  [ConversationStatus.INITIATED]: 0,
+  [ConversationStatus.DROPPED]: 1,
+  [ConversationStatus.COMPLETED]: 2,
+};
+
+/**
  * One recorded chat activity: a single wide table (type-specific columns are
  * null for other types) so the timeline and smart-list filters are plain
  * indexed queries, with no joins per type.
@@ -49,6 +69,8 @@ export enum MeetingStatus {
 @Index('uq_activity_once', ['workspaceId', 'onceKey'], { unique: true })
 @Index('idx_activity_person_time', ['personId', 'occurredAt', 'id'])
 @Index('uq_activity_stream', ['workspaceId', 'streamSeq'], { unique: true })
+// A booking's rows, latest last: meetingCurrentStatus reads the newest (migration 1764000000620).
+@Index('idx_activity_meeting', ['workspaceId', 'meetingId', 'occurredAt', 'id'])
 // Smart-list and campaign filter probes read only this index (migration 1764000000006).
 @Index('idx_activity_person_filter', [
   'personId',
@@ -141,6 +163,21 @@ export class ActivityEntity {
 
   @Column({ name: 'meeting_status', type: 'varchar', length: 16, nullable: true })
   meetingStatus: MeetingStatus | null;
+
+  /** The booking's id (MeetingInput.id): ties a reschedule or cancellation to its booking. */
+  @Column({ name: 'meeting_id', type: 'varchar', length: 128, nullable: true })
+  meetingId: string | null;
+
+  /** LINK_CLICKED only. */
+  @Column({ name: 'link_url', type: 'varchar', length: 2048, nullable: true })
+  linkUrl: string | null;
+
+  @Column({ name: 'link_text', type: 'varchar', length: 255, nullable: true })
+  linkText: string | null;
+
+  /** ENGAGED only: INITIATED when recorded, moved forward by updateConversation (a conditional UPDATE). */
+  @Column({ name: 'conversation_status', type: 'varchar', length: 16, nullable: true })
+  conversationStatus: ConversationStatus | null;
 
   /**
    * Position in the workspace's activity stream (activityRecorded), in commit

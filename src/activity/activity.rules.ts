@@ -3,7 +3,13 @@ import { newId } from '../db/columns';
 import { type AppError, UserInputError } from '../shared/errors';
 import { findMalformedText } from '../shared/text';
 import { violationError, violationsOf } from '../shared/validation';
-import { ActivityEntity, ChatActivityType, MeetingStatus, ONCE_PER_SESSION_TYPES } from './activity.entity';
+import {
+  ActivityEntity,
+  ChatActivityType,
+  ConversationStatus,
+  MeetingStatus,
+  ONCE_PER_SESSION_TYPES,
+} from './activity.entity';
 import { ActivityErrorReason } from './activity.errors';
 import type { RecordChatActivityInput } from './record-activity.input';
 
@@ -23,7 +29,7 @@ export const MEETING_MAX_FUTURE_MS = 5 * 366 * DAY_MS;
 
 /** Which type each type-specific input field belongs to (`required`: must be present for it). */
 const TYPE_FIELDS: ReadonlyArray<{
-  field: 'prompt' | 'agent' | 'document' | 'goal' | 'meeting';
+  field: 'prompt' | 'agent' | 'document' | 'goal' | 'meeting' | 'link';
   type: ChatActivityType;
   required: boolean;
 }> = [
@@ -32,6 +38,7 @@ const TYPE_FIELDS: ReadonlyArray<{
   { field: 'document', type: ChatActivityType.INTERACTED_WITH_DOCUMENT, required: true },
   { field: 'goal', type: ChatActivityType.GOAL_ACHIEVED, required: true },
   { field: 'meeting', type: ChatActivityType.MEETING_SCHEDULED, required: true },
+  { field: 'link', type: ChatActivityType.LINK_CLICKED, required: true },
 ];
 
 /** The first problem of one input (BAD_USER_INPUT on its field under `path`), or null. */
@@ -119,6 +126,17 @@ export function canonical(value: unknown): string {
   return `${out}}`;
 }
 
+/**
+ * The once-per-session key of (visitor, session, chat id, type): an array of
+ * strings, so JSON.stringify gives exactly canonical()'s text and stored keys
+ * stay comparable. updateConversation finds an engagement by it.
+ */
+export const onceKeyOf = (visitorId: string, sessionId: string, chatId: string, type: ChatActivityType): string =>
+  sha256(JSON.stringify([visitorId, sessionId, chatId, type]));
+
+/** SHA-256 of an input's canonical text: what a retry with the same clientEventId must match. */
+export const requestHashOf = (content: unknown): string => sha256(canonical(content));
+
 /** The row an accepted input becomes (its person is resolved later, in the transaction). */
 export function activityRow(workspaceId: string, input: RecordChatActivityInput, now: Date): ActivityEntity {
   const { clientEventId, ...content } = input;
@@ -140,9 +158,8 @@ export function activityRow(workspaceId: string, input: RecordChatActivityInput,
     clientEventId: clientEventId ?? null,
     // The content as sent (a defaulted occurredAt is not part of it): a retry must hash the same.
     requestHash: clientEventId ? sha256(canonical(content)) : null,
-    // An array of strings: JSON.stringify gives exactly canonical()'s text, so stored keys stay comparable.
     onceKey: ONCE_PER_SESSION_TYPES.has(input.type)
-      ? sha256(JSON.stringify([input.visitorId, input.sessionId, input.chat.id, input.type]))
+      ? onceKeyOf(input.visitorId, input.sessionId, input.chat.id, input.type)
       : null,
     prompt: input.prompt ?? null,
     agentId: agent?.id ?? null,
@@ -154,6 +171,10 @@ export function activityRow(workspaceId: string, input: RecordChatActivityInput,
     meetingStartsAt: meeting?.startsAt ?? null,
     meetingDurationMinutes: meeting?.durationMinutes ?? null,
     meetingStatus: meeting ? (meeting.status ?? MeetingStatus.SCHEDULED) : null,
+    meetingId: meeting?.id ?? null,
+    linkUrl: input.link?.url ?? null,
+    linkText: input.link?.text ?? null,
+    conversationStatus: input.type === ChatActivityType.ENGAGED ? ConversationStatus.INITIATED : null,
     streamSeq: null,
   });
 }

@@ -269,12 +269,13 @@ export class ActivityService {
       }
       const after: AfterCommit[] = [];
       if (recorded.length > 0) {
+        // Names before the hooks: campaign triggers and filters on chatName, agentName and documentName see the
+        // names as they are once this batch commits, the triggering activity's own included.
+        await this.catalog.recordNames(tx, workspaceId, recorded);
         for (const hook of prepared) {
           const callback = await hook.recorded({ workspaceId, activities: recorded });
           if (callback) after.push(callback);
         }
-        // The names last but for the stream head: their row locks too are held only until the commit.
-        await this.catalog.recordNames(tx, workspaceId, recorded);
         // Last, so the stream head's lock is held only until the commit that follows.
         await this.repository.assignStreamPositions(tx, workspaceId, recorded);
         after.push(() => {
@@ -284,14 +285,42 @@ export class ActivityService {
       return after;
     });
 
-    for (const callback of afterCommit) {
+    await this.runAfterCommit(afterCommit);
+    return results;
+  }
+
+  /**
+   * The hooks for stored activities whose conversation status just moved
+   * forward, inside the caller's transaction (which made the change): as for
+   * a recording, a hook that may update the people gets them locked first.
+   * Returns the work to run after the commit.
+   */
+  async statusChanged(tx: EntityManager, workspaceId: string, rows: readonly ActivityEntity[]): Promise<AfterCommit[]> {
+    const batch = { workspaceId, activities: rows, reason: 'statusChanged' as const };
+    const prepared: PreparedHook[] = [];
+    for (const hook of this.hooks) prepared.push(await hook.prepare(tx, batch));
+    if (prepared.some((hook) => hook.updatesPeople))
+      await this.people.repository.lockForUpdate(
+        tx,
+        rows.map((row) => row.personId),
+      );
+    const after: AfterCommit[] = [];
+    for (const hook of prepared) {
+      const callback = await hook.recorded(batch);
+      if (callback) after.push(callback);
+    }
+    return after;
+  }
+
+  /** After-commit work of a hook must not throw; if it does, it is logged, never answered. */
+  async runAfterCommit(callbacks: readonly AfterCommit[]): Promise<void> {
+    for (const callback of callbacks) {
       try {
         await callback();
       } catch (err) {
         this.log.error({ err }, 'after-commit work of a recorded activity failed');
       }
     }
-    return results;
   }
 
   // ------------------------------------------------------------ reads

@@ -2,11 +2,18 @@ import { Field, InterfaceType, Int, ObjectType, registerEnumType } from 'type-gr
 import { Agent, Chat, Document } from '../catalog/catalog.type';
 import { Node, toGlobalId } from '../graphql/node';
 import { encodeCursor } from '../shared/cursor';
-import { ActivityEntity, ChatActivityType, ChatKind, MeetingStatus, PromptType } from './activity.entity';
+import {
+  ActivityEntity,
+  ChatActivityType,
+  ChatKind,
+  ConversationStatus,
+  MeetingStatus,
+  PromptType,
+} from './activity.entity';
 
 registerEnumType(ChatActivityType, {
   name: 'ChatActivityType',
-  description: 'The six Dynamic Chat activities.',
+  description: 'The seven Dynamic Chat activities.',
   valuesConfig: {
     TRIGGERED: {
       description:
@@ -20,6 +27,20 @@ registerEnumType(ChatActivityType, {
     INTERACTED_WITH_DOCUMENT: { description: 'Clicked a document on a document card. Any number of times.' },
     GOAL_ACHIEVED: { description: 'Reached a goal defined in the dialogue or flow. Any number of times.' },
     MEETING_SCHEDULED: { description: 'Booked a meeting with an agent. Any number of times.' },
+    LINK_CLICKED: {
+      description:
+        "Clicked a link in a dialogue or conversational flow (Marketo's Clicked Link in Chat). Any number of times.",
+    },
+  },
+});
+registerEnumType(ConversationStatus, {
+  name: 'ConversationStatus',
+  description:
+    'An engagement\'s conversation, Sales Insight\'s "Engaged Dialogue: Status". Only moves forward: INITIATED, then DROPPED, then COMPLETED.',
+  valuesConfig: {
+    INITIATED: { description: 'Engaged; the conversation has not ended (every engagement starts so).' },
+    DROPPED: { description: 'The visitor left the conversation unfinished; resuming it may still complete it.' },
+    COMPLETED: { description: 'The conversation reached its end. Final.' },
   },
 });
 registerEnumType(ChatKind, { name: 'ChatKind' });
@@ -45,8 +66,24 @@ export class Meeting {
   /** The agent's name on this activity, shown only if the agent is missing from the catalog. */
   agentName: string;
 
-  @Field(() => MeetingStatus)
+  @Field(() => MeetingStatus, { description: 'The status this activity recorded (a later one may have changed it).' })
   status: MeetingStatus;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The booking's id (MeetingInput.id) its reschedules and cancellations share; null when the widget sent none.",
+  })
+  bookingId: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class Link {
+  @Field()
+  url: string;
+
+  @Field(() => String, { nullable: true })
+  text: string | null;
 }
 
 /**
@@ -126,6 +163,9 @@ export class ChatTriggeredActivity extends Activity {}
 export class ChatEngagedActivity extends Activity {
   @Field(() => PromptType, { nullable: true })
   prompt: PromptType | null;
+
+  @Field(() => ConversationStatus, { description: 'Moved forward by updateConversation.' })
+  conversationStatus: ConversationStatus;
 }
 
 @ObjectType({ implements: [Activity, Node], simpleResolvers: true })
@@ -161,6 +201,12 @@ export class MeetingScheduledActivity extends Activity {
   meeting: Meeting;
 }
 
+@ObjectType({ implements: [Activity, Node], simpleResolvers: true })
+export class LinkClickedActivity extends Activity {
+  @Field(() => Link)
+  link: Link;
+}
+
 export const ACTIVITY_TYPES = [
   ChatTriggeredActivity,
   ChatEngagedActivity,
@@ -168,6 +214,7 @@ export const ACTIVITY_TYPES = [
   DocumentInteractedActivity,
   GoalAchievedActivity,
   MeetingScheduledActivity,
+  LinkClickedActivity,
 ];
 
 /** Maps a stored row to its concrete GraphQL type. Also accepts a row that crossed Redis (dates as strings). */
@@ -192,7 +239,10 @@ export function toActivity(row: ActivityEntity): Activity {
     case ChatActivityType.TRIGGERED:
       return Object.assign(new ChatTriggeredActivity(), base);
     case ChatActivityType.ENGAGED:
-      return Object.assign(new ChatEngagedActivity(), base, { prompt: row.prompt });
+      return Object.assign(new ChatEngagedActivity(), base, {
+        prompt: row.prompt,
+        conversationStatus: row.conversationStatus ?? ConversationStatus.INITIATED,
+      });
     case ChatActivityType.ENGAGED_WITH_AGENT:
       return Object.assign(new AgentEngagedActivity(), base, { agentId: row.agentId, agentName: row.agentName });
     case ChatActivityType.INTERACTED_WITH_DOCUMENT:
@@ -211,7 +261,12 @@ export function toActivity(row: ActivityEntity): Activity {
           agentId: row.agentId,
           agentName: row.agentName,
           status: row.meetingStatus,
+          bookingId: row.meetingId ?? null,
         }),
+      });
+    case ChatActivityType.LINK_CLICKED:
+      return Object.assign(new LinkClickedActivity(), base, {
+        link: Object.assign(new Link(), { url: row.linkUrl, text: row.linkText ?? null }),
       });
   }
 }

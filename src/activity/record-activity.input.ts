@@ -52,10 +52,32 @@ export class DocumentInput {
   url?: string | null;
 }
 
+@InputType({ description: 'The link a LINK_CLICKED activity is about.' })
+export class LinkInput {
+  @Field({ description: 'An absolute http(s) URL, 1..2048 characters.' })
+  @IsHttpUrl()
+  url: string;
+
+  @Field(() => String, { nullable: true, description: "The link's text, 1..255 characters; none for e.g. an image." })
+  @Length(1, 255)
+  @IsNotBlank()
+  text?: string | null;
+}
+
 @InputType({
-  description: 'A reschedule or cancellation is recorded as a new MEETING_SCHEDULED activity with that status.',
+  description:
+    'A reschedule or cancellation is recorded as a new MEETING_SCHEDULED activity with that status and the same id.',
 })
 export class MeetingInput {
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The booking's id, 1..128 characters: a reschedule or cancellation names the booking it changes, so meetingCurrentStatus knows the booking's latest status. Without it, each activity is a booking of its own.",
+  })
+  @Length(1, 128)
+  @IsNotBlank()
+  id?: string | null;
+
   @Field()
   startsAt: Date;
 
@@ -107,7 +129,7 @@ export class PersonInput {
   description: `What the widget sends. Type-specific fields are required for their type and
 rejected (BAD_USER_INPUT) for the others: prompt (ENGAGED, optional),
 agent (ENGAGED_WITH_AGENT), document (INTERACTED_WITH_DOCUMENT),
-goal (GOAL_ACHIEVED), meeting (MEETING_SCHEDULED).`,
+goal (GOAL_ACHIEVED), meeting (MEETING_SCHEDULED), link (LINK_CLICKED).`,
 })
 export class RecordChatActivityInput {
   @Field(() => String, {
@@ -166,6 +188,10 @@ export class RecordChatActivityInput {
   @Field(() => MeetingInput, { nullable: true })
   @ValidateNested()
   meeting?: MeetingInput | null;
+
+  @Field(() => LinkInput, { nullable: true })
+  @ValidateNested()
+  link?: LinkInput | null;
 
   @Field(() => PersonInput, {
     nullable: true,

@@ -45,6 +45,7 @@ const newWorkspace = (name: string): WorkspaceEntity =>
     identityVerification: IdentityVerification.OPTIONAL,
     identitySecretEnc: null,
     identitySecretRotatedAt: null,
+    timeZone: 'UTC',
   });
 
 export interface BootstrapResult {

@@ -26,8 +26,11 @@ export class Workspace implements Node {
   @Field()
   name: string;
 
+  /** Known when read from the row; resolved otherwise (workspace-settings.resolver.ts). */
+  timeZone?: string;
+
   static from(this: void, entity: WorkspaceEntity): Workspace {
-    return Object.assign(new Workspace(), { id: entity.id, name: entity.name });
+    return Object.assign(new Workspace(), { id: entity.id, name: entity.name, timeZone: entity.timeZone });
   }
 }
 

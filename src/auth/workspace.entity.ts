@@ -29,4 +29,8 @@ export class WorkspaceEntity {
 
   @TimestampColumn({ name: 'identity_secret_rotated_at', nullable: true })
   identitySecretRotatedAt: Date | null;
+
+  /** IANA time zone of the workspace's calendar (smart-list and campaign time frames). */
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, default: 'UTC' })
+  timeZone: string;
 }

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type {
   ActivityRecordedHook,
   AfterCommit,
+  HookReason,
   PendingActivities,
   PreparedHook,
   RecordedActivities,
@@ -14,8 +15,9 @@ import { DeliveryKind } from '../delivery/delivery.model';
 import { activityPayload } from '../delivery/delivery.payload';
 import type { PersonEntity } from '../person/person.entity';
 import { subtractDuration } from '../smart-list/duration';
-import { constraintsMatch } from '../smart-list/filter.match';
+import { constraintsMatch, type MatchContext, needsContext } from '../smart-list/filter.match';
 import type { FilterSetDef } from '../smart-list/filter.model';
+import { loadMatchContext } from '../smart-list/match-context';
 import { restoreFilterSet } from '../smart-list/filter.parser';
 import type { SmartListService } from '../smart-list/smart-list.service';
 import { CampaignQualificationEntity } from './campaign-qualification.entity';
@@ -47,6 +49,8 @@ const MAX_PARSED_CAMPAIGNS = 10_000;
 interface LiveCampaign {
   entity: CampaignEntity;
   filters: FilterSetDef;
+  /** Whether a trigger or step condition reads more than the activity row (current names, booking status). */
+  needsContext: boolean;
 }
 
 interface PlannedRun {
@@ -62,19 +66,37 @@ interface DeliveryStep {
   result: StepResult;
 }
 
-const triggers = (campaign: LiveCampaign, activity: ActivityEntity): boolean =>
+/**
+ * Whether the activity triggers the campaign. A conversation status change
+ * (not a new activity) is looked at only by triggers that constrain the
+ * status: the others saw this engagement when it was recorded.
+ * `context` null: an upper bound (see constraintsMatch).
+ */
+const triggers = (
+  campaign: LiveCampaign,
+  activity: ActivityEntity,
+  context: MatchContext | null,
+  reason: HookReason = 'recorded',
+): boolean =>
   campaign.entity.definition.triggers.some(
-    (t) => t.activity === activity.type && constraintsMatch(activity, t.constraints),
+    (t) =>
+      t.activity === activity.type &&
+      (reason === 'recorded' || t.constraints.conversationStatus !== undefined) &&
+      constraintsMatch(activity, t.constraints, context),
   );
 
-const stepApplies = (step: FlowStepDef, activity: ActivityEntity): boolean =>
-  step.conditions.every((condition) => constraintsMatch(activity, condition));
+const stepApplies = (step: FlowStepDef, activity: ActivityEntity, context: MatchContext | null): boolean =>
+  step.conditions.every((condition) => constraintsMatch(activity, condition, context));
 
-/** Whether a run of this campaign for this (triggering) activity would update the person. */
+/** Whether a run of this campaign for this (triggering) activity may update the person (an upper bound). */
 const changesScore = (campaign: LiveCampaign, activity: ActivityEntity): boolean =>
   campaign.entity.definition.flow.some(
-    (step) => step.action === FlowAction.CHANGE_SCORE && stepApplies(step, activity),
+    (step) => step.action === FlowAction.CHANGE_SCORE && stepApplies(step, activity, null),
   );
+
+const campaignNeedsContext = (entity: CampaignEntity): boolean =>
+  entity.definition.triggers.some((t) => needsContext(t.constraints)) ||
+  entity.definition.flow.some((step) => step.conditions.some(needsContext));
 
 /**
  * Campaigns on the write path. The hook runs inside the transaction that
@@ -100,11 +122,11 @@ export class CampaignRunner implements ActivityRecordedHook {
    * locks the batch's people first (filters and qualification, checked later, may still skip the run: the lock
    * is then merely unneeded). The same campaigns then run.
    */
-  async prepare(tx: EntityManager, { workspaceId, activities }: PendingActivities): Promise<PreparedHook> {
+  async prepare(tx: EntityManager, { workspaceId, activities, reason }: PendingActivities): Promise<PreparedHook> {
     const campaigns = await this.candidates(tx, workspaceId, [...new Set(activities.map((a) => a.type))]);
     return {
       updatesPeople: activities.some((activity) =>
-        campaigns.some((campaign) => triggers(campaign, activity) && changesScore(campaign, activity)),
+        campaigns.some((campaign) => triggers(campaign, activity, null, reason) && changesScore(campaign, activity)),
       ),
       recorded: (recorded) => this.onRecorded(tx, recorded, campaigns),
     };
@@ -112,15 +134,23 @@ export class CampaignRunner implements ActivityRecordedHook {
 
   private async onRecorded(
     tx: EntityManager,
-    { workspaceId, activities }: RecordedActivities,
+    { workspaceId, activities, reason }: RecordedActivities,
     candidates: readonly LiveCampaign[],
   ): Promise<AfterCommit | void> {
     const now = Date.now();
-    const triggered = candidates.filter((campaign) => activities.some((activity) => triggers(campaign, activity)));
+    // Only when a candidate reads names or booking statuses: the common batch pays no extra query.
+    const context = candidates.some(
+      (campaign) => campaign.needsContext && activities.some((a) => triggers(campaign, a, null, reason)),
+    )
+      ? await loadMatchContext(tx, workspaceId, activities)
+      : null;
+    const triggered = candidates.filter((campaign) =>
+      activities.some((activity) => triggers(campaign, activity, context, reason)),
+    );
     if (triggered.length === 0) return;
     const triggeredIds = triggered.map(({ entity }) => entity.id);
     await this.campaigns.lockForRuns(tx, triggeredIds);
-    const { planned, deliverySteps } = await this.plan(tx, workspaceId, activities, triggered, now);
+    const { planned, deliverySteps } = await this.plan(tx, workspaceId, activities, triggered, now, context, reason);
     if (planned.length === 0) return;
     const people = await this.peopleOf(tx, planned);
     const queued = await this.queueDeliveries(tx, deliverySteps, people, now);
@@ -150,7 +180,11 @@ export class CampaignRunner implements ActivityRecordedHook {
       if (this.parsed.size > MAX_PARSED_CAMPAIGNS) this.parsed.clear();
       for (const entity of await this.campaigns.byIds(tx, stale)) {
         const { filterLogic: logic, advancedLogic, filters } = entity.definition;
-        const campaign = { entity, filters: restoreFilterSet({ logic, advancedLogic, filters }) };
+        const campaign = {
+          entity,
+          filters: restoreFilterSet({ logic, advancedLogic, filters }),
+          needsContext: campaignNeedsContext(entity),
+        };
         this.parsed.set(entity.id, { version: entity.updatedAt, campaign });
       }
     }
@@ -171,6 +205,8 @@ export class CampaignRunner implements ActivityRecordedHook {
     activities: readonly ActivityEntity[],
     triggered: readonly LiveCampaign[],
     now: number,
+    context: MatchContext | null,
+    reason: HookReason | undefined,
   ): Promise<{ planned: PlannedRun[]; deliverySteps: DeliveryStep[] }> {
     const planned: PlannedRun[] = [];
     const deliverySteps: DeliveryStep[] = [];
@@ -182,7 +218,8 @@ export class CampaignRunner implements ActivityRecordedHook {
         .filter((a) => a.personId === activity.personId)
         .map((a) => a.id);
       for (const campaign of triggered) {
-        if (!triggers(campaign, activity)) continue;
+        // A null context here means no triggered campaign reads one: the check is exact.
+        if (!triggers(campaign, activity, context, reason)) continue;
         if (!(await this.passesFilters(tx, workspaceId, campaign, activity, later, now))) continue;
         const run = Object.assign(new CampaignRunEntity(), {
           id: newId(),
@@ -196,7 +233,7 @@ export class CampaignRunner implements ActivityRecordedHook {
         });
         if (!(await this.qualifies(tx, campaign.entity, run))) continue;
         const next = { campaign, activity, run };
-        deliverySteps.push(...(await this.runFlow(tx, next, now)));
+        deliverySteps.push(...(await this.runFlow(tx, next, now, context)));
         planned.push(next);
       }
     }
@@ -240,13 +277,18 @@ export class CampaignRunner implements ActivityRecordedHook {
    * hold for the triggering activity is SKIPPED; CHANGE_SCORE is applied now;
    * the delivery steps are returned to be queued.
    */
-  private async runFlow(tx: EntityManager, planned: PlannedRun, now: number): Promise<DeliveryStep[]> {
+  private async runFlow(
+    tx: EntityManager,
+    planned: PlannedRun,
+    now: number,
+    context: MatchContext | null,
+  ): Promise<DeliveryStep[]> {
     const { campaign, activity, run } = planned;
     const deliverySteps: DeliveryStep[] = [];
     for (const [i, step] of campaign.entity.definition.flow.entries()) {
       const result: StepResult = { position: i + 1, action: step.action, outcome: StepOutcome.SKIPPED };
       run.steps.push(result);
-      if (!stepApplies(step, activity)) continue;
+      if (!stepApplies(step, activity, context)) continue;
       if (step.action === FlowAction.CHANGE_SCORE) {
         await this.campaigns.addScore(tx, activity.personId, step.scoreDelta!, now);
         result.outcome = StepOutcome.DONE;

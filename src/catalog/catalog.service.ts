@@ -22,9 +22,8 @@ export interface CatalogMention {
  * The workspace's chats, agents and documents (see CatalogEntryEntity).
  * The recording transaction calls it twice: `claimChats` first, before
  * anything of the batch is written, so an activity whose chat has another
- * kind stores nothing; `recordNames` last, with the activities that were
- * stored, just before the stream head's lock, so the entries' row locks are
- * held only from there to the commit.
+ * kind stores nothing; `recordNames` once the activities are stored, before
+ * the hooks (campaign constraints on current names see the batch's names).
  */
 export class CatalogService {
   readonly repository: CatalogRepository;

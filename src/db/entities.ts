@@ -14,6 +14,7 @@ import { SalesInsightSettingsEntity } from '../delivery/sales-insight-settings.e
 import { PersonEntity } from '../person/person.entity';
 import { VisitorEntity } from '../person/visitor.entity';
 import { SmartListEntity } from '../smart-list/smart-list.entity';
+import { ConversationUpdateEntity } from '../conversation/conversation-update.entity';
 import { isMysql } from './sql';
 
 /** Entity classes, listed explicitly (globs differ between ts-jest and compiled output): one per table. */
@@ -33,6 +34,7 @@ export const ENTITIES: Array<new () => object> = [
   SalesInsightSettingsEntity,
   DeliveryEntity,
   JobLeaseEntity,
+  ConversationUpdateEntity,
 ];
 
 /**

@@ -16,6 +16,11 @@ export function activityPayload(row: ActivityEntity, person?: PersonSummary): Re
     meetingStartsAt: iso(row.meetingStartsAt),
     meetingDurationMinutes: row.meetingDurationMinutes,
     meetingStatus: row.meetingStatus,
+    meetingId: row.meetingId,
+    linkUrl: row.linkUrl,
+    linkText: row.linkText,
+    // Sales Insight's "Engaged Dialogue: Status"; a status change sends the activity again with the new one.
+    conversationStatus: row.conversationStatus,
   };
   return {
     id: row.id,

@@ -15,6 +15,8 @@ import type { PersonService } from '../person/person.service';
 import type { AppPubSub } from './topics';
 import type { RateLimits } from '../shared/rate-limit';
 import type { SmartListService } from '../smart-list/smart-list.service';
+import type { ConversationService } from '../conversation/conversation.service';
+import type { WorkspaceSettingsService } from '../workspace/workspace-settings.service';
 
 /**
  * The application's services, built once per process and handed to resolvers
@@ -33,6 +35,8 @@ export interface Services {
   campaigns: CampaignService;
   deliveries: DeliveryService;
   identity: IdentityService;
+  workspaceSettings: WorkspaceSettingsService;
+  conversations: ConversationService;
   rateLimits: RateLimits;
 }
 

@@ -17,6 +17,8 @@ import { MemberOfSmartListFilterResolver, WasInCampaignFilterResolver } from '..
 import { DeliveryResolver } from '../delivery/delivery.resolver';
 import { IdentityResolver } from '../identity/identity.resolver';
 import { CATALOG_RESOLVERS } from '../catalog/catalog.resolver';
+import { ConversationResolver } from '../conversation/conversation.resolver';
+import { WorkspaceSettingsResolver } from '../workspace/workspace-settings.resolver';
 import { NodeResolver } from './node.resolver';
 import type { AppPubSub } from './topics';
 import { DateTimeScalar } from './scalars';
@@ -37,6 +39,8 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   DeliveryResolver,
   DeliveryCampaignRunResolver,
   IdentityResolver,
+  ConversationResolver,
+  WorkspaceSettingsResolver,
   ...CATALOG_RESOLVERS,
   NodeResolver,
 ];

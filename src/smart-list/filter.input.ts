@@ -1,6 +1,6 @@
 import { Field, InputType, Int } from 'type-graphql';
-import { ChatActivityType, ChatKind, MeetingStatus } from '../activity/activity.entity';
-import { TimeUnit } from './filter.model';
+import { ChatActivityType, ChatKind, ConversationStatus, MeetingStatus } from '../activity/activity.entity';
+import { TimeFrame, TimeUnit } from './filter.model';
 import { MemberOfSmartListInput, PersonFilterInput, WasInCampaignInput } from './person-filter.input';
 
 /*
@@ -19,7 +19,10 @@ export class DurationInput {
   unit: TimeUnit;
 }
 
-@InputType({ description: 'Exactly one operator must be set.' })
+@InputType({
+  description:
+    'Exactly one operator must be set. Case-insensitive; any of the values. Every operator but isEmpty holds only for a present value (isNot, notContains and notStartsWith never hold for a missing one); isEmpty: true holds for a missing or empty value, false for a present one.',
+})
 export class TextMatchInput {
   @Field(() => [String], { nullable: true })
   is?: string[] | null;
@@ -32,11 +35,20 @@ export class TextMatchInput {
 
   @Field(() => [String], { nullable: true })
   startsWith?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  notContains?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  notStartsWith?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true })
+  isEmpty?: boolean | null;
 }
 
 @InputType({
   description:
-    'Exactly one of inPast, inPastBefore, before (exclusive), after (inclusive), or the pair betweenFrom/betweenTo (from inclusive, to exclusive).',
+    "Exactly one of inPast, inPastBefore, before (exclusive), after (inclusive), onOrBefore (inclusive), onOrAfter (inclusive), inTimeFrame (a calendar range in the workspace's time zone), or the pair betweenFrom/betweenTo (from inclusive, to exclusive).",
 })
 export class DateOfActivityInput {
   @Field(() => DurationInput, { nullable: true })
@@ -56,6 +68,15 @@ export class DateOfActivityInput {
 
   @Field(() => Date, { nullable: true })
   betweenTo?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  onOrBefore?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  onOrAfter?: Date | null;
+
+  @Field(() => TimeFrame, { nullable: true })
+  inTimeFrame?: TimeFrame | null;
 }
 
 @InputType()
@@ -80,6 +101,37 @@ export class ActivityConstraintsInput {
 
   @Field(() => [MeetingStatus], { nullable: true })
   meetingStatus?: MeetingStatus[] | null;
+
+  @Field(() => TextMatchInput, { nullable: true, description: "LINK_CLICKED: the link's url (Marketo's Link)." })
+  link?: TextMatchInput | null;
+
+  @Field(() => TextMatchInput, { nullable: true, description: "LINK_CLICKED: the link's text." })
+  linkText?: TextMatchInput | null;
+
+  @Field(() => TextMatchInput, { nullable: true, description: "The chat's current name." })
+  chatName?: TextMatchInput | null;
+
+  @Field(() => TextMatchInput, {
+    nullable: true,
+    description: "ENGAGED_WITH_AGENT and MEETING_SCHEDULED: the agent's current name.",
+  })
+  agentName?: TextMatchInput | null;
+
+  @Field(() => TextMatchInput, {
+    nullable: true,
+    description: "INTERACTED_WITH_DOCUMENT: the document's current name.",
+  })
+  documentName?: TextMatchInput | null;
+
+  @Field(() => [MeetingStatus], {
+    nullable: true,
+    description:
+      "MEETING_SCHEDULED, any of: the status of the activity's booking now (its latest activity with that meeting.id), not of this row.",
+  })
+  meetingCurrentStatus?: MeetingStatus[] | null;
+
+  @Field(() => [ConversationStatus], { nullable: true, description: "ENGAGED, any of: the conversation's status." })
+  conversationStatus?: ConversationStatus[] | null;
 }
 
 @InputType({

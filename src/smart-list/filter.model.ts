@@ -1,4 +1,4 @@
-import type { ChatActivityType, ChatKind, MeetingStatus } from '../activity/activity.entity';
+import type { ChatActivityType, ChatKind, ConversationStatus, MeetingStatus } from '../activity/activity.entity';
 import type { AnyFilterDef } from './person-filter.model';
 
 /**
@@ -23,18 +23,40 @@ export enum TimeUnit {
   MONTHS = 'MONTHS',
 }
 
-export type TextOperator = 'is' | 'isNot' | 'contains' | 'startsWith';
-export const TEXT_OPERATORS: readonly TextOperator[] = ['is', 'isNot', 'contains', 'startsWith'];
+/** Operators that take a list of values (any of them). */
+export type ValueTextOperator = 'is' | 'isNot' | 'contains' | 'startsWith' | 'notContains' | 'notStartsWith';
+export type TextOperator = ValueTextOperator | 'isEmpty';
+export const VALUE_TEXT_OPERATORS: readonly ValueTextOperator[] = [
+  'is',
+  'isNot',
+  'contains',
+  'startsWith',
+  'notContains',
+  'notStartsWith',
+];
+export const TEXT_OPERATORS: readonly TextOperator[] = [...VALUE_TEXT_OPERATORS, 'isEmpty'];
 
-export interface TextMatchDef {
-  operator: TextOperator;
-  /** As given (shown back to the client); matching lower-cases both sides. */
-  values: string[];
-}
+/**
+ * Every operator but isEmpty holds only for a present value (not missing, not
+ * empty); the negative ones (isNot, notContains, notStartsWith) then hold when
+ * no value matches. isEmpty: true holds for a missing or empty value, false for
+ * a present one.
+ */
+export type TextMatchDef =
+  | {
+      operator: ValueTextOperator;
+      /** As given (shown back to the client); matching lower-cases both sides. */
+      values: string[];
+    }
+  | { operator: 'isEmpty'; values: []; empty: boolean };
 
-/** The text constraints and the activity column each one reads. */
-export const TEXT_CONSTRAINTS = ['chat', 'agent', 'document', 'goal', 'pageUrl'] as const;
+/** The text constraints read from the activity row itself (chat/agent/document match ids; link the url). */
+export const TEXT_CONSTRAINTS = ['chat', 'agent', 'document', 'goal', 'pageUrl', 'link', 'linkText'] as const;
 export type TextConstraint = (typeof TEXT_CONSTRAINTS)[number];
+
+/** The text constraints on the current name of a workspace entity (src/catalog), not the name on the activity. */
+export const NAME_CONSTRAINTS = ['chatName', 'agentName', 'documentName'] as const;
+export type NameConstraint = (typeof NAME_CONSTRAINTS)[number];
 
 export interface ConstraintsDef {
   chatKind?: ChatKind;
@@ -43,7 +65,15 @@ export interface ConstraintsDef {
   document?: TextMatchDef;
   goal?: TextMatchDef;
   pageUrl?: TextMatchDef;
+  link?: TextMatchDef;
+  linkText?: TextMatchDef;
+  chatName?: TextMatchDef;
+  agentName?: TextMatchDef;
+  documentName?: TextMatchDef;
   meetingStatus?: MeetingStatus[];
+  /** The booking's latest status (its MEETING_SCHEDULED activities by occurredAt, then id), any of. */
+  meetingCurrentStatus?: MeetingStatus[];
+  conversationStatus?: ConversationStatus[];
 }
 
 export interface DurationDef {
@@ -56,7 +86,24 @@ export type DateOfActivityDef =
   | { kind: 'inPastBefore'; duration: DurationDef }
   | { kind: 'before'; at: number }
   | { kind: 'after'; at: number }
-  | { kind: 'between'; from: number; to: number };
+  | { kind: 'between'; from: number; to: number }
+  | { kind: 'onOrBefore'; at: number }
+  | { kind: 'onOrAfter'; at: number }
+  | { kind: 'inTimeFrame'; frame: TimeFrame };
+
+/** Calendar ranges in the workspace's time zone (see time-frame.ts). Values are stored; never rename them. */
+export enum TimeFrame {
+  TODAY = 'TODAY',
+  YESTERDAY = 'YESTERDAY',
+  THIS_WEEK = 'THIS_WEEK',
+  LAST_WEEK = 'LAST_WEEK',
+  THIS_MONTH = 'THIS_MONTH',
+  LAST_MONTH = 'LAST_MONTH',
+  THIS_QUARTER = 'THIS_QUARTER',
+  LAST_QUARTER = 'LAST_QUARTER',
+  THIS_YEAR = 'THIS_YEAR',
+  LAST_YEAR = 'LAST_YEAR',
+}
 
 /** An activity filter; person-filter.model.ts has the other kinds (AnyFilterDef). */
 export interface FilterDef {

@@ -1,4 +1,4 @@
-import { ChatActivityType, ChatKind, MeetingStatus } from '../activity/activity.entity';
+import { ChatActivityType, ChatKind, ConversationStatus, MeetingStatus } from '../activity/activity.entity';
 import { AdvancedLogicError, allOf, anyOf, parseAdvancedLogic } from './advanced-logic';
 import {
   type ConstraintsDef,
@@ -8,9 +8,11 @@ import {
   type FilterSetDef,
   type LogicExpr,
   LIMITS,
+  NAME_CONSTRAINTS,
   TEXT_CONSTRAINTS,
   TEXT_OPERATORS,
   type TextMatchDef,
+  TimeFrame,
   TimeUnit,
 } from './filter.model';
 import { type AnyFilterDef, isActivityFilter } from './person-filter.model';
@@ -28,14 +30,32 @@ import { filterInputError, SmartListErrorReason } from './smart-list.errors';
 type Path = ReadonlyArray<string>;
 type Loose = Record<string, unknown>;
 
-/** Which activity types a type-specific constraint applies to; the others apply to all six. */
-export const CONSTRAINT_APPLIES_TO: Readonly<
-  Record<'agent' | 'document' | 'goal' | 'meetingStatus', readonly ChatActivityType[]>
-> = {
-  agent: [ChatActivityType.ENGAGED_WITH_AGENT, ChatActivityType.MEETING_SCHEDULED],
+type TypeSpecificConstraint =
+  | 'agent'
+  | 'agentName'
+  | 'document'
+  | 'documentName'
+  | 'goal'
+  | 'link'
+  | 'linkText'
+  | 'meetingStatus'
+  | 'meetingCurrentStatus'
+  | 'conversationStatus';
+
+const AGENT_TYPES = [ChatActivityType.ENGAGED_WITH_AGENT, ChatActivityType.MEETING_SCHEDULED];
+
+/** Which activity types a type-specific constraint applies to; the others apply to every type. */
+export const CONSTRAINT_APPLIES_TO: Readonly<Record<TypeSpecificConstraint, readonly ChatActivityType[]>> = {
+  agent: AGENT_TYPES,
+  agentName: AGENT_TYPES,
   document: [ChatActivityType.INTERACTED_WITH_DOCUMENT],
+  documentName: [ChatActivityType.INTERACTED_WITH_DOCUMENT],
   goal: [ChatActivityType.GOAL_ACHIEVED],
+  link: [ChatActivityType.LINK_CLICKED],
+  linkText: [ChatActivityType.LINK_CLICKED],
   meetingStatus: [ChatActivityType.MEETING_SCHEDULED],
+  meetingCurrentStatus: [ChatActivityType.MEETING_SCHEDULED],
+  conversationStatus: [ChatActivityType.ENGAGED],
 };
 
 const isSet = (value: unknown): boolean => value !== undefined && value !== null;
@@ -55,6 +75,11 @@ function parseTextMatch(input: unknown, path: Path): TextMatchDef {
     );
   }
   const [operator] = given;
+  if (operator === 'isEmpty') {
+    const empty = (input as Loose).isEmpty;
+    if (typeof empty !== 'boolean') throw filterInputError('must be a boolean', [...path, operator]);
+    return { operator, values: [], empty };
+  }
   const values = (input as Loose)[operator];
   const valuesPath = [...path, operator];
   if (!Array.isArray(values) || values.length === 0) throw filterInputError('needs at least one value', valuesPath);
@@ -88,21 +113,25 @@ export function parseConstraints(input: unknown, path: Path, activity: ChatActiv
     }
   };
   if (isSet(raw.chatKind)) out.chatKind = enumValue(ChatKind, raw.chatKind, [...path, 'chatKind'], 'chatKind');
-  for (const name of TEXT_CONSTRAINTS) {
+  for (const name of [...TEXT_CONSTRAINTS, ...NAME_CONSTRAINTS]) {
     if (!isSet(raw[name])) continue;
-    if (name in CONSTRAINT_APPLIES_TO) checkApplies(name as keyof typeof CONSTRAINT_APPLIES_TO);
+    if (name in CONSTRAINT_APPLIES_TO) checkApplies(name as TypeSpecificConstraint);
     out[name] = parseTextMatch(raw[name], [...path, name]);
   }
-  if (isSet(raw.meetingStatus)) {
-    checkApplies('meetingStatus');
-    const statuses = raw.meetingStatus;
-    if (!Array.isArray(statuses) || statuses.length === 0)
-      throw filterInputError('needs at least one status', [...path, 'meetingStatus']);
-    const parsed = statuses.map((status, i) =>
-      enumValue(MeetingStatus, status, [...path, 'meetingStatus', String(i)], 'meetingStatus'),
-    );
-    out.meetingStatus = [...new Set(parsed)];
-  }
+  const statuses = <T extends string>(name: TypeSpecificConstraint, values: Record<string, T>): T[] | undefined => {
+    if (!isSet(raw[name])) return undefined;
+    checkApplies(name);
+    const given = raw[name];
+    if (!Array.isArray(given) || given.length === 0)
+      throw filterInputError('needs at least one status', [...path, name]);
+    return [...new Set(given.map((status, i) => enumValue(values, status, [...path, name, String(i)], name)))];
+  };
+  const meetingStatus = statuses('meetingStatus', MeetingStatus);
+  if (meetingStatus) out.meetingStatus = meetingStatus;
+  const meetingCurrentStatus = statuses('meetingCurrentStatus', MeetingStatus);
+  if (meetingCurrentStatus) out.meetingCurrentStatus = meetingCurrentStatus;
+  const conversationStatus = statuses('conversationStatus', ConversationStatus);
+  if (conversationStatus) out.conversationStatus = conversationStatus;
   return out;
 }
 
@@ -128,7 +157,17 @@ function parseInstant(value: unknown, path: Path): number {
   return ms;
 }
 
-const DATE_FORMS = ['inPast', 'inPastBefore', 'before', 'after', 'betweenFrom', 'betweenTo'] as const;
+const DATE_FORMS = [
+  'inPast',
+  'inPastBefore',
+  'before',
+  'after',
+  'onOrBefore',
+  'onOrAfter',
+  'inTimeFrame',
+  'betweenFrom',
+  'betweenTo',
+] as const;
 
 export function parseDateOfActivity(input: unknown, path: Path): DateOfActivityDef | null {
   if (!isSet(input)) return null;
@@ -139,7 +178,7 @@ export function parseDateOfActivity(input: unknown, path: Path): DateOfActivityD
   const forms = given.filter((form) => form !== 'betweenFrom' && form !== 'betweenTo').length + (between ? 1 : 0);
   if (forms !== 1) {
     throw filterInputError(
-      'set exactly one of inPast, inPastBefore, before, after, or betweenFrom with betweenTo',
+      'set exactly one of inPast, inPastBefore, before, after, onOrBefore, onOrAfter, inTimeFrame, or betweenFrom with betweenTo',
       path,
       SmartListErrorReason.ONE_OPERATOR_REQUIRED,
     );
@@ -157,7 +196,12 @@ export function parseDateOfActivity(input: unknown, path: Path): DateOfActivityD
   const [form] = given;
   if (form === 'inPast' || form === 'inPastBefore')
     return { kind: form, duration: parseDuration(raw[form], [...path, form]) };
-  return { kind: form as 'before' | 'after', at: parseInstant(raw[form], [...path, form]) };
+  if (form === 'inTimeFrame')
+    return { kind: form, frame: enumValue(TimeFrame, raw[form], [...path, form], 'inTimeFrame') };
+  return {
+    kind: form as 'before' | 'after' | 'onOrBefore' | 'onOrAfter',
+    at: parseInstant(raw[form], [...path, form]),
+  };
 }
 
 export function parseFilter(input: unknown, path: Path, position: number): AnyFilterDef {
@@ -280,8 +324,10 @@ function countMentions(expression: LogicExpr, into = new Map<number, number>()):
 export function parameterCount(filter: AnyFilterDef): number {
   if (!isActivityFilter(filter)) return 8;
   const c = filter.constraints;
-  const text = TEXT_CONSTRAINTS.reduce((sum, name) => sum + (c[name]?.values.length ?? 0), 0);
-  return 4 + text + (c.meetingStatus?.length ?? 0) + (c.chatKind ? 1 : 0);
+  const text = [...TEXT_CONSTRAINTS, ...NAME_CONSTRAINTS].reduce((sum, name) => sum + (c[name]?.values.length ?? 0), 0);
+  const statuses =
+    (c.meetingStatus?.length ?? 0) + (c.meetingCurrentStatus?.length ?? 0) + (c.conversationStatus?.length ?? 0);
+  return 4 + text + statuses + (c.chatKind ? 1 : 0);
 }
 
 /** A filter set as stored (smart_list.definition, campaign definitions): parsed, times in epoch ms, without the derived expression. */

@@ -1,16 +1,20 @@
 import { LIKE_ESCAPE, likePattern, placeholders } from '../db/sql';
+import { DEFAULT_TIME_ZONE } from '../shared/time-zone';
 import { subtractDuration } from './duration';
-import type {
-  ConstraintsDef,
-  DateOfActivityDef,
-  FilterDef,
-  FilterSetDef,
-  LogicExpr,
-  TextConstraint,
-  TextMatchDef,
+import {
+  type ConstraintsDef,
+  type DateOfActivityDef,
+  type FilterDef,
+  type FilterSetDef,
+  type LogicExpr,
+  NAME_CONSTRAINTS,
+  type NameConstraint,
+  type TextConstraint,
+  type TextMatchDef,
 } from './filter.model';
 import { type AnyFilterDef, isActivityFilter } from './person-filter.model';
 import { compilePersonLevelFilter, costRank } from './person-filter.sql';
+import { timeFrameRange } from './time-frame';
 
 /**
  * Compiles parsed filters to SQL that both MySQL/MariaDB and SQLite run: one
@@ -33,8 +37,10 @@ export interface Sql {
 }
 
 export interface CompileOptions {
-  /** Evaluation time (epoch ms): inPast / inPastBefore are relative to it. */
+  /** Evaluation time (epoch ms): inPast / inPastBefore / inTimeFrame are relative to it. */
   now: number;
+  /** The workspace's IANA time zone, for inTimeFrame's calendar (default UTC). */
+  timeZone?: string;
   /** SQL expression of the person id the condition is about, e.g. `p.id`. */
   personId: string;
   /** MySQL/MariaDB: compare bytes, so the _ci collation's accent and trailing-space folding does not apply. */
@@ -61,7 +67,24 @@ export const TEXT_COLUMN: Readonly<Record<TextConstraint, string>> = {
   document: 'document_id',
   goal: 'goal',
   pageUrl: 'page_url',
+  link: 'link_url',
+  linkText: 'link_text',
 };
+
+/** The catalog entry (src/catalog) each name constraint reads the current name of, and the activity column naming it. */
+const NAME_SOURCE: Readonly<Record<NameConstraint, { type: string; column: string }>> = {
+  chatName: { type: 'CHAT', column: 'chat_id' },
+  agentName: { type: 'AGENT', column: 'agent_id' },
+  documentName: { type: 'DOCUMENT', column: 'document_id' },
+};
+
+/**
+ * The current name as an SQL value: null where the activity names no such
+ * entity. One primary-key read of catalog_entry; the entry type is a constant
+ * of this file, never input.
+ */
+const currentName = (name: NameConstraint, alias: string): string =>
+  `(SELECT c.name FROM catalog_entry c WHERE c.workspace_id = ${alias}.workspace_id AND c.entry_type = '${NAME_SOURCE[name].type}' AND c.widget_id = ${alias}.${NAME_SOURCE[name].column})`;
 
 /** Conditions of one WHERE clause: AND without parentheses. */
 const whereList = (parts: Sql[]): Sql => ({
@@ -81,55 +104,111 @@ const join = (parts: Sql[], operator: 'AND' | 'OR'): Sql => ({
  * "cafe"); SQLite's LOWER is made Unicode-aware in data-source.ts.
  */
 function compileTextMatch(rawColumn: string, match: TextMatchDef, mysql: boolean): Sql {
+  // Present: neither missing nor empty. Only isEmpty holds for a value that is not.
+  const present = `(${rawColumn} IS NOT NULL AND LENGTH(${rawColumn}) > 0)`;
+  if (match.operator === 'isEmpty')
+    return { text: match.empty ? `(${rawColumn} IS NULL OR LENGTH(${rawColumn}) = 0)` : present, params: [] };
   const lowered = match.values.map((value) => value.toLowerCase());
   const column = mysql ? `CAST(LOWER(${rawColumn}) AS BINARY)` : `LOWER(${rawColumn})`;
+  const like = (operator: 'contains' | 'startsWith') =>
+    join(
+      match.values.map((value) => ({
+        text: `${column} LIKE ? ${LIKE_ESCAPE}`,
+        params: [likePattern(value, operator)],
+      })),
+      'OR',
+    );
+  const whenPresent = (condition: Sql): Sql => ({
+    text: `(${present} AND ${condition.text})`,
+    params: condition.params,
+  });
   switch (match.operator) {
     case 'is':
       return { text: `${column} IN (${placeholders(lowered.length)})`, params: lowered };
     case 'isNot':
       // A missing value is not "a different one": isNot only holds where there is a value.
-      return {
-        text: `(${rawColumn} IS NOT NULL AND ${column} NOT IN (${placeholders(lowered.length)}))`,
-        params: lowered,
-      };
+      return whenPresent({ text: `${column} NOT IN (${placeholders(lowered.length)})`, params: lowered });
     case 'contains':
     case 'startsWith':
-      return join(
-        match.values.map((value) => ({
-          text: `${column} LIKE ? ${LIKE_ESCAPE}`,
-          params: [likePattern(value, match.operator as 'contains' | 'startsWith')],
-        })),
-        'OR',
-      );
+      return like(match.operator);
+    case 'notContains':
+      return whenPresent({ text: `NOT ${wrap(like('contains'))}`, params: like('contains').params });
+    case 'notStartsWith':
+      return whenPresent({ text: `NOT ${wrap(like('startsWith'))}`, params: like('startsWith').params });
   }
 }
 
+const wrap = (sql: Sql): string => (sql.text.startsWith('(') ? sql.text : `(${sql.text})`);
+
+const anyOf = (expression: string, values: readonly string[]): Sql => ({
+  text: `${expression} IN (${placeholders(values.length)})`,
+  params: [...values],
+});
+
+/**
+ * The status of the activity's booking now: that of its latest row (by
+ * occurredAt, then id) among the workspace's activities with its meeting id,
+ * its own for a meeting without one. Read at evaluation time, so concurrent
+ * recordings never leave it stale. `excluded` rows do not count (see
+ * CompileOptions.excludeActivityIds).
+ */
+function meetingCurrentStatus(alias: string, excluded: readonly string[]): Sql {
+  const skip = excluded.length > 0 ? ` AND m.id NOT IN (${placeholders(excluded.length)})` : '';
+  return {
+    text: `COALESCE((SELECT m.meeting_status FROM activity m WHERE m.workspace_id = ${alias}.workspace_id AND m.meeting_id = ${alias}.meeting_id${skip} ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1), ${alias}.meeting_status)`,
+    params: [...excluded],
+  };
+}
+
 /** The constraints as conditions on the activity row alias `a` (none: an empty list). */
-export function compileConstraints(constraints: ConstraintsDef, alias = 'a', mysql = false): Sql[] {
+export function compileConstraints(
+  constraints: ConstraintsDef,
+  alias = 'a',
+  mysql = false,
+  excludeActivityIds: readonly string[] = [],
+): Sql[] {
   const parts: Sql[] = [];
   if (constraints.chatKind) parts.push({ text: `${alias}.chat_kind = ?`, params: [constraints.chatKind] });
   for (const [name, column] of Object.entries(TEXT_COLUMN) as Array<[TextConstraint, string]>) {
     const match = constraints[name];
     if (match) parts.push(compileTextMatch(`${alias}.${column}`, match, mysql));
   }
-  if (constraints.meetingStatus) {
-    parts.push({
-      text: `${alias}.meeting_status IN (${placeholders(constraints.meetingStatus.length)})`,
-      params: [...constraints.meetingStatus],
-    });
+  for (const name of NAME_CONSTRAINTS) {
+    const match = constraints[name];
+    if (match) parts.push(compileTextMatch(currentName(name, alias), match, mysql));
   }
+  if (constraints.meetingStatus) parts.push(anyOf(`${alias}.meeting_status`, constraints.meetingStatus));
+  if (constraints.meetingCurrentStatus) {
+    const current = meetingCurrentStatus(alias, excludeActivityIds);
+    const match = anyOf(current.text, constraints.meetingCurrentStatus);
+    parts.push({ text: match.text, params: [...current.params, ...match.params] });
+  }
+  if (constraints.conversationStatus) parts.push(anyOf(`${alias}.conversation_status`, constraints.conversationStatus));
   return parts;
 }
 
-/** Also a person's createdAt and a campaign run's time: `columnName` is the epoch-ms column of `alias` it reads. */
+/**
+ * Also a person's createdAt and a campaign run's time: `columnName` is the
+ * epoch-ms column of `alias` it reads. Time frames are calendar ranges in
+ * `timeZone`, turned into instants here so both databases compare numbers.
+ */
 export function compileDateOfActivity(
   date: DateOfActivityDef,
   now: number,
   alias = 'a',
   columnName = 'occurred_at',
+  timeZone: string = DEFAULT_TIME_ZONE,
 ): Sql {
   const column = `${alias}.${columnName}`;
   switch (date.kind) {
+    case 'onOrBefore':
+      return { text: `${column} <= ?`, params: [date.at] };
+    case 'onOrAfter':
+      return { text: `${column} >= ?`, params: [date.at] };
+    case 'inTimeFrame': {
+      const range = timeFrameRange(date.frame, now, timeZone);
+      return { text: `(${column} >= ? AND ${column} < ?)`, params: [range.from, range.to] };
+    }
     case 'inPast':
       return { text: `${column} >= ?`, params: [subtractDuration(now, date.duration)] };
     case 'inPastBefore':
@@ -147,9 +226,10 @@ export function compileDateOfActivity(
 function filterConditions(filter: FilterDef, options: CompileOptions): Sql {
   const conditions: Sql[] = [
     { text: 'a.type = ?', params: [filter.activity] },
-    ...compileConstraints(filter.constraints, 'a', options.mysql ?? false),
+    ...compileConstraints(filter.constraints, 'a', options.mysql ?? false, options.excludeActivityIds),
   ];
-  if (filter.dateOfActivity) conditions.push(compileDateOfActivity(filter.dateOfActivity, options.now));
+  if (filter.dateOfActivity)
+    conditions.push(compileDateOfActivity(filter.dateOfActivity, options.now, 'a', 'occurred_at', options.timeZone));
   return whereList(conditions);
 }
 

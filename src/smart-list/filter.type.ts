@@ -1,13 +1,15 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ChatActivityType, ChatKind, MeetingStatus } from '../activity/activity.entity';
+import { ChatActivityType, ChatKind, ConversationStatus, MeetingStatus } from '../activity/activity.entity';
 import {
   type ConstraintsDef,
   type DateOfActivityDef,
   type DurationDef,
   type FilterDef,
   FilterLogic,
+  NAME_CONSTRAINTS,
   TEXT_CONSTRAINTS,
   type TextMatchDef,
+  TimeFrame,
   TimeUnit,
 } from './filter.model';
 
@@ -20,6 +22,11 @@ registerEnumType(FilterLogic, {
   },
 });
 registerEnumType(TimeUnit, { name: 'TimeUnit' });
+registerEnumType(TimeFrame, {
+  name: 'TimeFrame',
+  description:
+    "A calendar range in the workspace's time zone (Workspace.timeZone) around the time of evaluation: whole days, weeks from Monday, months, quarters from January, April, July and October, years.",
+});
 
 @ObjectType({ simpleResolvers: true })
 export class Duration {
@@ -48,8 +55,17 @@ export class TextMatch {
   @Field(() => [String], { nullable: true })
   startsWith?: string[];
 
+  @Field(() => [String], { nullable: true })
+  notContains?: string[];
+
+  @Field(() => [String], { nullable: true })
+  notStartsWith?: string[];
+
+  @Field(() => Boolean, { nullable: true })
+  isEmpty?: boolean;
+
   static from(this: void, def: TextMatchDef): TextMatch {
-    return Object.assign(new TextMatch(), { [def.operator]: def.values });
+    return Object.assign(new TextMatch(), { [def.operator]: def.operator === 'isEmpty' ? def.empty : def.values });
   }
 }
 
@@ -77,6 +93,15 @@ export class DateOfActivity {
   @Field(() => Date, { nullable: true })
   betweenTo?: Date;
 
+  @Field(() => Date, { nullable: true })
+  onOrBefore?: Date;
+
+  @Field(() => Date, { nullable: true })
+  onOrAfter?: Date;
+
+  @Field(() => TimeFrame, { nullable: true })
+  inTimeFrame?: TimeFrame;
+
   static from(this: void, def: DateOfActivityDef): DateOfActivity {
     const out = new DateOfActivity();
     switch (def.kind) {
@@ -86,7 +111,12 @@ export class DateOfActivity {
         break;
       case 'before':
       case 'after':
+      case 'onOrBefore':
+      case 'onOrAfter':
         out[def.kind] = new Date(def.at);
+        break;
+      case 'inTimeFrame':
+        out.inTimeFrame = def.frame;
         break;
       case 'between':
         out.betweenFrom = new Date(def.from);
@@ -99,7 +129,7 @@ export class DateOfActivity {
 
 @ObjectType({
   description:
-    'Constraints on the activity an activity filter or trigger looks at. All set constraints must hold. chat/agent/document match ids; goal matches the goal name; pageUrl the page. A constraint that does not apply to the activity type is rejected with BAD_USER_INPUT (agent: ENGAGED_WITH_AGENT and MEETING_SCHEDULED; document: INTERACTED_WITH_DOCUMENT; goal: GOAL_ACHIEVED; meetingStatus, any of: MEETING_SCHEDULED).',
+    'Constraints on the activity an activity filter or trigger looks at. All set constraints must hold. chat/agent/document match ids, chatName/agentName/documentName the current names; goal matches the goal name; pageUrl the page; link the url of a clicked link, linkText its text. A constraint that does not apply to the activity type is rejected with BAD_USER_INPUT (agent, agentName: ENGAGED_WITH_AGENT and MEETING_SCHEDULED; document, documentName: INTERACTED_WITH_DOCUMENT; goal: GOAL_ACHIEVED; link, linkText: LINK_CLICKED; meetingStatus and meetingCurrentStatus, any of: MEETING_SCHEDULED; conversationStatus, any of: ENGAGED).',
   simpleResolvers: true,
 })
 export class ActivityConstraints {
@@ -124,9 +154,35 @@ export class ActivityConstraints {
   @Field(() => [MeetingStatus], { nullable: true })
   meetingStatus?: MeetingStatus[];
 
+  @Field(() => TextMatch, { nullable: true })
+  link?: TextMatch;
+
+  @Field(() => TextMatch, { nullable: true })
+  linkText?: TextMatch;
+
+  @Field(() => TextMatch, { nullable: true })
+  chatName?: TextMatch;
+
+  @Field(() => TextMatch, { nullable: true })
+  agentName?: TextMatch;
+
+  @Field(() => TextMatch, { nullable: true })
+  documentName?: TextMatch;
+
+  @Field(() => [MeetingStatus], { nullable: true })
+  meetingCurrentStatus?: MeetingStatus[];
+
+  @Field(() => [ConversationStatus], { nullable: true })
+  conversationStatus?: ConversationStatus[];
+
   static from(this: void, def: ConstraintsDef): ActivityConstraints {
-    const out = Object.assign(new ActivityConstraints(), { chatKind: def.chatKind, meetingStatus: def.meetingStatus });
-    for (const name of TEXT_CONSTRAINTS) {
+    const out = Object.assign(new ActivityConstraints(), {
+      chatKind: def.chatKind,
+      meetingStatus: def.meetingStatus,
+      meetingCurrentStatus: def.meetingCurrentStatus,
+      conversationStatus: def.conversationStatus,
+    });
+    for (const name of [...TEXT_CONSTRAINTS, ...NAME_CONSTRAINTS]) {
       const match = def[name];
       if (match) out[name] = TextMatch.from(match);
     }

@@ -76,7 +76,8 @@ function compilePerson(person: PersonCriteriaDef, options: CompileOptions): Sql 
     });
   if (person.score?.atLeast !== undefined) parts.push({ text: `${alias}.score >= ?`, params: [person.score.atLeast] });
   if (person.score?.atMost !== undefined) parts.push({ text: `${alias}.score <= ?`, params: [person.score.atMost] });
-  if (person.createdAt) parts.push(compileDateOfActivity(person.createdAt, options.now, alias, 'created_at'));
+  if (person.createdAt)
+    parts.push(compileDateOfActivity(person.createdAt, options.now, alias, 'created_at', options.timeZone));
   const condition = and(parts);
   if (alias !== 'pf') return condition;
   return {
@@ -91,7 +92,8 @@ function compileWasInCampaign(filter: WasInCampaignFilterDef, options: CompileOp
     { text: `r.person_id = ${options.personId}`, params: [] },
     { text: 'r.campaign_id = ?', params: [filter.campaignId] },
   ];
-  if (filter.dateOfActivity) parts.push(compileDateOfActivity(filter.dateOfActivity, options.now, 'r', 'triggered_at'));
+  if (filter.dateOfActivity)
+    parts.push(compileDateOfActivity(filter.dateOfActivity, options.now, 'r', 'triggered_at', options.timeZone));
   const where = parts.map((part) => part.text).join(' AND ');
   return {
     text: `${filter.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM campaign_run r WHERE ${where})`,

@@ -6,6 +6,8 @@ import type { FilterLogic, FilterSetDef } from './filter.model';
 import { restoreFilterSet } from './filter.parser';
 import { compileFilterSet, type Sql } from './filter.sql';
 import { type AnyFilterDef, MAX_LIST_NESTING, referencedListIds } from './person-filter.model';
+import { DEFAULT_TIME_ZONE } from '../shared/time-zone';
+import { usesTimeFrame } from './time-frame';
 import { SmartListEntity } from './smart-list.entity';
 import { smartListNameTaken } from './smart-list.errors';
 
@@ -22,12 +24,18 @@ const MAX_PARAMS_PER_QUERY = 30_000;
 export class SmartListRepository {
   private readonly mysql: boolean;
   private readonly countParallelism: number;
+  private readonly timeZoneOf: (workspaceId: string) => Promise<string>;
 
   constructor(
     private readonly dataSource: DataSource,
-    options: { countParallelism?: number } = {},
+    options: {
+      countParallelism?: number;
+      /** The workspace's IANA time zone, for inTimeFrame (default: UTC everywhere). */
+      timeZoneOf?: (workspaceId: string) => Promise<string>;
+    } = {},
   ) {
     this.mysql = isMysql(dataSource);
+    this.timeZoneOf = options.timeZoneOf ?? (() => Promise.resolve(DEFAULT_TIME_ZONE));
     // SQLite has one connection: splitting would only queue the parts.
     this.countParallelism = this.mysql ? Math.max(1, options.countParallelism ?? 1) : 1;
   }
@@ -183,9 +191,16 @@ export class SmartListRepository {
     return lists;
   }
 
+  /** Only a definition with a time frame, its own or a nested list's, reads the workspace's time zone. */
+  private async timeZone(workspaceId: string, definitions: Iterable<FilterSetDef>): Promise<string> {
+    for (const definition of definitions) if (usesTimeFrame(definition)) return this.timeZoneOf(workspaceId);
+    return DEFAULT_TIME_ZONE;
+  }
+
   private async condition(list: SmartListEntity, now: number): Promise<Sql> {
     const lists = await this.nestedLists(this.dataSource, list.workspaceId, list.definition);
-    return compileFilterSet(list.definition, { now, personId: 'p.id', mysql: this.mysql, lists });
+    const timeZone = await this.timeZone(list.workspaceId, [list.definition, ...lists.values()]);
+    return compileFilterSet(list.definition, { now, timeZone, personId: 'p.id', mysql: this.mysql, lists });
   }
 
   /** Members ordered by person id, keyset after `afterId`. */
@@ -238,8 +253,10 @@ export class SmartListRepository {
   ): Promise<boolean> {
     const db = tx ?? this.dataSource.manager;
     const lists = await this.nestedLists(db, workspaceId, definition);
+    const timeZone = await this.timeZone(workspaceId, [definition, ...lists.values()]);
     const condition = compileFilterSet(definition, {
       now,
+      timeZone,
       personId: 'p.id',
       excludeActivityIds,
       mysql: this.mysql,
@@ -265,9 +282,11 @@ export class SmartListRepository {
     const hits = new Map<string, Set<number>>();
     // `lists` is every list of the workspace: the nested ones are among them.
     const definitions = new Map(lists.map((list) => [list.id, list.definition]));
+    const timeZone = await this.timeZone(workspaceId, definitions.values());
     const parts = lists.map((list, index) => {
       const condition = compileFilterSet(list.definition, {
         now,
+        timeZone,
         personId: 'p.id',
         mysql: this.mysql,
         lists: definitions,

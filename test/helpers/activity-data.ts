@@ -1,5 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { ActivityEntity, ChatActivityType, ChatKind, MeetingStatus } from '../../src/activity/activity.entity';
+import {
+  ActivityEntity,
+  ChatActivityType,
+  ChatKind,
+  ConversationStatus,
+  MeetingStatus,
+} from '../../src/activity/activity.entity';
 import { newId } from '../../src/db/columns';
 import { PersonEntity } from '../../src/person/person.entity';
 
@@ -20,6 +26,13 @@ export interface ActivitySpec {
   document?: string | null;
   goal?: string | null;
   meetingStatus?: MeetingStatus | keyof typeof MeetingStatus | null;
+  /** Chosen by the caller when it needs to know the row's id (e.g. to order a booking's rows). */
+  id?: string;
+  meetingId?: string | null;
+  linkUrl?: string | null;
+  linkText?: string | null;
+  /** Defaults to INITIATED for ENGAGED, as recording does. */
+  conversationStatus?: ConversationStatus | keyof typeof ConversationStatus | null;
 }
 
 export async function insertPerson(db: DataSource, workspaceId: string, email: string | null = null): Promise<string> {
@@ -43,7 +56,7 @@ export async function insertPerson(db: DataSource, workspaceId: string, email: s
 export function activityRow(workspaceId: string, personId: string, spec: ActivitySpec): ActivityEntity {
   const type = spec.type as ChatActivityType;
   return Object.assign(new ActivityEntity(), {
-    id: newId(),
+    id: spec.id ?? newId(),
     workspaceId,
     personId,
     type,
@@ -68,6 +81,11 @@ export function activityRow(workspaceId: string, personId: string, spec: Activit
     meetingStartsAt: type === ChatActivityType.MEETING_SCHEDULED ? new Date(spec.at + 86_400_000) : null,
     meetingDurationMinutes: null,
     meetingStatus: (spec.meetingStatus ?? null) as MeetingStatus | null,
+    meetingId: spec.meetingId ?? null,
+    linkUrl: spec.linkUrl ?? (type === ChatActivityType.LINK_CLICKED ? 'https://example.com/link' : null),
+    linkText: spec.linkText ?? null,
+    conversationStatus: (spec.conversationStatus ??
+      (type === ChatActivityType.ENGAGED ? ConversationStatus.INITIATED : null)) as ConversationStatus | null,
   });
 }
 

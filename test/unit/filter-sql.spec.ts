@@ -1,6 +1,6 @@
-import { ChatActivityType, MeetingStatus } from '../../src/activity/activity.entity';
+import { ChatActivityType, ConversationStatus, MeetingStatus } from '../../src/activity/activity.entity';
 import { subtractDuration } from '../../src/smart-list/duration';
-import { constraintsMatch } from '../../src/smart-list/filter.match';
+import { constraintsMatch, type MatchContext } from '../../src/smart-list/filter.match';
 import { TimeUnit } from '../../src/smart-list/filter.model';
 import { parseConstraints, parseFilterSet } from '../../src/smart-list/filter.parser';
 import { compileFilterSet } from '../../src/smart-list/filter.sql';
@@ -144,9 +144,18 @@ describe('constraint parsing and in-memory matching', () => {
     goal: null,
     pageUrl: 'https://example.com/Pricing?x=1',
     meetingStatus: null as MeetingStatus | null,
+    meetingId: null,
+    linkUrl: null,
+    linkText: null,
+    conversationStatus: null,
+  };
+  // The chat's current name differs from the one the activity was recorded with.
+  const context: MatchContext = {
+    currentName: (name) => (name === 'chatName' ? 'Welcome Bot (renamed)' : null),
+    meetingCurrentStatus: () => null,
   };
   const match = (constraints: Record<string, unknown>, type = ChatActivityType.TRIGGERED) =>
-    constraintsMatch(activity, parseConstraints(constraints, ['c'], type));
+    constraintsMatch(activity, parseConstraints(constraints, ['c'], type), context);
 
   it.each([
     [{}, true],
@@ -159,14 +168,77 @@ describe('constraint parsing and in-memory matching', () => {
     [{ pageUrl: { startsWith: ['https://example.com/p'] } }, true],
     [{ pageUrl: { startsWith: ['example.com'] } }, false],
     [{ chat: { is: ['welcome-bot'] }, chatKind: 'CONVERSATIONAL_FLOW' }, false],
+    [{ pageUrl: { notContains: ['/PRICING'] } }, false],
+    [{ pageUrl: { notContains: ['/about', 'nothing'] } }, true],
+    [{ pageUrl: { notStartsWith: ['HTTPS://example'] } }, false],
+    [{ pageUrl: { notStartsWith: ['http://'] } }, true],
+    [{ pageUrl: { isEmpty: false } }, true],
+    [{ pageUrl: { isEmpty: true } }, false],
+    [{ chatName: { contains: ['renamed'] } }, true],
+    [{ chatName: { is: ['welcome-bot'] } }, false],
+    [{ chatName: { isEmpty: true } }, false],
   ])('%j → %s', (constraints, expected) => {
     expect(match(constraints)).toBe(expected);
   });
 
   it('isNot does not hold for a missing value', () => {
     expect(
-      constraintsMatch({ ...activity, pageUrl: null }, parseConstraints({ pageUrl: { isNot: ['x'] } }, [], null)),
+      constraintsMatch(
+        { ...activity, pageUrl: null },
+        parseConstraints({ pageUrl: { isNot: ['x'] } }, [], null),
+        context,
+      ),
     ).toBe(false);
+  });
+
+  it.each([
+    [null, { isEmpty: true }, true],
+    ['', { isEmpty: true }, true],
+    [null, { isEmpty: false }, false],
+    [null, { notContains: ['x'] }, false],
+    ['', { notContains: ['x'] }, false],
+    [null, { notStartsWith: ['x'] }, false],
+    ['', { isNot: ['x'] }, false],
+  ])('a missing or empty value %j: %j → %s', (pageUrl, textMatch, expected) => {
+    const constraints = parseConstraints({ pageUrl: textMatch }, [], null);
+    expect(constraintsMatch({ ...activity, pageUrl }, constraints, context)).toBe(expected);
+  });
+
+  it('matches the current booking status and the conversation status from the context and the row', () => {
+    const meeting = { ...activity, meetingStatus: MeetingStatus.SCHEDULED, meetingId: 'b-1' };
+    const cancelled: MatchContext = { ...context, meetingCurrentStatus: () => MeetingStatus.CANCELLED };
+    const on = parseConstraints(
+      { meetingCurrentStatus: ['SCHEDULED', 'RESCHEDULED'] },
+      [],
+      ChatActivityType.MEETING_SCHEDULED,
+    );
+    expect(constraintsMatch(meeting, on, cancelled)).toBe(false);
+    expect(constraintsMatch(meeting, on, { ...context, meetingCurrentStatus: () => MeetingStatus.RESCHEDULED })).toBe(
+      true,
+    );
+    // Without a context (deciding locks before the write) it is an upper bound: it may hold.
+    expect(constraintsMatch(meeting, on, null)).toBe(true);
+    const completed = parseConstraints({ conversationStatus: ['COMPLETED'] }, [], ChatActivityType.ENGAGED);
+    expect(constraintsMatch({ ...activity, conversationStatus: ConversationStatus.COMPLETED }, completed, null)).toBe(
+      true,
+    );
+    expect(constraintsMatch({ ...activity, conversationStatus: ConversationStatus.DROPPED }, completed, null)).toBe(
+      false,
+    );
+  });
+
+  it('refuses two operators, a non-boolean isEmpty and constraints of other types', () => {
+    expect(() => parseConstraints({ goal: { isEmpty: true, is: ['x'] } }, ['c'], null)).toThrow(/exactly one of/);
+    expect(() => parseConstraints({ goal: { isEmpty: 'yes' } }, ['c'], null)).toThrow(/must be a boolean/);
+    expect(() => parseConstraints({ link: { is: ['x'] } }, ['c'], ChatActivityType.ENGAGED)).toThrow(
+      /link does not apply to ENGAGED/,
+    );
+    expect(() => parseConstraints({ conversationStatus: ['DONE'] }, ['c'], ChatActivityType.ENGAGED)).toThrow(
+      /conversationStatus must be one of/,
+    );
+    expect(() =>
+      parseConstraints({ meetingCurrentStatus: ['CANCELLED'] }, ['c'], ChatActivityType.GOAL_ACHIEVED),
+    ).toThrow(/meetingCurrentStatus does not apply/);
   });
 
   it.each([
@@ -188,7 +260,7 @@ describe('constraint parsing and in-memory matching', () => {
       { chat: { is: ['a'], contains: ['b'] } },
       ChatActivityType.TRIGGERED,
       ['c', 'chat'],
-      /exactly one of is, isNot, contains, startsWith \(found 2\)/,
+      /exactly one of is, isNot, contains, startsWith, notContains, notStartsWith, isEmpty \(found 2\)/,
     ],
     [{ chat: {} }, ChatActivityType.TRIGGERED, ['c', 'chat'], /found 0/],
     [{ chat: { is: [] } }, ChatActivityType.TRIGGERED, ['c', 'chat', 'is'], /at least one value/],

@@ -12,6 +12,7 @@ import { Catalog1764000000300 } from './1764000000300-Catalog';
 import { OperationsJobs1764000000400 } from './1764000000400-OperationsJobs';
 import { IdentityAndOrigins1764000000500 } from './1764000000500-IdentityAndOrigins';
 import { CampaignRunPersonIndex1764000000610 } from './1764000000610-CampaignRunPersonIndex';
+import { ChatConstraints1764000000620 } from './1764000000620-ChatConstraints';
 
 /** In order. Never edit a migration that has shipped: add a new one. */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   OperationsJobs1764000000400,
   IdentityAndOrigins1764000000500,
   CampaignRunPersonIndex1764000000610,
+  ChatConstraints1764000000620,
 ];
