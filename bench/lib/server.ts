@@ -43,6 +43,9 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
         RATE_LIMIT_PER_KEY_PER_SECOND: '0',
+        // Every bench socket comes from one address and one key: the caps are for a real crowd.
+        WS_MAX_CONNECTIONS_PER_IP: '0',
+        WS_MAX_CONNECTIONS_PER_KEY: '0',
         ...env,
       },
     },

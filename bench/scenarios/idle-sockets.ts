@@ -21,6 +21,10 @@ async function openIdleSockets(wsUrl: string, key: string, count: number): Promi
               : reject(new Error(String(data))),
           );
           socket.once('error', reject);
+          // A refused connection (4429 past a connection cap) closes without a message: fail, never wait.
+          socket.once('close', (code: number, reason: Buffer) =>
+            reject(new Error(`closed before connection_ack: ${code} ${String(reason)}`)),
+          );
         }),
     );
     sockets.push(...(await Promise.all(batch)));
