@@ -21,7 +21,7 @@ import { createConnection } from 'mysql2/promise';
 import { CONCURRENCY } from './lib/config';
 import { hammer, watchCpu, type HttpResult } from './lib/measure';
 import { spawnListening, type ListeningProcess } from './lib/process';
-import { START_FLAGS } from './lib/server';
+import { BENCH_SERVER_ENV, START_FLAGS } from './lib/server';
 import { timelineBody, TIMELINE_VERIFY } from './scenarios/timeline';
 
 const BUILDS = (process.env.AB_BUILDS ?? '').split(',').filter(Boolean);
@@ -86,15 +86,7 @@ async function main(): Promise<void> {
       servers.push(
         await spawnListening(`server ${build}`, [...START_FLAGS, ...PROFILE, join(build, 'dist', 'src', 'main.js')], {
           cwd: build,
-          env: {
-            ...process.env,
-            NODE_ENV: 'production',
-            PORT: '0',
-            HOST: '127.0.0.1',
-            LOG_LEVEL: 'info',
-            RATE_LIMIT_PER_KEY_PER_SECOND: '0',
-            DATABASE_URL,
-          },
+          env: { ...BENCH_SERVER_ENV, DATABASE_URL },
         }),
       );
     const load = (server: ListeningProcess, name: string, connections: number, seconds: number) =>

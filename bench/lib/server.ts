@@ -26,28 +26,33 @@ export const START_FLAGS: string[] = (() => {
   return match[1].split(/\s+/).filter(Boolean);
 })();
 
+/**
+ * The environment of a server under the bench: production, an ephemeral port,
+ * and the per-client limits off (every bench request and socket comes from one
+ * address and one key; the limits are for a real crowd).
+ */
+export const BENCH_SERVER_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: 'production',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  // Request logs are at debug, so info costs nothing per request and shows the listening line.
+  LOG_LEVEL: 'info',
+  RATE_LIMIT_PER_KEY_PER_SECOND: '0',
+  WS_MAX_CONNECTIONS_PER_IP: '0',
+  WS_MAX_CONNECTIONS_PER_KEY: '0',
+};
+
 /** The production build (dist/), one process, NODE_ENV=production, as it would be deployed. */
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  // Request logs are at debug, so info costs nothing per request and shows the listening line.
   const server = await spawnListening(
     'bench server',
     [...START_FLAGS, ...profile, join(ROOT, 'dist', 'src', 'main.js')],
     {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_PER_KEY_PER_SECOND: '0',
-        // Every bench socket comes from one address and one key: the caps are for a real crowd.
-        WS_MAX_CONNECTIONS_PER_IP: '0',
-        WS_MAX_CONNECTIONS_PER_KEY: '0',
-        ...env,
-      },
+      env: { ...BENCH_SERVER_ENV, ...env },
     },
   );
   return {
